@@ -1,0 +1,163 @@
+"""Site registry: reads ``crawler/sites.toml``; the one place that maps URLs to portals.
+
+The offline replica serves each portal under a path prefix equal to the first label of the
+portal's host (``http://127.0.0.1:PORT/muonglat/portal/Pages/…`` stands for
+``http://muonglat.thanhhoa.gov.vn/portal/Pages/…``). :func:`canonical_url` undoes that
+mapping, so an article keeps the same ``article_id`` whichever port the replica ran on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit, parse_qsl, urlencode
+
+from pipelines.text import fold_key, slugify
+
+REGISTRY_PATH = Path(__file__).with_name("sites.toml")
+
+# Query parameters that never change what a page shows.
+_DROP_PARAMS = {"utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "fbclid", "gclid"}
+
+
+@dataclass(frozen=True)
+class Site:
+    slug: str
+    name: str
+    host: str
+    province: str
+    level: str
+    categories: tuple[str, ...]
+    scheme: str = "http"
+    verified: bool = False
+    abolished: str | None = None
+    extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def label(self) -> str:
+        """Path prefix the replica serves this portal under."""
+        return self.host.split(".")[0]
+
+    @property
+    def base_url(self) -> str:
+        return f"{self.scheme}://{self.host}"
+
+    def listing_urls(self, base: str | None = None) -> list[str]:
+        """Category listing URLs; ``base`` replaces scheme://host (used for the replica)."""
+        root = (base or self.base_url).rstrip("/")
+        return [root + path for path in self.categories]
+
+
+class UnknownSite(ValueError):
+    pass
+
+
+@lru_cache(maxsize=4)
+def load_registry(path: str | None = None) -> tuple[Site, ...]:
+    data = tomllib.loads(Path(path or REGISTRY_PATH).read_text(encoding="utf-8"))
+    defaults = data.get("defaults", {})
+    sites = []
+    seen = set()
+    for entry in data.get("site", []):
+        entry = {**defaults, **entry}
+        known = {k: entry.pop(k) for k in list(entry) if k in Site.__dataclass_fields__ and k != "extra"}
+        known["categories"] = tuple(known.get("categories", ()))
+        site = Site(**known, extra=entry)
+        if site.slug in seen:
+            raise ValueError(f"site registry: slug {site.slug!r} listed twice")
+        seen.add(site.slug)
+        sites.append(site)
+    return tuple(sites)
+
+
+def sites_by_slug(slugs: str | list[str] | None = None) -> list[Site]:
+    """Sites named by slug (comma-separated string or list); all sites when empty."""
+    sites = load_registry()
+    if not slugs:
+        return list(sites)
+    if isinstance(slugs, str):
+        slugs = [s.strip() for s in slugs.split(",") if s.strip()]
+    index = {s.slug: s for s in sites}
+    unknown = [s for s in slugs if s not in index]
+    if unknown:
+        raise UnknownSite(
+            f"unknown site(s): {', '.join(unknown)}; known: {', '.join(sorted(index))}"
+        )
+    return [index[s] for s in slugs]
+
+
+def _is_loopback(host: str) -> bool:
+    if host in ("localhost",):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def site_for_url(url: str) -> Site | None:
+    """The registry site a URL belongs to (real host, or replica path prefix)."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if host.startswith("www."):
+        host = host[4:]
+    for site in load_registry():
+        if site.host == host:
+            return site
+    if _is_loopback(host):
+        first = parts.path.lstrip("/").split("/", 1)[0].lower()
+        for site in load_registry():
+            if site.label == first:
+                return site
+    return None
+
+
+def site_for_name(site_name: str | None) -> Site | None:
+    """The registry site whose display name matches a page's unit name ("Huyện Mường Lát")."""
+    if not site_name:
+        return None
+    key = fold_key(site_name)
+    for site in load_registry():
+        if fold_key(site.name) == key:
+            return site
+    return None
+
+
+def canonical_url(url: str) -> str:
+    """Stable form of an article URL: lower-case host, no fragment, sorted query without
+    tracking parameters, replica path prefix mapped back to the portal's real host."""
+    parts = urlsplit(url.strip())
+    scheme = (parts.scheme or "http").lower()
+    host = (parts.hostname or "").lower()
+    port = parts.port
+    path = parts.path or "/"
+    if _is_loopback(host):
+        site = site_for_url(url)
+        if site is not None:
+            scheme, host, port = site.scheme, site.host, None
+            path = path.lstrip("/").split("/", 1)[1] if "/" in path.lstrip("/") else ""
+            path = "/" + path
+    netloc = host if port in (None, 80 if scheme == "http" else 443) else f"{host}:{port}"
+    query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+                             if k.lower() not in _DROP_PARAMS))
+    return urlunsplit((scheme, netloc, path, query, ""))
+
+
+def article_id(url: str) -> str:
+    """Stable 16-hex-digit id of an article, from its canonical URL (case of path kept:
+    SharePoint paths are case-insensitive, but we keep what the portal links to)."""
+    return hashlib.sha1(canonical_url(url).encode("utf-8")).hexdigest()[:16]
+
+
+def district_slug(url: str, site_name: str | None = None) -> str:
+    """Partition value for a page: registry slug by URL, then by the page's unit name,
+    else ``other-<host>`` so pages of unknown portals still land somewhere sensible."""
+    site = site_for_url(url) or site_for_name(site_name)
+    if site is not None:
+        return site.slug
+    host = urlsplit(url).hostname or "unknown"
+    return "other-" + slugify(host)

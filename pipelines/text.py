@@ -1,0 +1,101 @@
+"""Text normalization: the one place that decides how Vietnamese text is stored and matched.
+
+Decisions (see README "Normalization"):
+
+* every stored text field is Unicode NFC; NFD input (and windows-1258 input, whose letters
+  decompose into base letter + combining tone mark) is composed;
+* whitespace runs, ``&nbsp;``, zero-width characters and soft hyphens fold to one space;
+* dashes and quotes are kept as written;
+* tone placement is kept as the page wrote it (``hoá`` stays ``hoá``) in text fields;
+  :func:`modern_tones` gives the new-style spelling (``hóa``) for *keys* used in matching
+  (names, organisations, de-duplication).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = [
+    "clean_text",
+    "modern_tones",
+    "fold_key",
+    "name_key",
+    "strip_diacritics",
+    "slugify",
+    "tokens",
+]
+
+# Characters that render as (or vanish into) white space in portal markup.
+_SPACE_RE = re.compile(r"[\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
+_INVISIBLE_RE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+
+
+def clean_text(text: str | None) -> str:
+    """NFC, invisible characters removed, every white-space run folded to one space, stripped."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFC", text)
+    text = _INVISIBLE_RE.sub("", text)
+    return _SPACE_RE.sub(" ", text).strip()
+
+
+# --- tone placement -------------------------------------------------------------------
+# Old style puts the tone mark on the second vowel of the open rhymes "oa", "oe", "uy"
+# (hoá, hoè, thuỷ); new style puts it on the first (hóa, hòe, thủy). "qu" is a consonant,
+# so "quý" is the same in both styles and is left alone.
+_TONES = "\u0300\u0301\u0303\u0309\u0323"  # grave, acute, tilde, hook above, dot below
+_OLD_RHYME_RE = re.compile(
+    r"(?P<pre>[qQ]?)(?P<v1>[oOuU])(?P<v2>[aAeEyY])(?P<tone>[" + _TONES + r"])(?!\w)"
+)
+
+
+def _move_tone(m: re.Match) -> str:
+    if m.group("pre"):  # qu + y: "quý" keeps its tone where it is
+        return m.group(0)
+    v1, v2 = m.group("v1"), m.group("v2")
+    if v1 in "oO" and v2 not in "aAeE":
+        return m.group(0)
+    if v1 in "uU" and v2 not in "yY":
+        return m.group(0)
+    return v1 + m.group("tone") + v2
+
+
+def modern_tones(text: str) -> str:
+    """Return ``text`` (NFC) with old-style tone placement moved to new style: hoá → hóa."""
+    if not text:
+        return ""
+    decomposed = unicodedata.normalize("NFD", text)
+    # NFD orders the tone after other combining marks of the same letter; the rhymes we
+    # touch have no other marks on the second vowel, so a direct pattern is enough.
+    return unicodedata.normalize("NFC", _OLD_RHYME_RE.sub(_move_tone, decomposed))
+
+
+def fold_key(text: str) -> str:
+    """Matching key: cleaned, new-style tones, lower case."""
+    return modern_tones(clean_text(text)).casefold()
+
+
+def name_key(name: str) -> str:
+    """Key for matching a person's name across articles (NFC, new tones, spacing, case)."""
+    return fold_key(name)
+
+
+def strip_diacritics(text: str) -> str:
+    """ASCII-fold Vietnamese text: "Mường Lát" → "Muong Lat", "Đ" → "D"."""
+    text = unicodedata.normalize("NFD", text or "").replace("đ", "d").replace("Đ", "D")
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+def slugify(text: str, sep: str = "-") -> str:
+    """"Mường Lát" → "muong-lat"."""
+    ascii_text = strip_diacritics(text).lower()
+    return re.sub(r"[^a-z0-9]+", sep, ascii_text).strip(sep)
+
+
+_TOKEN_RE = re.compile(r"\w+", re.UNICODE)
+
+
+def tokens(text: str) -> list[str]:
+    """Word tokens of a text for token-level scoring (NFC, new tones, lower case)."""
+    return _TOKEN_RE.findall(fold_key(text))
