@@ -1,0 +1,301 @@
+"""``portal-news`` command line.
+
+    portal-news demo [--output DIR] [--articles N]     replica + real crawl + datasets + summary
+    portal-news crawl --sites muong-lat,quan-hoa       crawl registry sites (live portals)
+    portal-news crawl --start-urls URL[,URL]           crawl any listing URL of the platform
+    portal-news replica --port N [--articles N] [--seed S] [--faults]
+    portal-news extract FILE --url URL                 one page → JSON
+    portal-news evaluate DIR                           score extraction on a gold set
+    portal-news compact | status [--output DIR]
+    portal-news schema --markdown                      the data dictionary
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+DEFAULT_OUTPUT = "output"
+
+
+class CliError(Exception):
+    """A user error: printed as one line, exit status 2."""
+
+
+def _fail(message: str) -> int:
+    print(f"portal-news: {message}", file=sys.stderr)
+    return 2
+
+
+# --- extract ------------------------------------------------------------------------------
+def cmd_extract(args) -> int:
+    from pipelines.extract import extract
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise CliError(f"{path}: no such file")
+    data = path.read_bytes()
+    url = args.url or path.resolve().as_uri()
+    record = extract(data, url, content_type=args.content_type)
+    if record.get("extractor") == "error" and record.get("error") in ("empty", "not-html", "too-deep"):
+        raise CliError(f"{path}: cannot read as an HTML page ({record.get('error_detail') or record['error']})")
+    if not args.detail:
+        record.pop("officials_detail", None)
+        record.pop("error_detail", None)
+        if record["is_article"]:
+            record.pop("listing_links", None)
+            record.pop("next_page", None)
+    json.dump(record, sys.stdout, ensure_ascii=False, indent=1)
+    sys.stdout.write("\n")
+    return 0
+
+
+# --- crawl --------------------------------------------------------------------------------
+def _settings(output: str, overrides: list[str] | None = None, polite: bool = True):
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
+    from scrapy.utils.project import get_project_settings
+
+    settings = get_project_settings()
+    settings.set("OUTPUT_DIR", output, priority="cmdline")
+    if not polite:
+        settings.setdict({"ROBOTSTXT_OBEY": True, "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False,
+                          "CONCURRENT_REQUESTS": 32, "CONCURRENT_REQUESTS_PER_DOMAIN": 32,
+                          "RETRY_BACKOFF_BASE": 0.2}, priority="cmdline")
+    for item in overrides or []:
+        if "=" not in item:
+            raise CliError(f"-s expects NAME=VALUE, got {item!r}")
+        key, value = item.split("=", 1)
+        settings.set(key, value, priority="cmdline")
+    return settings
+
+
+def run_crawl(settings, **spider_args) -> dict:
+    """Run the ``portal`` spider in this process; returns Scrapy's final stats."""
+    from scrapy.crawler import CrawlerProcess
+
+    from crawler.spiders.portal import PortalSpider, UsageError
+
+    try:  # validate arguments before Scrapy starts, so a mistake is one line, not a traceback
+        PortalSpider(**spider_args)
+    except UsageError as exc:
+        raise CliError(str(exc)) from None
+    from pipelines.dataset import DatasetError, stored_articles
+
+    try:
+        stored_articles(settings.get("OUTPUT_DIR"))
+    except DatasetError as exc:
+        raise CliError(str(exc)) from None
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(PortalSpider)
+    process.crawl(crawler, **spider_args)
+    process.start()
+    return dict(crawler.stats.get_stats())
+
+
+def cmd_crawl(args) -> int:
+    settings = _settings(args.output, args.set, polite=not args.impolite)
+    spider_args = {k: v for k, v in {
+        "sites": args.sites, "start_urls": args.start_urls, "replica": args.replica,
+        "full": "1" if args.full else None, "since": args.since, "source": args.source,
+        "max_listing_pages": args.max_listing_pages,
+    }.items() if v}
+    stats = run_crawl(settings, **spider_args)
+    if stats.get("portal/dataset_error"):
+        raise CliError(stats["portal/dataset_error"])
+    print(summary(args.output), end="")
+    return 0
+
+
+# --- demo ---------------------------------------------------------------------------------
+def cmd_demo(args) -> int:
+    from crawler.replica import replica_process
+
+    started = time.monotonic()
+    output = args.output
+    print(f"portal-news demo: starting the offline replica ({args.articles} articles, seed {args.seed}) on 127.0.0.1 …")
+    with replica_process(articles=args.articles, seed=args.seed) as replica:
+        manifest = replica.manifest()
+        slugs = ",".join(d["slug"] for d in manifest["districts"])
+        print(f"replica at {replica.base_url}; crawling districts {slugs} into {output}/ …")
+        settings = _settings(output, args.set, polite=False)
+        settings.set("LOG_LEVEL", "WARNING" if not args.verbose else "INFO", priority="cmdline")
+        settings.set("PROGRESS_INTERVAL", 5.0, priority="cmdline")
+        stats = run_crawl(settings, sites=slugs, replica=replica.base_url, **({"full": "1"} if args.full else {}))
+    if stats.get("portal/dataset_error"):
+        raise CliError(stats["portal/dataset_error"])
+    print(summary(output), end="")
+    print(f"demo finished in {time.monotonic() - started:.1f} s; the replica server is stopped.")
+    return 0
+
+
+def summary(output: str) -> str:
+    """Short report of what is stored under ``output`` (DuckDB over the Parquet files)."""
+    import duckdb
+
+    root = Path(output)
+    lines = [f"\ndatasets under {root.resolve()}/"]
+    con = duckdb.connect()
+    glob = lambda t: str(root / t / "**" / "*.parquet")  # noqa: E731
+    if not (root / "articles").is_dir() or not any((root / "articles").rglob("*.parquet")):
+        return "\n".join(lines + ["  no articles stored yet", ""])
+    rows = con.execute(
+        f"SELECT district, count(DISTINCT article_id) FROM read_parquet('{glob('articles')}', hive_partitioning=true) "
+        "GROUP BY district ORDER BY district").fetchall()
+    lines.append("  articles per district:")
+    lines += [f"    {d:<18} {n:>6}" for d, n in rows]
+    total = sum(n for _, n in rows)
+    for table in ("images", "officials"):
+        n = 0
+        if (root / table).exists() and list((root / table).rglob("*.parquet")):
+            n = con.execute(f"SELECT count(*) FROM read_parquet('{glob(table)}', hive_partitioning=true)").fetchone()[0]
+        lines.append(f"  {table:<10} {n:>6} rows")
+    people = root / "people" / "people.parquet"
+    if people.exists():
+        n = con.execute(f"SELECT count(*) FROM read_parquet('{people}')").fetchone()[0]
+        lines.append(f"  people     {n:>6} resolved persons")
+    lines.append(f"  articles   {total:>6} in all")
+    lines.append("try:")
+    lines.append(f"  duckdb -c \"SELECT district, year, count(*) FROM read_parquet('{glob('articles')}', "
+                 "hive_partitioning=true) GROUP BY ALL ORDER BY ALL\"")
+    return "\n".join(lines) + "\n"
+
+
+# --- maintenance --------------------------------------------------------------------------
+def cmd_compact(args) -> int:
+    from pipelines.dataset import DatasetError, compact
+
+    try:
+        stats = compact(args.output)
+    except DatasetError as exc:
+        raise CliError(str(exc)) from None
+    print(f"compacted {stats['partitions']} partitions: {stats['files_before']} → {stats['files_after']} files, "
+          f"{stats['rows_before']} → {stats['rows_after']} rows")
+    return 0
+
+
+def cmd_status(args) -> int:
+    from pipelines.dataset import DatasetError, read_table
+
+    try:
+        runs = read_table(args.output, "runs").to_pylist()
+        print(summary(args.output), end="")
+    except DatasetError as exc:
+        raise CliError(str(exc)) from None
+    whole = sorted((r for r in runs if r["site"] == "*"), key=lambda r: r["started_at"])[-args.last:]
+    print(f"\nlast {len(whole)} runs:")
+    for r in whole:
+        print(f"  {r['run_id']}  {r['started_at']:%Y-%m-%d %H:%M}  {r['finish_reason']:<10} pages {r['pages_fetched']:>6}"
+              f"  new {r['articles_new']:>6}  updated {r['articles_updated']:>4}  unchanged {r['articles_unchanged']:>5}"
+              f"  known-skipped {r['articles_skipped_known']:>6}  failures {r['failures']:>4} {r['failures_by_kind']}")
+    return 0
+
+
+def cmd_schema(args) -> int:
+    from pipelines.schema import data_dictionary_markdown
+
+    print(data_dictionary_markdown(), end="")
+    return 0
+
+
+def cmd_evaluate(args) -> int:
+    from pipelines.evaluate import run_evaluation
+
+    path = Path(args.dir)
+    if not path.is_dir():
+        raise CliError(f"{path}: not a directory of gold pages")
+    report, ok = run_evaluation(path, baseline=not args.no_baseline, predictions=args.predictions,
+                                verbose=args.verbose)
+    print(report)
+    return 0
+
+
+def cmd_replica(args) -> int:
+    from crawler.replica import cli as replica_cli
+
+    return replica_cli.run(args)
+
+
+# --- entry point --------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="portal-news", description="Crawl Vietnamese government portals into Parquet datasets.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    e = sub.add_parser("extract", help="extract one saved page and print JSON")
+    e.add_argument("file")
+    e.add_argument("--url", help="the page's URL (resolves relative links, gives the date path)")
+    e.add_argument("--content-type", help="HTTP Content-Type the page was served with")
+    e.add_argument("--detail", action="store_true", help="include officials' parsed positions")
+    e.set_defaults(func=cmd_extract)
+
+    def crawl_opts(sp):
+        sp.add_argument("--output", "-o", default=DEFAULT_OUTPUT, help="dataset root (default: output/)")
+        sp.add_argument("--set", "-s", action="append", default=[], metavar="NAME=VALUE", help="Scrapy setting")
+        sp.add_argument("--full", action="store_true", help="fetch every article, also those already stored")
+
+    c = sub.add_parser("crawl", help="crawl portals into the datasets")
+    crawl_opts(c)
+    c.add_argument("--sites", help="registry slugs, comma-separated (default: all)")
+    c.add_argument("--start-urls", help="listing URLs, comma-separated")
+    c.add_argument("--replica", help="base URL of a running replica (serves the registry sites)")
+    c.add_argument("--since", help="only articles published on or after this day (YYYY-MM-DD)")
+    c.add_argument("--source", default="live", choices=["live", "wayback"])
+    c.add_argument("--max-listing-pages", type=int, default=0)
+    c.add_argument("--impolite", action="store_true", help="no delay, no throttle (only for your own servers)")
+    c.set_defaults(func=cmd_crawl)
+
+    d = sub.add_parser("demo", help="crawl the built-in offline replica and write datasets")
+    crawl_opts(d)
+    d.add_argument("--articles", type=int, default=240)
+    d.add_argument("--seed", type=int, default=1)
+    d.add_argument("--verbose", action="store_true")
+    d.set_defaults(func=cmd_demo)
+
+    r = sub.add_parser("replica", help="serve the offline replica portal on 127.0.0.1")
+    try:
+        from crawler.replica import cli as replica_cli
+
+        replica_cli.add_arguments(r)
+    except ImportError:
+        pass
+    r.set_defaults(func=cmd_replica)
+
+    ev = sub.add_parser("evaluate", help="score extraction on a gold directory")
+    ev.add_argument("dir")
+    ev.add_argument("--predictions", help="directory of another extractor's JSON (same file names) to score instead")
+    ev.add_argument("--no-baseline", action="store_true", help="do not run trafilatura beside ours")
+    ev.add_argument("--verbose", "-v", action="store_true", help="per-page figures")
+    ev.set_defaults(func=cmd_evaluate)
+
+    for name, func, text in (("compact", cmd_compact, "merge small part files, drop exact duplicates"),
+                             ("status", cmd_status, "last runs and what is stored per district")):
+        sp = sub.add_parser(name, help=text)
+        sp.add_argument("--output", "-o", default=DEFAULT_OUTPUT)
+        if name == "status":
+            sp.add_argument("--last", type=int, default=10)
+        sp.set_defaults(func=func)
+
+    s = sub.add_parser("schema", help="print the data dictionary")
+    s.add_argument("--markdown", action="store_true", default=True)
+    s.set_defaults(func=cmd_schema)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args) or 0
+    except CliError as exc:
+        return _fail(str(exc))
+    except KeyboardInterrupt:
+        return _fail("interrupted")
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

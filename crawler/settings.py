@@ -1,0 +1,64 @@
+# Scrapy settings for portal-news.
+#
+# Only the settings that matter are here; see https://docs.scrapy.org/en/latest/topics/settings.html
+# Every one can be overridden on the command line: `scrapy crawl portal -s NAME=value`.
+
+BOT_NAME = "portal_news"
+
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+ADDONS = {}
+
+# --- where the datasets go ----------------------------------------------------------
+OUTPUT_DIR = "output"          # dataset root (articles/, images/, officials/, people/, runs/, failures/)
+PARQUET_FLUSH_ROWS = 2000      # articles buffered before a batch is committed (bounds memory)
+
+# --- identify yourself: portals' operators should be able to reach you ----------------
+CONTACT = "https://github.com/portal-news/portal-news"   # set to your e-mail or project page
+USER_AGENT = f"portal-news/0.1 (+{CONTACT}; research crawler of public government news)"
+
+# --- politeness -----------------------------------------------------------------------
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+RANDOMIZE_DOWNLOAD_DELAY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+# --- faults: retry with exponential backoff -------------------------------------------
+DOWNLOAD_TIMEOUT = 30
+RETRY_ENABLED = True
+RETRY_TIMES = 4
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+RETRY_BACKOFF_BASE = 1.0       # seconds before the first retry; doubles each retry
+RETRY_BACKOFF_MAX = 60.0       # cap, also for a server's Retry-After
+ERROR_PAGE_RETRY = True        # SharePoint error pages served as 200 are retried like a 503
+
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.BackoffRetryMiddleware": 550,
+}
+
+ITEM_PIPELINES = {
+    "pipelines.crawl.ExtractionPipeline": 300,
+    "pipelines.crawl.ParquetPipeline": 800,
+}
+
+EXTENSIONS = {
+    "crawler.progress.Progress": 500,
+}
+PROGRESS_INTERVAL = 10.0       # seconds between progress reports
+
+# --- incremental crawling ---------------------------------------------------------------
+# Article URLs already stored under OUTPUT_DIR are not fetched again, and a listing walk
+# stops after a page whose articles are all known; `-a full=1` walks and fetches everything.
+
+LOG_LEVEL = "INFO"
+FEED_EXPORT_ENCODING = "utf-8"
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"

@@ -1,0 +1,197 @@
+"""The ``portal`` spider: walks category listings of Tân Dân portals and fetches articles.
+
+    scrapy crawl portal -a sites=muong-lat,quan-hoa          # registry sites
+    scrapy crawl portal -a start_urls=URL[,URL]              # any listing URL of the platform
+    scrapy crawl portal -a sites=muong-lat -a replica=http://127.0.0.1:8000   # the offline replica
+
+Arguments: ``full=1`` fetch every article even if stored; ``since=YYYY-MM-DD`` stop a listing
+walk at articles older than that day; ``max_listing_pages=N`` per category.
+
+It only fetches: article pages are yielded as :class:`~crawler.items.RawPage` and extracted
+by the item pipelines; URLs given up on are yielded as :class:`~crawler.items.FetchFailure`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from datetime import date
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.exceptions import IgnoreRequest
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import (ConnectionLost, ConnectionRefusedError, DNSLookupError,
+                                    TCPTimedOutError, TimeoutError)
+from twisted.web._newclient import ResponseFailed
+
+from crawler.items import FetchFailure, RawPage
+from crawler.registry import UnknownSite, canonical_url, district_slug, sites_by_slug, _is_loopback
+from pipelines.dataset import DatasetError, stored_articles
+from pipelines.dates import date_from_url
+from pipelines.extract import UnreadableInput, parse_document
+from pipelines.listing import ARTICLE_PATH, article_links, next_page
+
+
+def _truthy(value) -> bool:
+    return str(value).strip().lower() in ("1", "true", "yes", "on")
+
+
+class UsageError(ValueError):
+    """Bad spider arguments: reported as one line, no traceback."""
+
+
+class PortalSpider(scrapy.Spider):
+    name = "portal"
+
+    def __init__(self, sites: str | None = None, start_urls: str | None = None, replica: str | None = None,
+                 full: str | bool = False, since: str | None = None, max_listing_pages: str | int = 0,
+                 source: str = "live", **kwargs):
+        super().__init__(**kwargs)
+        self.full = _truthy(full)
+        self.max_listing_pages = int(max_listing_pages or 0)
+        self.source_arg = source
+        try:
+            self.since = date.fromisoformat(since) if since else None
+        except ValueError:
+            raise UsageError(f"since={since!r} is not a date (YYYY-MM-DD)") from None
+        self.start_listing_urls: list[tuple[str, str]] = []  # (url, site slug)
+        if start_urls:
+            for url in (u.strip() for u in start_urls.split(",")):
+                if url:
+                    if urlsplit(url).scheme not in ("http", "https"):
+                        raise UsageError(f"start_urls: {url!r} is not an http(s) URL")
+                    self.start_listing_urls.append((url, district_slug(url)))
+        if sites or not start_urls:
+            try:
+                chosen = sites_by_slug(sites)
+            except UnknownSite as exc:
+                raise UsageError(str(exc)) from None
+            for site in chosen:
+                base = f"{replica.rstrip('/')}/{site.label}" if replica else None
+                for url in site.listing_urls(base):
+                    self.start_listing_urls.append((url, site.slug))
+        self.known: dict[str, str] = {}
+        self.dataset_error: str | None = None
+        self.seen: set[str] = set()
+        self.site_stats: dict[str, dict] = defaultdict(lambda: defaultdict(int))
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        try:
+            spider.known = stored_articles(crawler.settings.get("OUTPUT_DIR", "output"))
+        except DatasetError as exc:
+            spider.dataset_error = str(exc)
+        return spider
+
+    async def start(self):
+        if self.dataset_error:
+            self.logger.error("cannot crawl: %s", self.dataset_error)
+            self.crawler.stats.set_value("portal/dataset_error", self.dataset_error)
+            return
+        if self.known:
+            self.logger.info("%d articles already stored under %s%s", len(self.known),
+                             self.settings.get("OUTPUT_DIR"), " (full crawl: fetching them again)" if self.full else "")
+        for url, site in self.start_listing_urls:
+            yield scrapy.Request(url, callback=self.parse_listing, errback=self.on_error,
+                                 meta={"site": site, "listing_page": 1, "category": url})
+
+    # --- listings ---------------------------------------------------------------------
+    def parse_listing(self, response):
+        site = response.meta["site"]
+        stats = self.site_stats[site]
+        stats["pages_fetched"] += 1
+        stats["listing_pages"] += 1
+        if response.meta.get("error_page"):
+            yield self._failure(response.url, site, "error-page", "error page served with HTTP 200 after retries")
+            return
+        try:
+            root, _ = parse_document(response.body, _content_type(response))
+        except UnreadableInput as exc:
+            yield self._failure(response.url, site, "not-html", str(exc))
+            return
+        links = [u for u in article_links(root, response.url) if ARTICLE_PATH.search(urlsplit(u).path)]
+        known_on_page = 0
+        too_old = 0
+        for link in links:
+            canon = canonical_url(link)
+            if self.since:
+                d = date_from_url(link)
+                if d and d < self.since:
+                    too_old += 1
+                    continue
+            if canon in self.known and not self.full:
+                known_on_page += 1
+                if canon not in self.seen:
+                    self.seen.add(canon)
+                    stats["articles_skipped_known"] += 1
+                continue
+            if canon in self.seen:
+                continue
+            self.seen.add(canon)
+            yield scrapy.Request(link, callback=self.parse_article, errback=self.on_error,
+                                 meta={"site": site, "listed_in": response.url, "canonical": canon})
+        nxt = next_page(root, response.url)
+        page_no = response.meta.get("listing_page", 1)
+        if not nxt:
+            return
+        if links and known_on_page == len(links) and not self.full:
+            self.logger.info("%s: every article on %s is already stored; not walking further", site, response.url)
+            return
+        if links and too_old == len(links):
+            return
+        if self.max_listing_pages and page_no >= self.max_listing_pages:
+            return
+        yield scrapy.Request(nxt, callback=self.parse_listing, errback=self.on_error,
+                             meta={"site": site, "listing_page": page_no + 1, "category": response.meta.get("category")})
+
+    # --- articles ---------------------------------------------------------------------
+    def parse_article(self, response):
+        site = response.meta["site"]
+        self.site_stats[site]["pages_fetched"] += 1
+        self.site_stats[site]["articles_fetched"] += 1
+        if response.meta.get("error_page"):
+            yield self._failure(response.url, site, "error-page", "error page served with HTTP 200 after retries")
+            return
+        host = urlsplit(response.url).hostname or ""
+        yield RawPage(
+            url=response.url,
+            body=response.body,
+            status=response.status,
+            content_type=_content_type(response),
+            fetched_at=time.time(),
+            site=site,
+            source="replica" if _is_loopback(host) else self.source_arg,
+            listed_in=response.meta.get("listed_in"),
+        )
+
+    # --- failures ---------------------------------------------------------------------
+    def on_error(self, failure):
+        request = failure.request
+        site = request.meta.get("site", "unknown")
+        if failure.check(HttpError):
+            status = failure.value.response.status
+            kind, reason = f"http-{status}", f"HTTP {status}"
+        elif failure.check(TimeoutError, TCPTimedOutError):
+            kind, reason = "timeout", f"no answer within {self.settings.getint('DOWNLOAD_TIMEOUT')} s"
+        elif failure.check(DNSLookupError):
+            kind, reason = "dns", "host name not found"
+        elif failure.check(ConnectionRefusedError, ConnectionLost, ResponseFailed):
+            kind, reason = "connection", f"{failure.type.__name__}: {failure.getErrorMessage()}"
+        elif failure.check(IgnoreRequest):
+            kind, reason = "robots", failure.getErrorMessage() or "forbidden by robots.txt"
+        else:
+            kind, reason = "other", f"{failure.type.__name__}: {failure.getErrorMessage()}"
+        self.logger.warning("giving up on %s: %s", request.url, reason)
+        yield self._failure(request.url, site, kind, reason)
+
+    def _failure(self, url, site, kind, reason):
+        self.site_stats[site]["failures"] += 1
+        self.site_stats[site][f"failures:{kind}"] += 1
+        return FetchFailure(url=url, site=site, kind=kind, reason=reason, failed_at=time.time())
+
+
+def _content_type(response) -> str | None:
+    value = response.headers.get(b"Content-Type")
+    return value.decode("latin-1") if value else None

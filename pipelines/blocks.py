@@ -1,0 +1,290 @@
+"""Article body → paragraphs, images with captions, byline, stand-in lead.
+
+:func:`linearize` walks a body element in document order and emits blocks: text
+paragraphs (with a few style facts), images, and explicit captions (``figcaption``, the
+row under an image in a table, text after ``<br>`` that follows an image in the same
+``<p>``). :func:`assemble` then applies the conventions of ``tests/gold/CONVENTIONS.md``:
+implicit captions (the block right after an image when it is italic, centred, or short
+without a final full stop), shared captions, photo credits, trailing bylines, and a bold
+first paragraph standing in for a missing lead.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+from pipelines.text import clean_text
+
+__all__ = ["Block", "linearize", "assemble", "Body"]
+
+BLOCK_TAGS = frozenset(
+    "p div table tbody thead tfoot tr td th ul ol li h1 h2 h3 h4 h5 h6 blockquote figure "
+    "figcaption section article center pre hr dl dt dd header footer aside main nav address".split()
+)
+SKIP_TAGS = frozenset("script style noscript iframe object embed form input button select textarea svg video audio".split())
+ITALIC_TAGS = frozenset(("em", "i"))
+BOLD_TAGS = frozenset(("strong", "b"))
+
+_CENTER_RE = re.compile(r"text-align\s*:\s*center", re.I)
+_RIGHT_RE = re.compile(r"text-align\s*:\s*right", re.I)
+_CREDIT_RE = re.compile(r"^\(?\s*(?:ảnh|nguồn ảnh|ảnh minh họa|ảnh minh hoạ|photo)\s*:[^()]{0,60}\)?\.?$", re.I)
+_BYLINE_PREFIX_RE = re.compile(
+    r"^(?:tin|ảnh|bài|tin,\s*ảnh|tin\s*và\s*ảnh|bài,\s*ảnh|bài\s*và\s*ảnh|tin\s*-\s*ảnh|bài\s*-\s*ảnh|"
+    r"tác giả|nguồn|thực hiện|nhóm phóng viên|phóng viên|pv|ctv)\s*:\s*\S", re.I)
+# A person's name (2–5 capitalised syllables), optionally followed by "(unit)" or "- unit".
+_UPPER = "A-ZÀ-ỸĐ"
+_NAME_BYLINE_RE = re.compile(
+    rf"^(?:[{_UPPER}][^\s.,;:!?()]*\s+){{1,4}}[{_UPPER}][^\s.,;:!?()]*(?:\s*\([^()]{{2,70}}\)|\s*[-–—]\s*[^.]{{2,50}})?\s*$"
+)
+
+
+@dataclass
+class Block:
+    kind: str  # "text", "img", "caption"
+    text: str = ""
+    src: str = ""
+    centered: bool = False
+    italic: bool = False
+    bold: bool = False
+    right: bool = False
+    alt: str = ""
+
+
+@dataclass
+class Body:
+    paragraphs: list[str] = field(default_factory=list)
+    images: list[dict] = field(default_factory=list)
+    byline: str | None = None
+    lead: str | None = None  # bold first paragraph, when the caller asked for a stand-in lead
+
+    @property
+    def captions(self) -> list[str]:
+        return [im["caption"] for im in self.images if im.get("caption")]
+
+
+def _tag(el) -> str:
+    tag = el.tag
+    if not isinstance(tag, str):
+        return ""
+    if "}" in tag:
+        tag = tag.rsplit("}", 1)[1]
+    return tag.lower()
+
+
+def _style_flags(el) -> tuple[bool, bool]:
+    style = el.get("style") or ""
+    align = (el.get("align") or "").lower()
+    centered = bool(_CENTER_RE.search(style)) or align == "center" or _tag(el) == "center"
+    right = bool(_RIGHT_RE.search(style)) or align == "right"
+    return centered, right
+
+
+class _Run:
+    """Inline content of one paragraph-like block: text pieces and images in order."""
+
+    __slots__ = ("parts", "styled")
+
+    def __init__(self):
+        self.parts: list = []  # str | ("img", el)
+        self.styled = {"i": 0, "b": 0}
+
+    def add_text(self, text, italic=False, bold=False):
+        if text:
+            self.parts.append(text)
+            if text.strip():
+                n = len(text.strip())
+                if italic:
+                    self.styled["i"] += n
+                if bold:
+                    self.styled["b"] += n
+
+    def add_inline(self, el, italic=False, bold=False):
+        tag = _tag(el)
+        if tag in SKIP_TAGS or not tag:
+            return
+        if tag == "img":
+            self.parts.append(("img", el))
+            return
+        if tag == "br":
+            self.parts.append("\n")
+            return
+        italic = italic or tag in ITALIC_TAGS or "italic" in (el.get("style") or "")
+        bold = bold or tag in BOLD_TAGS or "bold" in (el.get("style") or "")
+        self.add_text(el.text, italic, bold)
+        for child in el:
+            self.add_inline(child, italic, bold)
+            self.add_text(child.tail, italic, bold)
+
+
+def _emit_run(run: _Run, out: list[Block], centered: bool, right: bool, base: str, in_caption=False):
+    """Turn an inline run into blocks: text, images, and text after an image as its caption."""
+    segments: list[list] = [[]]
+    imgs: list = []
+    for part in run.parts:
+        if isinstance(part, tuple):
+            imgs.append(part[1])
+            segments.append([])
+        else:
+            segments[-1].append(part)
+    texts = [clean_text("".join(seg)) for seg in segments]
+    total = sum(len(t) for t in texts) or 1
+    italic = run.styled["i"] >= 0.9 * total
+    bold = run.styled["b"] >= 0.9 * total
+    kind = "caption" if in_caption else "text"
+    if texts[0]:
+        out.append(Block(kind, texts[0], centered=centered, italic=italic, bold=bold, right=right))
+    for img, after in zip(imgs, texts[1:]):
+        src = img.get("src") or img.get("data-src") or ""
+        if src and not src.startswith("data:"):
+            out.append(Block("img", src=urljoin(base, src.strip()), alt=clean_text(img.get("alt")), centered=centered))
+        if after:
+            # text after an image inside the same paragraph (after <br/>) is its caption
+            out.append(Block("caption", after, centered=centered, italic=italic))
+
+
+def linearize(root, base_url: str) -> list[Block]:
+    """Blocks of a body element in document order."""
+    out: list[Block] = []
+    _walk(root, out, base_url, False, False)
+    return out
+
+
+def _has_block_child(el) -> bool:
+    for child in el.iter():
+        if child is not el and _tag(child) in BLOCK_TAGS:
+            return True
+    return False
+
+
+def _walk(el, out, base, centered, right, in_caption=False):
+    tag = _tag(el)
+    c, r = _style_flags(el)
+    centered, right = centered or c, right or r
+    if tag == "table":
+        _walk_table(el, out, base, centered, right)
+        return
+    if tag == "figure":
+        for child in el:
+            if _tag(child) == "figcaption":
+                _walk(child, out, base, centered, right, in_caption=True)
+            else:
+                _walk(child, out, base, centered, right)
+            # tails inside figure are ignored (whitespace in practice)
+        return
+    if tag == "figcaption":
+        in_caption = True
+    run = _Run()
+    run.add_text(el.text)
+    for child in el:
+        ctag = _tag(child)
+        if ctag in SKIP_TAGS or not ctag:
+            run.add_text(child.tail)
+            continue
+        if ctag in BLOCK_TAGS and (ctag != "center" or _has_block_child(child)):
+            _emit_run(run, out, centered, right, base, in_caption)
+            run = _Run()
+            _walk(child, out, base, centered, right, in_caption)
+        elif ctag in BLOCK_TAGS:
+            _walk(child, out, base, centered, right, in_caption)
+        else:
+            run.add_inline(child)
+        run.add_text(child.tail)
+    _emit_run(run, out, centered, right, base, in_caption)
+
+
+def _walk_table(table, out, base, centered, right):
+    rows = [tr for tr in table.iter("tr")]
+    if not rows:
+        for child in table:
+            _walk(child, out, base, centered, right)
+        return
+    prev_had_img = False
+    for tr in rows:
+        if tr.getparent() is not None and _nearest_table(tr) is not table:
+            continue  # row of a nested table: handled when that table is walked
+        row_blocks: list[Block] = []
+        for cell in tr:
+            if _tag(cell) in ("td", "th"):
+                _walk(cell, row_blocks, base, centered, right)
+        has_img = any(b.kind == "img" for b in row_blocks)
+        if not has_img and prev_had_img:
+            # the row under an image row is its caption
+            row_blocks = [Block("caption", b.text, centered=b.centered, italic=b.italic) if b.kind == "text" else b
+                          for b in row_blocks]
+        out.extend(row_blocks)
+        prev_had_img = has_img
+
+
+def _nearest_table(el):
+    p = el.getparent()
+    while p is not None and _tag(p) != "table":
+        p = p.getparent()
+    return p
+
+
+def _caption_like(block: Block) -> bool:
+    text = block.text
+    if len(text) > 300:
+        return False
+    if block.italic or block.centered:
+        return True
+    return len(text) <= 200 and not text.endswith((".", ":", ";", "…", "!", "?"))
+
+
+def is_photo_credit(text: str) -> bool:
+    return len(text) <= 80 and bool(_CREDIT_RE.match(text))
+
+
+def is_byline(block: Block) -> bool:
+    text = block.text
+    if len(text) >= 80 or not text:
+        return False
+    if _BYLINE_PREFIX_RE.match(text):
+        return True
+    if text.endswith((".", ":", ";", "!", "?")) and not text.endswith(")"):
+        return False
+    if _NAME_BYLINE_RE.match(text):
+        return True
+    return (block.right or (block.bold and block.italic)) and len(text) < 60
+
+
+def assemble(blocks: list[Block], *, want_lead: bool = False, skip_texts: tuple[str, ...] = ()) -> Body:
+    """Apply the caption / credit / byline / lead conventions to linearized blocks."""
+    body = Body()
+    pending: list[dict] = []  # images waiting for a caption
+    texts: list[Block] = []
+    last_kind = None
+    skip = set(skip_texts)
+    for b in blocks:
+        if b.kind == "img":
+            image = {"url": b.src, "caption": None}
+            body.images.append(image)
+            pending.append(image)  # emptied by every non-image block
+            last_kind = "img"
+            continue
+        if not b.text or b.text in skip:
+            continue
+        if is_photo_credit(b.text):
+            continue
+        if b.kind == "caption" or (pending and last_kind == "img" and _caption_like(b)):
+            if pending:
+                for image in pending:
+                    image["caption"] = b.text
+            elif body.images and body.images[-1]["caption"] is None:
+                body.images[-1]["caption"] = b.text
+            elif b.kind != "caption":
+                texts.append(b)
+            pending = []
+            last_kind = "caption"
+            continue
+        pending = []
+        texts.append(b)
+        last_kind = "text"
+    if texts and is_byline(texts[-1]):
+        body.byline = texts.pop().text
+    if want_lead and texts and texts[0].bold and len(texts[0].text) > 30:
+        body.lead = texts.pop(0).text
+    body.paragraphs = [b.text for b in texts]
+    return body

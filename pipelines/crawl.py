@@ -1,0 +1,177 @@
+"""Scrapy item pipelines: adapt the pure extraction to a crawl and write the datasets.
+
+``ExtractionPipeline`` turns each :class:`~crawler.items.RawPage` into an extraction record
+(or a :class:`~crawler.items.FetchFailure` when the page is not an article);
+``ParquetPipeline`` de-duplicates, decides new / updated / unchanged against what is
+stored, and commits rows through :class:`pipelines.dataset.DatasetWriter`. At the end of a
+run it writes ``runs/`` and ``failures/`` rows and rebuilds ``people/``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import time
+import uuid
+from collections import Counter
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from scrapy.exceptions import DropItem
+
+from crawler.items import FetchFailure, RawPage
+from crawler.registry import canonical_url
+from pipelines.dataset import DatasetWriter, read_table
+from pipelines.extract import extract
+from pipelines.records import rows_for_record
+from pipelines.schema import PEOPLE
+
+logger = logging.getLogger(__name__)
+
+__version__ = "0.1.0"
+SETTINGS_RECORDED = ("OUTPUT_DIR", "USER_AGENT", "ROBOTSTXT_OBEY", "CONCURRENT_REQUESTS",
+                     "CONCURRENT_REQUESTS_PER_DOMAIN", "DOWNLOAD_DELAY", "AUTOTHROTTLE_ENABLED",
+                     "DOWNLOAD_TIMEOUT", "RETRY_TIMES", "JOBDIR")
+
+
+def new_run_id() -> str:
+    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
+
+
+class ExtractionPipeline:
+    def process_item(self, item):
+        if not isinstance(item, RawPage):
+            return item
+        record = extract(item.body, item.url, content_type=item.content_type)
+        if not record["is_article"]:
+            kind = record.get("error") or "not-article"
+            return FetchFailure(url=item.url, site=item.site, kind=kind,
+                                reason=record.get("error_detail") or f"page is not an article ({kind})",
+                                failed_at=time.time())
+        return {"record": record, "page": item}
+
+
+class ParquetPipeline:
+    def __init__(self, crawler):
+        self.crawler = crawler
+        settings = crawler.settings
+        self.root = Path(settings.get("OUTPUT_DIR", "output"))
+        self.flush_rows = settings.getint("PARQUET_FLUSH_ROWS", 2000)
+        self.run_id = settings.get("RUN_ID") or new_run_id()
+        self.started = datetime.now(timezone.utc).replace(microsecond=0)
+        self.writer: DatasetWriter | None = None
+        self.written: set[str] = set()
+        self.failures: list[FetchFailure] = []
+        self.counts: dict[str, Counter] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def open_spider(self):
+        spider = self.crawler.spider
+        if getattr(spider, "dataset_error", None):
+            return
+        self.writer = DatasetWriter(self.root, self.run_id, self.flush_rows)
+
+    def _count(self, site: str, key: str):
+        self.counts.setdefault(site, Counter())[key] += 1
+
+    def process_item(self, item):
+        if self.writer is None:
+            raise DropItem("dataset not open")
+        if isinstance(item, FetchFailure):
+            self.failures.append(item)
+            return item
+        record, page = item["record"], item["page"]
+        spider = self.crawler.spider
+        canon = canonical_url(page.original_url or record["url"])
+        if canon in self.written:
+            raise DropItem(f"duplicate article in this run: {canon}")
+        article, images, officials = rows_for_record(
+            record, fetch_url=page.url, fetched_at=page.fetched_at, site=page.site, source=page.source,
+            http_status=page.status, raw_sha1=hashlib.sha1(page.body).hexdigest(),
+            capture_time=page.capture_time, run_id=self.run_id, original_url=page.original_url)
+        previous = spider.known.get(canon) if hasattr(spider, "known") else None
+        if previous is not None and previous == article["content_hash"]:
+            self._count(page.site, "articles_unchanged")
+            self.written.add(canon)
+            return item
+        self._count(page.site, "articles_updated" if previous is not None else "articles_new")
+        self.writer.add_article(article, images, officials)
+        self.written.add(canon)
+        if hasattr(spider, "known"):
+            spider.known[canon] = article["content_hash"]
+        return item
+
+    def close_spider(self):
+        if self.writer is None:
+            return
+        spider = self.crawler.spider
+        self.writer.close()
+        finished = datetime.now(timezone.utc).replace(microsecond=0)
+        reason = self.crawler.stats.get_value("finish_reason") or "finished"
+        rows = self._run_rows(spider, finished, reason)
+        now = datetime.now(timezone.utc).replace(microsecond=0)
+        failure_rows = [{"run_id": self.run_id, "site": f.site, "url": f.url, "kind": f.kind,
+                         "reason": f.reason, "failed_at": now} for f in self.failures]
+        self.writer.add("runs", rows)
+        self.writer.add("failures", failure_rows)
+        self.writer.flush()
+        try:
+            rebuild_people(self.root)
+        except Exception as exc:  # people/ is derived; never lose a crawl over it
+            logger.warning("people/ not rebuilt: %s", exc)
+        self.crawler.stats.set_value("portal/run_id", self.run_id)
+        self.crawler.stats.set_value("portal/files_written", len(self.writer.files_written))
+
+    def _run_rows(self, spider, finished, reason):
+        site_stats = getattr(spider, "site_stats", {})
+        sites = sorted(set(site_stats) | set(self.counts) | {f.site for f in self.failures})
+        settings = {k: self.crawler.settings.get(k) for k in SETTINGS_RECORDED}
+        rows = []
+        total: Counter = Counter()
+        for site in sites + ["*"]:
+            if site == "*":
+                s, c = total, total
+                kinds = Counter(f.kind for f in self.failures)
+            else:
+                s = Counter({k: v for k, v in site_stats.get(site, {}).items()})
+                c = self.counts.get(site, Counter())
+                total.update(s)
+                total.update(c)
+                kinds = Counter(f.kind for f in self.failures if f.site == site)
+            rows.append({
+                "run_id": self.run_id, "site": site, "started_at": self.started, "finished_at": finished,
+                "pages_fetched": s.get("pages_fetched", 0), "listing_pages": s.get("listing_pages", 0),
+                "articles_new": c.get("articles_new", 0), "articles_updated": c.get("articles_updated", 0),
+                "articles_unchanged": c.get("articles_unchanged", 0),
+                "articles_skipped_known": s.get("articles_skipped_known", 0),
+                "failures": sum(kinds.values()), "failures_by_kind": json.dumps(dict(kinds), sort_keys=True),
+                "finish_reason": reason, "software_version": __version__,
+                "settings": json.dumps(settings, default=str, sort_keys=True),
+            })
+        return rows
+
+
+def rebuild_people(root: Path) -> int:
+    """Rebuild ``people/people.parquet`` from every stored officials row (atomic replace)."""
+    try:
+        from pipelines.people import resolve_people
+    except ImportError:
+        return 0
+    officials = read_table(root, "officials", ["article_id", "district", "published_date", "name",
+                                               "name_key", "positions", "content_hash", "fetched_at"])
+    rows = officials.to_pylist()
+    people = resolve_people(rows)
+    table = pa.Table.from_pylist([{k: p.get(k) for k in PEOPLE.names} for p in people], schema=PEOPLE)
+    out = root / "people"
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = out / ".tmp-people.parquet.inprogress"
+    pq.write_table(table, tmp, compression="zstd")
+    os.replace(tmp, out / "people.parquet")
+    return len(people)

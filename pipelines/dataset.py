@@ -1,0 +1,290 @@
+"""Parquet datasets on disk: crash-safe writing, reading back what is stored, compaction.
+
+Writing is a small write-ahead protocol, so a reader never sees a partial file and a
+killed process never leaves an article half-stored (article row without its images or
+officials, or the reverse):
+
+1. every file of a batch (articles, images, officials, all partitions) is written under a
+   hidden temporary name (``.tmp-….parquet.inprogress``: ignored by pyarrow, pandas and
+   DuckDB globs);
+2. a journal ``_journal/<batch>.json`` listing (temporary → final) names is written and
+   renamed into place — this is the commit point;
+3. the temporary files are renamed to their final ``part-….parquet`` names, and the
+   journal is deleted.
+
+:func:`recover` (run by every writer on open) rolls committed batches forward and deletes
+temporary files of batches that never committed. Files are only ever added or, by
+``compact``, replaced with the same rows by the same protocol: nothing is overwritten in place.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections import defaultdict
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipelines.schema import PARTITION_COLS, PARTITIONED, TABLES
+
+__all__ = ["DatasetError", "DatasetWriter", "recover", "stored_articles", "data_files",
+           "read_table", "compact"]
+
+JOURNAL_DIR = "_journal"
+TMP_PREFIX = ".tmp-"
+TMP_SUFFIX = ".parquet.inprogress"
+ROW_GROUP_SIZE = 2000
+
+
+class DatasetError(RuntimeError):
+    """A problem with the files under the output root, with a message for the user."""
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def recover(root: str | Path) -> dict:
+    """Finish committed batches and delete uncommitted temporary files. Returns counts."""
+    root = Path(root)
+    done = {"rolled_forward": 0, "discarded": 0}
+    jdir = root / JOURNAL_DIR
+    if jdir.is_dir():
+        for journal in sorted(jdir.glob("*.json")):
+            try:
+                data = json.loads(journal.read_text("utf-8"))
+                entries, removals = data["files"], data.get("remove", [])
+            except (ValueError, KeyError, OSError) as exc:
+                raise DatasetError(f"{journal}: unreadable commit journal ({exc}); move it away to continue") from None
+            for tmp, final in entries:
+                tmp_p, final_p = root / tmp, root / final
+                if tmp_p.exists():
+                    os.replace(tmp_p, final_p)
+                    done["rolled_forward"] += 1
+            for old in removals:  # compaction: the merged file replaces these
+                (root / old).unlink(missing_ok=True)
+            journal.unlink()
+        for stale in jdir.glob("*.json.tmp"):
+            stale.unlink()
+    if root.is_dir():
+        for tmp in root.rglob(TMP_PREFIX + "*" + TMP_SUFFIX):
+            tmp.unlink()
+            done["discarded"] += 1
+    return done
+
+
+def _partition_dir(table: str, row: dict) -> str:
+    if table not in PARTITIONED:
+        return table
+    return f"{table}/district={row['district']}/year={int(row['year'] or 0)}"
+
+
+class DatasetWriter:
+    """Buffers rows per table and commits them in batches (see module docstring)."""
+
+    def __init__(self, root: str | Path, run_id: str, flush_rows: int = 2000):
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+        recover(self.root)
+        self.run_id = run_id
+        self.flush_rows = flush_rows
+        self._buffers: dict[str, list[dict]] = defaultdict(list)
+        self._seq = 0
+        self.files_written: list[str] = []
+
+    def add(self, table: str, rows: list[dict] | dict) -> None:
+        if isinstance(rows, dict):
+            rows = [rows]
+        self._buffers[table].extend(rows)
+
+    def add_article(self, article: dict, images: list[dict], officials: list[dict]) -> None:
+        """Queue one article version with its image and official rows; they commit together."""
+        self.add("articles", article)
+        self.add("images", images)
+        self.add("officials", officials)
+        if len(self._buffers["articles"]) >= self.flush_rows:
+            self.flush()
+
+    def pending(self, table: str = "articles") -> int:
+        return len(self._buffers[table])
+
+    def flush(self) -> list[str]:
+        """Commit everything buffered as one batch. Returns the final file names."""
+        if not any(self._buffers.values()):
+            return []
+        self._seq += 1
+        batch = f"{self.run_id}-{self._seq:05d}-{uuid.uuid4().hex[:6]}"
+        entries: list[tuple[str, str]] = []
+        for table, rows in self._buffers.items():
+            if not rows:
+                continue
+            groups: dict[str, list[dict]] = defaultdict(list)
+            for row in rows:
+                groups[_partition_dir(table, row)].append(row)
+            schema = TABLES[table]
+            for rel_dir, group in sorted(groups.items()):
+                directory = self.root / rel_dir
+                directory.mkdir(parents=True, exist_ok=True)
+                final = f"{rel_dir}/part-{batch}.parquet"
+                tmp = f"{rel_dir}/{TMP_PREFIX}part-{batch}{TMP_SUFFIX}"
+                data = pa.Table.from_pylist([{k: r.get(k) for k in schema.names} for r in group], schema=schema)
+                pq.write_table(data, self.root / tmp, row_group_size=ROW_GROUP_SIZE, compression="zstd")
+                with open(self.root / tmp, "rb+") as fh:
+                    os.fsync(fh.fileno())
+                entries.append((tmp, final))
+        self._commit(batch, entries)
+        self._buffers.clear()
+        finals = [final for _, final in entries]
+        self.files_written.extend(finals)
+        return finals
+
+    def _commit(self, batch: str, entries: list[tuple[str, str]]) -> None:
+        jdir = self.root / JOURNAL_DIR
+        jdir.mkdir(exist_ok=True)
+        journal = jdir / f"{batch}.json"
+        tmp_journal = jdir / f"{batch}.json.tmp"
+        with open(tmp_journal, "w", encoding="utf-8") as fh:
+            json.dump({"files": entries}, fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp_journal, journal)  # commit point
+        _fsync_dir(jdir)
+        for tmp, final in entries:
+            os.replace(self.root / tmp, self.root / final)
+        journal.unlink()
+
+    def close(self) -> list[str]:
+        return self.flush()
+
+
+def data_files(root: str | Path, table: str) -> list[Path]:
+    base = Path(root) / table
+    if not base.is_dir():
+        return []
+    return sorted(p for p in base.rglob("*.parquet") if not p.name.startswith((".", "_")))
+
+
+def _check_file(path: Path, table: str, columns: list[str]) -> pq.ParquetFile:
+    try:
+        pf = pq.ParquetFile(path)
+    except Exception as exc:  # pyarrow raises several types for corrupt files
+        raise DatasetError(f"{path}: not a readable Parquet file ({exc.__class__.__name__}: {exc}); "
+                           f"move it out of the output root and rerun") from None
+    names = set(pf.schema_arrow.names)
+    missing = [c for c in columns if c not in names]
+    if missing:
+        raise DatasetError(f"{path}: not a portal-news {table} file (missing columns {', '.join(missing)}); "
+                           f"move it out of the output root and rerun")
+    return pf
+
+
+def _partition_values(path: Path) -> dict:
+    values = {}
+    for part in path.parts:
+        if "=" in part:
+            k, v = part.split("=", 1)
+            if k in PARTITION_COLS:
+                values[k] = v
+    return values
+
+
+def read_table(root: str | Path, table: str, columns: list[str] | None = None) -> pa.Table:
+    """All rows of a table (partition columns added), checking every file first."""
+    schema = TABLES[table]
+    cols = columns or schema.names
+    file_cols = [c for c in cols if c not in PARTITION_COLS]
+    parts = []
+    for path in data_files(root, table):
+        pf = _check_file(path, table, file_cols)
+        t = pf.read(columns=file_cols)
+        if table in PARTITIONED:
+            pv = _partition_values(path)
+            if "district" in cols:
+                t = t.append_column("district", pa.array([pv.get("district")] * len(t), pa.string()))
+            if "year" in cols:
+                t = t.append_column("year", pa.array([int(pv.get("year", 0))] * len(t), pa.int32()))
+        parts.append(t)
+    if not parts:
+        fields = [schema.field(c) if c in schema.names else pa.field(c, pa.string() if c == "district" else pa.int32())
+                  for c in cols]
+        return pa.schema(fields).empty_table()
+    return pa.concat_tables(parts, promote_options="default")
+
+
+def stored_articles(root: str | Path) -> dict[str, str]:
+    """{canonical url: content_hash of its latest version} of every stored article."""
+    t = read_table(root, "articles", ["url", "content_hash", "fetched_at"])
+    latest: dict[str, tuple] = {}
+    for url, h, ts in zip(t.column("url").to_pylist(), t.column("content_hash").to_pylist(),
+                          t.column("fetched_at").to_pylist()):
+        prev = latest.get(url)
+        if prev is None or (ts is not None and (prev[1] is None or ts >= prev[1])):
+            latest[url] = (h, ts)
+    return {u: v[0] for u, v in latest.items()}
+
+
+def compact(root: str | Path, run_id: str | None = None) -> dict:
+    """Merge each partition's part files into one and drop exact duplicate rows
+    (same article_id and content_hash; for child tables the same full row)."""
+    root = Path(root)
+    recover(root)
+    run_id = run_id or "compact-" + uuid.uuid4().hex[:8]
+    stats = {"partitions": 0, "files_before": 0, "files_after": 0, "rows_before": 0, "rows_after": 0}
+    for table in PARTITIONED:
+        schema = TABLES[table]
+        by_dir: dict[Path, list[Path]] = defaultdict(list)
+        for path in data_files(root, table):
+            by_dir[path.parent].append(path)
+        for directory, files in sorted(by_dir.items()):
+            tables = [_check_file(p, table, schema.names).read(columns=schema.names) for p in files]
+            merged = pa.concat_tables(tables, promote_options="default").cast(schema)
+            rows = merged.to_pylist()
+            seen, keep = set(), []
+            for row in rows:
+                if table == "articles":
+                    key = (row["article_id"], row["content_hash"])
+                else:
+                    key = json.dumps(row, sort_keys=True, default=str, ensure_ascii=False)
+                if key in seen:
+                    continue
+                seen.add(key)
+                keep.append(row)
+            stats["partitions"] += 1
+            stats["files_before"] += len(files)
+            stats["rows_before"] += len(rows)
+            stats["rows_after"] += len(keep)
+            if len(files) == 1 and len(keep) == len(rows):
+                stats["files_after"] += 1
+                continue
+            rel = directory.relative_to(root)
+            name = f"part-{run_id}-{uuid.uuid4().hex[:6]}"
+            tmp = rel / f"{TMP_PREFIX}{name}{TMP_SUFFIX}"
+            final = rel / f"{name}.parquet"
+            pq.write_table(pa.Table.from_pylist(keep, schema=schema), root / tmp,
+                           row_group_size=ROW_GROUP_SIZE, compression="zstd")
+            # journal: the new file appears and the old ones go in one committed step
+            jdir = root / JOURNAL_DIR
+            jdir.mkdir(exist_ok=True)
+            journal = jdir / f"{name}.json"
+            old = [str(p.relative_to(root)) for p in files]
+            journal_tmp = jdir / f"{name}.json.tmp"
+            journal_tmp.write_text(json.dumps({"files": [[str(tmp), str(final)]], "remove": old}), "utf-8")
+            os.replace(journal_tmp, journal)
+            os.replace(root / tmp, root / final)
+            for p in files:
+                p.unlink()
+            journal.unlink()
+            stats["files_after"] += 1
+    return stats

@@ -1,0 +1,148 @@
+"""``extract(html, url) -> dict``: one page in, one record out. Pure: no Scrapy, no network.
+
+Dispatch: unreadable input → ``error`` record; SharePoint error page served as 200 →
+``error-page``; the Tân Dân article layout → :mod:`pipelines.tandan`; a listing page →
+:mod:`pipelines.listing`; anything else → :mod:`pipelines.generic`. The record's keys are
+documented in ``tests/gold/CONVENTIONS.md`` and the README. Never raises on bad HTML.
+"""
+
+from __future__ import annotations
+
+import re
+
+import lxml.html
+from lxml import etree
+
+from pipelines.decode import UnreadableInput, decode_html
+from pipelines.text import clean_text
+
+__all__ = ["extract", "empty_record", "parse_document", "UnreadableInput"]
+
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+_ERROR_MARKERS = (
+    "xin lỗi, đã xảy ra lỗi",
+    "sorry, something went wrong",
+    "an unexpected error has occurred",
+    "đã xảy ra lỗi không mong muốn",
+)
+_CORRELATION = re.compile(r"correlation id|mã tương quan", re.I)
+
+
+def empty_record(url: str) -> dict:
+    return {
+        "url": url,
+        "is_article": False,
+        "extractor": None,
+        "error": None,
+        "site_name": None,
+        "title": None,
+        "published_date": None,
+        "published_at": None,
+        "date_source": None,
+        "summary": "",
+        "body_paragraphs": [],
+        "images": [],
+        "tags": [],
+        "category": None,
+        "byline": None,
+        "officials": [],
+        "listing_links": [],
+        "next_page": None,
+    }
+
+
+def parse_document(html: bytes | str, content_type: str | None = None):
+    """Decode and parse; returns (lxml root, encoding). Raises UnreadableInput."""
+    text, encoding = decode_html(html, content_type)
+    text = _XML_DECL.sub("", text, count=1)
+    if "<" not in text[:65536] and "<" not in text:
+        raise UnreadableInput("not HTML: no markup found")
+    try:
+        root = lxml.html.document_fromstring(text)
+    except (etree.ParserError, ValueError) as exc:
+        raise UnreadableInput(f"not HTML: {exc}") from None
+    if root is None or root.find(".//body") is None and len(root) == 0:
+        raise UnreadableInput("not HTML: empty document")
+    return root, encoding
+
+
+def _is_error_page(root) -> bool:
+    body = root.find(".//body")
+    if body is None:
+        return False
+    # only the visible text near the top matters; error pages are short
+    text = clean_text(" ".join(body.itertext())[:6000]).lower()
+    if any(marker in text for marker in _ERROR_MARKERS):
+        # an article that merely quotes the phrase keeps its title element
+        return not root.xpath("//*[contains(concat(' ', normalize-space(@class), ' '), ' tandan-p-article-news-title ')]")
+    return bool(_CORRELATION.search(text)) and len(text) < 3000
+
+
+def extract(html: bytes | str, url: str, *, content_type: str | None = None,
+            with_officials: bool = True) -> dict:
+    """Extract one page. ``html`` as bytes (any encoding) or str; ``url`` the page's URL."""
+    record = empty_record(url)
+    try:
+        root, _ = parse_document(html, content_type)
+    except UnreadableInput as exc:
+        record["extractor"] = "error"
+        record["error"] = "empty" if "empty" in str(exc) else "not-html"
+        record["error_detail"] = str(exc)
+        return record
+    try:
+        return _extract_root(root, url, record, with_officials)
+    except RecursionError:
+        record["extractor"] = "error"
+        record["error"] = "too-deep"
+        return record
+
+
+def _extract_root(root, url, record, with_officials):
+    from pipelines import generic, listing, tandan
+
+    if _is_error_page(root):
+        record["extractor"] = "error"
+        record["error"] = "error-page"
+        return record
+    if tandan.is_article(root):
+        tandan.extract_into(root, url, record)
+    elif listing.is_listing(root, url):
+        listing.extract_into(root, url, record)
+        return record
+    else:
+        generic.extract_into(root, url, record)
+    if record["is_article"] and with_officials:
+        detail = _officials(record)
+        record["officials"] = [{"name": p["name"], "honorific": p.get("honorific"),
+                                "positions": [pos["raw"] for pos in p.get("positions", [])]} for p in detail]
+        record["officials_detail"] = detail
+    return record
+
+
+def _officials(record) -> list[dict]:
+    """Officials named in lead, body and captions (full detail: parsed positions, mentions)."""
+    try:
+        from pipelines.officials import extract_officials
+    except ImportError:  # the officials module arrives with issue 4; extraction works without it
+        return []
+    captions = [im["caption"] for im in record["images"] if im.get("caption")]
+    paragraphs = ([record["summary"]] if record["summary"] else []) + record["body_paragraphs"]
+    return extract_officials(paragraphs, captions, site_name=record.get("site_name"))
+
+
+_ERROR_BYTES = tuple({m.encode("utf-8") for m in _ERROR_MARKERS}
+                     | {__import__("unicodedata").normalize("NFD", m).encode("utf-8") for m in _ERROR_MARKERS}
+                     | {b"correlation id"})
+
+
+def looks_like_error_page(body: bytes | str, content_type: str | None = None) -> bool:
+    """Is this response a server error page served with status 200? Cheap byte test first,
+    then the same check :func:`extract` applies, on the parsed page."""
+    raw = body.encode("utf-8", "replace") if isinstance(body, str) else body
+    if not any(marker in raw.lower() for marker in _ERROR_BYTES):
+        return False
+    try:
+        root, _ = parse_document(body, content_type)
+    except UnreadableInput:
+        return False
+    return _is_error_page(root)

@@ -1,0 +1,157 @@
+"""Fallback for pages outside the platform's layout (other provinces' CMSs, WordPress,
+Joomla, Liferay/VNPT portals, news sites).
+
+Title: ``og:title`` / first ``h1`` / ``<title>``. Date: meta tags, JSON-LD, ``<time>``,
+then visible text near the title, then the URL. Body: a known content container of common
+CMSs, read with the same block rules as the platform's body (captions, credits, bylines);
+when no container is known, trafilatura (a well-kept boilerplate remover) finds the text.
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from pipelines.blocks import assemble, linearize
+from pipelines.dates import date_from_url, parse_datetime_text, to_iso
+from pipelines.tandan import meta_datetime, site_name as tandan_site_name, title_from_head
+from pipelines.text import clean_text
+
+__all__ = ["extract_into"]
+
+
+def _cls(name: str) -> str:
+    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+
+
+# Content containers of common CMSs, most specific first.
+_CONTAINERS = [etree.XPath(x) for x in (
+    "//*[@itemprop='articleBody']",
+    f"//*[{_cls('entry-content')}]",
+    f"//*[{_cls('journal-content-article')}]",
+    f"//*[{_cls('asset-content')}]",
+    f"//*[{_cls('field-name-body')}]//*[{_cls('field-item')}]",
+    f"//*[{_cls('field--name-body')}]",
+    f"//*[{_cls('article-content')}]",
+    f"//*[{_cls('post-content')}]",
+    f"//*[{_cls('news-content')}]",
+    f"//*[{_cls('detail-content')}]",
+    f"//*[{_cls('content-detail')}]",
+    f"//*[{_cls('article-body')}]",
+    f"//*[{_cls('item-page')}]//*[{_cls('article-content')} or @itemprop='articleBody']",
+    "//article//*[contains(@class, 'content')]",
+    "//article",
+)]
+_LEADS = [etree.XPath(x) for x in (
+    f"//*[{_cls('sapo')}]", f"//*[{_cls('article-sapo')}]", f"//*[{_cls('summary')}]",
+    f"//*[{_cls('lead')}]", f"//*[{_cls('article-summary')}]", f"//*[{_cls('entry-summary')}]",
+    "//*[@itemprop='description'][not(self::meta)]",
+)]
+_H1 = etree.XPath("//h1")
+_SITE = etree.XPath("//meta[@property='og:site_name']/@content")
+_TAGS = etree.XPath(f"//*[{_cls('tags')} or {_cls('tag-links')} or {_cls('post-tags')} or {_cls('tags-links')}]//a")
+_DROP = etree.XPath(
+    "//script|//style|//noscript|//nav|//footer|//header|//aside|//form|"
+    f"//*[{_cls('share')} or {_cls('social')} or {_cls('related')} or {_cls('comments')} or {_cls('sharedaddy')}]"
+)
+
+
+def _text(el) -> str:
+    return clean_text(" ".join(el.itertext())) if el is not None else ""
+
+
+def extract_into(root, url: str, record: dict) -> None:
+    record["extractor"] = "generic"
+    site = _SITE(root)
+    record["site_name"] = clean_text(site[0]) if site else tandan_site_name(root)
+    h1s = [t for t in (_text(h) for h in _H1(root)) if t]
+    head_title = title_from_head(root, record["site_name"])
+    # the first h1 is often the site logo: prefer the h1 that the <title>/og:title agrees with
+    title = None
+    if head_title:
+        for h in h1s:
+            if h == head_title or h in head_title or head_title in h:
+                title = h
+                break
+    record["title"] = title or (h1s[0] if len(h1s) == 1 else None) or head_title
+
+    d, t = meta_datetime(root)
+    source = "meta" if d else None
+    if not d:
+        d, t = _visible_date(root)
+        source = "page" if d else None
+    if not d:
+        d, t = date_from_url(url), None
+        source = "url" if d else None
+    if d:
+        record["published_date"] = d.isoformat()
+        record["published_at"] = to_iso(d, t)
+        record["date_source"] = source
+
+    lead = ""
+    for xp in _LEADS:
+        found = xp(root)
+        if found:
+            lead = _text(found[0])
+            if lead:
+                break
+    record["tags"] = [x for x in (_text(a) for a in _TAGS(root)) if x]
+
+    container = None
+    for xp in _CONTAINERS:
+        found = xp(root)
+        if found:
+            container = max(found, key=lambda e: len(_text(e)))
+            break
+    if container is not None:
+        for el in _DROP(container):
+            if el is not container and el.getparent() is not None:
+                el.getparent().remove(el)
+        body = assemble(linearize(container, url), want_lead=not lead,
+                        skip_texts=tuple(x for x in (lead, record["title"]) if x))
+        paragraphs, images, byline = body.paragraphs, body.images, body.byline
+        if not lead and body.lead:
+            lead = body.lead
+    else:
+        paragraphs, images, byline = _trafilatura_body(root, url), [], None
+        if lead and paragraphs and paragraphs[0] == lead:
+            paragraphs = paragraphs[1:]
+    record["summary"] = lead
+    record["body_paragraphs"] = paragraphs
+    record["images"] = images
+    record["byline"] = byline
+    record["is_article"] = bool(record["title"]) and bool(paragraphs)
+
+
+def _visible_date(root):
+    """A date written near the top of the main text (first 3000 characters after the h1)."""
+    h1s = _H1(root)
+    start = h1s[0] if h1s else root.find(".//body")
+    if start is None:
+        return None, None
+    texts = []
+    size = 0
+    for el in start.itersiblings() if h1s else [start]:
+        piece = _text(el)
+        texts.append(piece)
+        size += len(piece)
+        if size > 3000:
+            break
+    parent = start.getparent()
+    if not texts and parent is not None:
+        texts.append(_text(parent))
+    return parse_datetime_text(" ".join(texts)[:3000])
+
+
+def _trafilatura_body(root, url: str) -> list[str]:
+    try:
+        import trafilatura
+    except ImportError:  # pragma: no cover - a declared dependency
+        return []
+    try:
+        text = trafilatura.extract(root, url=url, include_comments=False, include_tables=False,
+                                   favor_precision=True)
+    except Exception:  # trafilatura is third-party: never let it break a crawl
+        return []
+    if not text:
+        return []
+    return [p for p in (clean_text(line) for line in text.split("\n")) if p]

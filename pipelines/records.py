@@ -1,0 +1,89 @@
+"""Extraction record → dataset rows (articles, images, officials). Pure functions."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date, datetime, timezone
+
+from crawler.registry import article_id, canonical_url, district_slug
+
+__all__ = ["content_hash", "rows_for_record"]
+
+# Fields whose change makes a new article version (officials are derived from them).
+HASHED_FIELDS = ("title", "published_date", "published_at", "summary", "body_paragraphs",
+                 "images", "tags", "category", "byline")
+
+
+def content_hash(record: dict) -> str:
+    payload = json.dumps({k: record.get(k) for k in HASHED_FIELDS}, ensure_ascii=False, sort_keys=True)
+    return hashlib.sha1(payload.encode("utf-8")).hexdigest()
+
+
+def _utc(ts: float | None) -> datetime | None:
+    return datetime.fromtimestamp(ts, timezone.utc).replace(microsecond=0) if ts else None
+
+
+def rows_for_record(record: dict, *, fetch_url: str, fetched_at: float, site: str | None = None,
+                    source: str = "live", http_status: int | None = 200, raw_sha1: str | None = None,
+                    capture_time: float | None = None, run_id: str | None = None,
+                    original_url: str | None = None) -> tuple[dict, list[dict], list[dict]]:
+    """Rows of one article version: (article row, image rows, official rows)."""
+    url = canonical_url(original_url or record["url"])
+    aid = article_id(url)
+    district = site or district_slug(url, record.get("site_name"))
+    pub = date.fromisoformat(record["published_date"]) if record.get("published_date") else None
+    year = pub.year if pub else 0
+    published_at = datetime.fromisoformat(record["published_at"]) if record.get("published_at") else None
+    fetched = _utc(fetched_at)
+    chash = content_hash(record)
+    paragraphs = record.get("body_paragraphs") or []
+    common = {"article_id": aid, "district": district, "year": year}
+    article = {
+        **common,
+        "url": url,
+        "fetch_url": fetch_url,
+        "site_name": record.get("site_name"),
+        "title": record.get("title"),
+        "published_date": pub,
+        "published_at": published_at,
+        "date_source": record.get("date_source"),
+        "summary": record.get("summary") or "",
+        "body_paragraphs": paragraphs,
+        "body_chars": sum(len(p) for p in paragraphs),
+        "n_images": len(record.get("images") or []),
+        "n_officials": len(record.get("officials") or []),
+        "tags": record.get("tags") or [],
+        "category": record.get("category"),
+        "byline": record.get("byline"),
+        "extractor": record.get("extractor"),
+        "source": source,
+        "capture_time": _utc(capture_time),
+        "fetched_at": fetched,
+        "http_status": http_status,
+        "content_sha1": raw_sha1,
+        "content_hash": chash,
+        "run_id": run_id,
+    }
+    version = {"published_date": pub, "content_hash": chash, "fetched_at": fetched}
+    images = [
+        {**common, **version, "position": i, "image_url": im.get("url"), "caption": im.get("caption")}
+        for i, im in enumerate(record.get("images") or [])
+    ]
+    officials = []
+    for person in record.get("officials_detail") or []:
+        officials.append({
+            **common, **version,
+            "name": person.get("name"),
+            "name_raw": person.get("name_raw"),
+            "name_key": person.get("name_key"),
+            "honorific": person.get("honorific"),
+            "positions": [
+                {k: p.get(k) for k in ("raw", "role", "organization", "organization_full", "level")}
+                for p in person.get("positions") or []
+            ],
+            "mentions": person.get("mentions"),
+            "in_caption": person.get("in_caption"),
+            "context": person.get("context"),
+        })
+    return article, images, officials

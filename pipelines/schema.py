@@ -1,0 +1,166 @@
+"""The datasets' schema: the one definition in code. The README's data dictionary is
+generated from it (``portal-news schema --markdown``) and a test keeps the two in step.
+
+Partitioned tables are written hive-style as ``<table>/district=<slug>/year=<YYYY>/part-….parquet``;
+the partition columns live in the directory names, not in the files (``year=0`` holds pages
+whose date could not be read). All tables join on ``article_id``.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+TZ_NAME = "Asia/Ho_Chi_Minh"
+PARTITION_COLS = ("district", "year")
+
+POSITION = pa.struct([
+    pa.field("raw", pa.string(), metadata={"doc": "the position as written"}),
+    pa.field("role", pa.string(), metadata={"doc": "role: Chủ tịch, Phó Bí thư Thường trực, …"}),
+    pa.field("organization", pa.string(), metadata={"doc": "organisation as written"}),
+    pa.field("organization_full", pa.string(), metadata={"doc": "abbreviations expanded, huyện/tỉnh/xã resolved"}),
+    pa.field("level", pa.string(), metadata={"doc": "central | province | district | commune | village"}),
+])
+
+
+def _f(name, type_, doc, nullable=True):
+    return pa.field(name, type_, nullable=nullable, metadata={"doc": doc})
+
+
+ARTICLES = pa.schema([
+    _f("article_id", pa.string(), "16 hex digits of SHA-1 of the canonical URL; joins all tables", False),
+    _f("url", pa.string(), "canonical URL (real host, no fragment, sorted query)", False),
+    _f("fetch_url", pa.string(), "URL actually fetched (replica, archive capture, or the live page)"),
+    _f("site_name", pa.string(), "unit name from the page header (Huyện Mường Lát)"),
+    _f("title", pa.string(), "article title"),
+    _f("published_date", pa.date32(), "publication day, local time"),
+    _f("published_at", pa.timestamp("s", tz=TZ_NAME), "publication time when the page reveals it, else null"),
+    _f("date_source", pa.string(), "page | sidebar | meta | url"),
+    _f("summary", pa.string(), "lead (sapo); empty if none"),
+    _f("body_paragraphs", pa.list_(pa.string()), "body paragraphs in order, without captions, credits, byline"),
+    _f("body_chars", pa.int32(), "characters in the body paragraphs"),
+    _f("n_images", pa.int16(), "images in the body"),
+    _f("n_officials", pa.int16(), "distinct officials named"),
+    _f("tags", pa.list_(pa.string()), "tags of the article"),
+    _f("category", pa.string(), "category from the breadcrumb"),
+    _f("byline", pa.string(), "author / credit line"),
+    _f("extractor", pa.string(), "tandan (platform layout) | generic (fallback)"),
+    _f("source", pa.string(), "live | replica | wayback | warc"),
+    _f("capture_time", pa.timestamp("s", tz="UTC"), "archive capture time (wayback, warc), else null"),
+    _f("fetched_at", pa.timestamp("s", tz="UTC"), "when this version was fetched", False),
+    _f("http_status", pa.int16(), "HTTP status of the fetch"),
+    _f("content_sha1", pa.string(), "SHA-1 of the raw response body"),
+    _f("content_hash", pa.string(), "SHA-1 of the extracted fields; a new value means a new version"),
+    _f("run_id", pa.string(), "crawl run that wrote this row"),
+])
+
+IMAGES = pa.schema([
+    _f("article_id", pa.string(), "article the image belongs to", False),
+    _f("position", pa.int16(), "0-based order in the body", False),
+    _f("image_url", pa.string(), "absolute image URL"),
+    _f("caption", pa.string(), "caption, null when the image has none"),
+    _f("published_date", pa.date32(), "article's publication day"),
+    _f("content_hash", pa.string(), "article version this row belongs to"),
+    _f("fetched_at", pa.timestamp("s", tz="UTC"), "when the article version was fetched"),
+])
+
+OFFICIALS = pa.schema([
+    _f("article_id", pa.string(), "article naming the person", False),
+    _f("name", pa.string(), "display name: NFC, new-style tones, spacing and case normalized"),
+    _f("name_raw", pa.string(), "name as first written"),
+    _f("name_key", pa.string(), "matching key (lower case, new-style tones)"),
+    _f("honorific", pa.string(), "đồng chí | ông | bà | rank | null"),
+    _f("positions", pa.list_(POSITION), "positions named with the person in this article"),
+    _f("mentions", pa.int16(), "times the person is named in the article"),
+    _f("in_caption", pa.bool_(), "named in an image caption"),
+    _f("context", pa.string(), "short snippet around the first mention"),
+    _f("published_date", pa.date32(), "article's publication day"),
+    _f("content_hash", pa.string(), "article version this row belongs to"),
+    _f("fetched_at", pa.timestamp("s", tz="UTC"), "when the article version was fetched"),
+])
+
+PEOPLE = pa.schema([
+    _f("person_id", pa.string(), "stable id of a resolved person", False),
+    _f("name", pa.string(), "display name"),
+    _f("name_key", pa.string(), "matching key"),
+    _f("districts", pa.list_(pa.string()), "districts whose portals name the person"),
+    _f("first_seen", pa.date32(), "first article date"),
+    _f("last_seen", pa.date32(), "last article date"),
+    _f("articles", pa.int32(), "articles naming the person"),
+    _f("positions_held", pa.list_(pa.struct([
+        pa.field("raw", pa.string()), pa.field("role", pa.string()),
+        pa.field("organization_full", pa.string()), pa.field("level", pa.string()),
+        pa.field("first_seen", pa.date32()), pa.field("last_seen", pa.date32()),
+        pa.field("articles", pa.int32()),
+    ])), "positions over time"),
+])
+
+RUNS = pa.schema([
+    _f("run_id", pa.string(), "run identifier (UTC start time + random suffix)", False),
+    _f("site", pa.string(), "district slug, or * for the run as a whole", False),
+    _f("started_at", pa.timestamp("s", tz="UTC"), "run start"),
+    _f("finished_at", pa.timestamp("s", tz="UTC"), "run end"),
+    _f("pages_fetched", pa.int32(), "responses received (listings and articles)"),
+    _f("listing_pages", pa.int32(), "listing pages walked"),
+    _f("articles_new", pa.int32(), "articles stored for the first time"),
+    _f("articles_updated", pa.int32(), "articles stored again because their content changed"),
+    _f("articles_unchanged", pa.int32(), "articles fetched again with unchanged content"),
+    _f("articles_skipped_known", pa.int32(), "article links not fetched because already stored"),
+    _f("failures", pa.int32(), "URLs that failed permanently"),
+    _f("failures_by_kind", pa.string(), "JSON object: failure kind → count"),
+    _f("finish_reason", pa.string(), "Scrapy's close reason (finished, shutdown, …)"),
+    _f("software_version", pa.string(), "portal-news version"),
+    _f("settings", pa.string(), "JSON of the settings that matter"),
+])
+
+FAILURES = pa.schema([
+    _f("run_id", pa.string(), "run that gave up on the URL", False),
+    _f("site", pa.string(), "district slug"),
+    _f("url", pa.string(), "URL that failed", False),
+    _f("kind", pa.string(), "http-500, timeout, connection, error-page, not-html, …"),
+    _f("reason", pa.string(), "human-readable reason"),
+    _f("failed_at", pa.timestamp("s", tz="UTC"), "when it was given up"),
+])
+
+TABLES: dict[str, pa.Schema] = {
+    "articles": ARTICLES,
+    "images": IMAGES,
+    "officials": OFFICIALS,
+    "people": PEOPLE,
+    "runs": RUNS,
+    "failures": FAILURES,
+}
+PARTITIONED = ("articles", "images", "officials")
+
+DESCRIPTIONS = {
+    "articles": "one row per article version (a changed article gets a new row; take the latest `fetched_at` per `article_id`)",
+    "images": "one row per image of an article version, in body order",
+    "officials": "one row per person per article version",
+    "people": "persons resolved across articles (rebuilt after each crawl)",
+    "runs": "one row per crawl run and site, plus a `*` row for the whole run",
+    "failures": "URLs given up on, with the reason",
+}
+
+
+def _type_name(t: pa.DataType) -> str:
+    if pa.types.is_list(t):
+        return f"list<{_type_name(t.value_type)}>"
+    if pa.types.is_struct(t):
+        return "struct<" + ", ".join(f.name for f in t) + ">"
+    return str(t)
+
+
+def data_dictionary_markdown() -> str:
+    """The README's data dictionary, generated from the schemas above."""
+    lines = ["<!-- generated by `portal-news schema --markdown`; do not edit by hand -->"]
+    for name, schema in TABLES.items():
+        part = " Partitioned by `district`, `year`." if name in PARTITIONED else ""
+        lines.append(f"\n#### `{name}/`\n\n{DESCRIPTIONS[name][0].upper() + DESCRIPTIONS[name][1:]}.{part}\n")
+        lines.append("| column | type | meaning |")
+        lines.append("| --- | --- | --- |")
+        if name in PARTITIONED:
+            lines.append("| district | string (partition) | registry slug of the portal (`muong-lat`), `other-<host>` for unknown portals |")
+            lines.append("| year | int (partition) | year of `published_date`; 0 when unknown |")
+        for field in schema:
+            doc = (field.metadata or {}).get(b"doc", b"").decode("utf-8")
+            lines.append(f"| {field.name} | {_type_name(field.type)} | {doc} |")
+    return "\n".join(lines) + "\n"

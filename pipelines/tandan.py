@@ -1,0 +1,222 @@
+"""Article pages of the Tân Dân SharePoint portal platform (the reference layout and its skins)."""
+
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import urljoin, urlsplit, unquote
+
+from lxml import etree
+
+from pipelines.blocks import assemble, linearize
+from pipelines.dates import date_from_url, parse_datetime_text, parse_iso, to_iso
+from pipelines.text import clean_text
+
+__all__ = ["is_article", "extract_into", "site_name", "title_from_head"]
+
+
+def _cls(name: str) -> str:
+    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+
+
+_TITLE = etree.XPath(f"//*[{_cls('tandan-p-article-news-title')}][not(ancestor::*[{_cls('tandan-div-article-other')}])]"
+                     f"[not(ancestor::*[{_cls('channel-news')}])]")
+_MAIN = etree.XPath(f"//*[{_cls('tandan-p-article-main')}]")
+_RTE = etree.XPath(f".//*[{_cls('ms-rtestate-field')}]")
+_RTE_ANY = etree.XPath(f"//*[{_cls('ms-rtestate-field')}][contains(@id, 'RichHtmlField')]")
+_SUMMARY = etree.XPath(f"//*[{_cls('tandan-p-article-news-summary')}]")
+_DATE = etree.XPath(f"//*[{_cls('tandan-span-date-publish')} or {_cls('tandan-date-publish')} or {_cls('tandan-p-article-date')}]")
+_UNIT = etree.XPath(f"//*[{_cls('tandan-unit-name')}]")
+_TAGS = etree.XPath(f"//*[{_cls('td-tags')}]//a")
+_CRUMBS = etree.XPath(f"//*[{_cls('tandan-breadcrumb')} or {_cls('breadcrumb')} or {_cls('tandan-breadcrumbs')}]//a")
+_CRUMB_CURRENT = etree.XPath(f"//*[{_cls('tandan-breadcrumb')} or {_cls('breadcrumb')} or {_cls('tandan-breadcrumbs')}]")
+_OTHER_ITEMS = etree.XPath(f"//*[{_cls('tandan-div-article-other')}]//li")
+_WEBTITLE = re.compile(r'webTitle\s*:\s*"((?:[^"\\]|\\.)*)"')
+_META = etree.XPath("//meta[@name or @property or @itemprop]")
+
+
+def is_article(root) -> bool:
+    return bool(_TITLE(root)) and bool(_MAIN(root) or _RTE_ANY(root))
+
+
+def _text(el) -> str:
+    return clean_text(" ".join(el.itertext())) if el is not None else ""
+
+
+def site_name(root) -> str | None:
+    units = _UNIT(root)
+    if units:
+        name = _text(units[0])
+        if name:
+            return name
+    for script in root.iter("script"):
+        m = _WEBTITLE.search(script.text or "")
+        if m:
+            try:
+                return clean_text(json.loads('"' + m.group(1) + '"'))
+            except ValueError:
+                pass
+    return None
+
+
+def title_from_head(root, site: str | None = None) -> str | None:
+    for meta in _META(root):
+        key = (meta.get("property") or meta.get("name") or "").lower()
+        if key in ("og:title", "twitter:title"):
+            value = clean_text(meta.get("content"))
+            if value:
+                return _strip_site_suffix(value, site)
+    title = root.find(".//title")
+    if title is not None:
+        value = _text(title)
+        if value:
+            return _strip_site_suffix(value, site)
+    return None
+
+
+def _strip_site_suffix(title: str, site: str | None) -> str:
+    for sep in (" | ", " - ", " – ", " — ", " :: "):
+        if sep in title:
+            parts = [p.strip() for p in title.split(sep)]
+            keep = max(parts, key=len)
+            if site and any(site.lower() in p.lower() for p in parts if p is not keep):
+                return keep
+            if len(parts) == 2 and len(parts[1]) < 45 and any(
+                    w in parts[1].lower() for w in ("cổng", "portal", "trang", "huyện", "tỉnh", "báo", "sở")):
+                return parts[0]
+    return title
+
+
+def _same_page(href: str, url: str) -> bool:
+    a, b = urlsplit(href), urlsplit(url)
+    return unquote(a.path).rstrip("/").lower() == unquote(b.path).rstrip("/").lower()
+
+
+def sidebar_time(root, url: str, title: str | None):
+    """(date, time) of this article as listed in the page's own "Tin mới nhất" sidebar."""
+    for li in _OTHER_ITEMS(root):
+        link = li.find(".//a")
+        if link is None:
+            continue
+        href = urljoin(url, link.get("href") or "")
+        same = _same_page(href, url) or (title and clean_text(link.get("title")) == title)
+        if not same:
+            continue
+        d, t = parse_datetime_text(_text(li))
+        if d:
+            return d, t
+    return None, None
+
+
+def extract_into(root, url: str, record: dict) -> None:
+    record["extractor"] = "tandan"
+    record["site_name"] = site_name(root)
+    titles = _TITLE(root)
+    title = _text(titles[0]) if titles else ""
+    record["title"] = title or title_from_head(root, record["site_name"])
+
+    _dates(root, url, record)
+
+    summaries = _SUMMARY(root)
+    summary = _text(summaries[0]) if summaries else ""
+    body_root = _body_root(root)
+    skip = (summary,) if summary else ()
+    body = assemble(linearize(body_root, url), want_lead=not summary, skip_texts=skip) if body_root is not None else None
+    if body is not None:
+        record["body_paragraphs"] = body.paragraphs
+        record["images"] = body.images
+        record["byline"] = body.byline
+        if not summary and body.lead:
+            summary = body.lead
+    record["summary"] = summary
+    record["tags"] = [t for t in (_text(a) for a in _TAGS(root)) if t]
+    record["category"] = _category(root, record["title"])
+    record["is_article"] = bool(record["title"])
+
+
+def _body_root(root):
+    mains = _MAIN(root)
+    if mains:
+        rte = _RTE(mains[0])
+        return rte[0] if rte else mains[0]
+    rte = _RTE_ANY(root)
+    return rte[0] if rte else None
+
+
+def _dates(root, url, record):
+    page_date = page_time = None
+    for el in _DATE(root):
+        page_date, page_time = parse_datetime_text(_text(el))
+        if page_date:
+            break
+    side_date, side_time = sidebar_time(root, url, record["title"])
+    if page_date:
+        record["published_date"] = page_date.isoformat()
+        record["date_source"] = "page"
+        if page_time is not None:
+            record["published_at"] = to_iso(page_date, page_time)
+        elif side_time is not None and side_date == page_date:
+            record["published_at"] = to_iso(side_date, side_time)
+            record["date_source"] = "sidebar"
+        return
+    if side_date:
+        record["published_date"] = side_date.isoformat()
+        record["published_at"] = to_iso(side_date, side_time)
+        record["date_source"] = "sidebar"
+        return
+    meta_date, meta_time = meta_datetime(root)
+    if meta_date:
+        record["published_date"] = meta_date.isoformat()
+        record["published_at"] = to_iso(meta_date, meta_time)
+        record["date_source"] = "meta"
+        return
+    url_date = date_from_url(url)
+    if url_date:
+        record["published_date"] = url_date.isoformat()
+        record["date_source"] = "url"
+
+
+_META_DATE_KEYS = ("article:published_time", "datepublished", "og:published_time", "pubdate",
+                   "publishdate", "date", "dc.date.issued", "dc.date", "article:published")
+
+
+def meta_datetime(root):
+    """Publication date from meta tags, JSON-LD, ``<time datetime>`` or itemprop."""
+    for meta in _META(root):
+        key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
+        if key in _META_DATE_KEYS:
+            d, t = parse_iso(meta.get("content") or meta.get("datetime"))
+            if d:
+                return d, t
+    for script in root.xpath("//script[@type='application/ld+json']"):
+        d, t = _jsonld_date(script.text or "")
+        if d:
+            return d, t
+    for el in root.xpath("//*[@itemprop='datePublished']|//time[@datetime]"):
+        d, t = parse_iso(el.get("datetime") or el.get("content") or _text(el))
+        if d:
+            return d, t
+    return None, None
+
+
+def _jsonld_date(text: str):
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None, None
+    stack = [data]
+    while stack:
+        item = stack.pop(0)
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            if "datePublished" in item:
+                return parse_iso(str(item["datePublished"]))
+            stack.extend(v for v in item.values() if isinstance(v, (list, dict)))
+    return None, None
+
+
+def _category(root, title: str | None) -> str | None:
+    names = [_text(a) for a in _CRUMBS(root)]
+    names = [n for n in names if n and n.lower() not in ("trang chủ", "home", "trang chu") and n != title]
+    return names[-1] if names else None
