@@ -1,0 +1,661 @@
+"""Officials named in an article: who, with which posts. Pure functions, no Scrapy.
+
+``extract_officials(paragraphs, captions, site_name=…)`` finds every person named with a
+government, Party, mass-organisation, police or army post, in the patterns of the portals:
+
+* honorific + name + dash/comma/colon/parenthesis + position(s):
+  ``đồng chí Nguyễn Quốc Thanh – Phó trưởng Ban Dân vận Tỉnh ủy``,
+  ``ông Ngân Văn Lon, Chủ tịch UBND xã Trung Lý``, ``Đại tá Lê Văn A, Chỉ huy trưởng …``;
+* lists after ``các đồng chí:`` separated by ``;``;
+* position first: ``Phó Chủ tịch UBND tỉnh Lê Văn A``, ``Bí thư Huyện ủy, đồng chí Lê Văn A``;
+* two positions joined by a comma or ``kiêm``;
+* captions where a verb phrase follows the position (the phrase is not part of it).
+
+How it works: roles are found with one precompiled regex; from the end of a role the
+organisation is read piece by piece (abbreviation, known organisation phrase, organisation
+head + domain words, party-committee compound, administrative unit + place name), which
+stops at the first word that cannot belong to an organisation (a verb, a name). A position
+group (positions chained by ``,``/``kiêm``) is then attached to the name right before it
+(across a separator) or, failing that, to the name right after it. Names are runs of
+capitalised syllables; outside an honorific or list context the first syllable must be a
+known family name (including Thái, Mông, Mường, Dao family names). Historical figures of set
+phrases are blocked by name, and a role with no organisation ("Chủ tịch Hồ Chí Minh") is
+not a position.
+
+Matching runs on the text with new-style tones (``uỷ`` → ``ủy``) while every ``raw`` string
+is cut from the text as written (NFC, spaces folded).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable, Iterable
+
+from pipelines import orgs
+from pipelines.orgs import expand_abbreviations
+from pipelines.text import clean_text, fold_key, modern_tones, name_key
+
+__all__ = [
+    "extract_officials",
+    "officials_brief",
+    "parse_positions",
+    "display_name",
+    "position_matches",
+    "score_officials",
+    "format_report",
+    "load_gold",
+    "run_officials_evaluation",
+    "underthesea_predict",
+]
+
+_U, _L = orgs.UPPER, orgs.LOWER
+_SYL = rf"[{_U}][{_L}]*(?![\w])"
+_CAPRUN_RE = re.compile(rf"(?<![\w]){_SYL}(?: {_SYL})*")
+_CAPWORD_RE = re.compile(rf"[{_U}][{_L}]*$")
+
+
+def _alt(words: Iterable[str]) -> str:
+    return "|".join(re.escape(w).replace(r"\ ", " ") for w in sorted(set(words), key=len, reverse=True))
+
+
+# role (optionally preceded by "nguyên" = former)
+_ROLE_RE = re.compile(rf"(?<![\w])(?P<former>nguyên )?(?P<role>{_alt(orgs.ROLES)})(?![\w])", re.I)
+
+# organisation pieces
+_PIECE_KIND: dict[str, str] = {}
+for _w in orgs.ORG_HEADS:
+    _PIECE_KIND[fold_key(_w)] = "head"
+for _w in orgs.ORG_PHRASES:
+    _PIECE_KIND[fold_key(_w)] = "phrase"
+for _w in ("Ban Quản lý", "Ban Chỉ đạo", "Ban Quản lý dự án", "Hội đồng", "Văn phòng"):
+    _PIECE_KIND[fold_key(_w)] = "head"  # open: a domain may follow
+for _w in orgs.COMPOUND_UNITS:
+    _PIECE_KIND[fold_key(_w)] = "compound"
+for _w in orgs.UNIT_WORDS:
+    _PIECE_KIND[fold_key(_w)] = "unit"
+_ABBR_FOLD = {fold_key(a): a for a in orgs.ABBREVIATIONS}
+_ABBR_FOLD.update({fold_key(a): a for a in ("CHQS", "BCHQS", "QS", "CA")})
+_PIECE_RE = re.compile(
+    rf"(?P<piece>{_alt(list(orgs.ABBREVIATIONS) + ['QS'])}|(?i:{_alt(_PIECE_KIND)}))(?![\w&])"
+)
+_JOIN_RE = re.compile(r" ?(?:-|–|&|và) ?| ")
+_WORD_RE = re.compile(r" (?P<j>(?:và|&|-|–) )?(?P<w>[^\W\d_]+)(?![\w&])")
+_PLACE_RE = re.compile(rf" (?P<run>{_SYL}(?: {_SYL})*)")
+_QUALIFIER_RE = re.compile(rf", (?P<unit>huyện|thị xã|thành phố|tỉnh)(?= [{_U}])")
+_CHAIN_RE = re.compile(r"(?:,| kiêm| và kiêm|, kiêm) ")
+
+_KNOWN_PLACES = {fold_key(p) for p in orgs.KNOWN_PLACES}
+_LEVELS = ["central", "province", "district", "commune", "village"]
+_LEVEL_RANK = {lv: i for i, lv in enumerate(_LEVELS)}
+_UNIT_LEVEL = {fold_key(k): v for k, v in orgs.UNIT_WORDS.items()}
+_COMPOUND_LEVEL = {fold_key(k): v for k, v in orgs.COMPOUND_UNITS.items()}
+_DOMAIN = orgs.DOMAIN_WORDS
+_FAMILY = orgs.FAMILY_NAMES
+_STOP_SYL = {
+    fold_key(w)
+    for w in """Phó Chủ Bí Ủy Uỷ Ban Hội Huyện Tỉnh Xã Đảng Trưởng Giám Chánh Tham Về Tại Theo
+    Ngày Chiều Các Những Lãnh Phòng Sở Bộ Liên Mặt Trận Viện Chỉ Tổng Chi Trạm
+    Thị Phố Cùng Với Tổ Nhà Nước Việt Lào Mường Lát Ông Bà Bác Đoàn Công Đồng Huyện Đại
+    Thượng Thiếu""".split()
+} - _FAMILY
+_HON_STRIP = {"ông", "bà", "anh", "chị", "bác", "cô", "thầy"}
+_HON_BEFORE_RE = re.compile(
+    rf"(?<![\w])(?P<h>{_alt(orgs.RANKS)}|(?i:đồng chí|đ/c|ông|bà|anh|chị|thầy|cô)) ?$"
+)
+_HON_AFTER_RE = re.compile(
+    rf"(?P<h>{_alt(orgs.RANKS)}|(?i:đồng chí|đ/c|ông|bà)) "
+)
+_TRIGGER_RE = _ROLE_RE  # a text without a role cannot name an official
+
+
+# --------------------------------------------------------------------------- helpers
+def _prep(text: str) -> tuple[str, str]:
+    """(as written: NFC + folded spaces, same text with new-style tones); same length."""
+    t = clean_text(text)
+    m = modern_tones(t)
+    if len(m) != len(t):
+        t = m
+    return t, m
+
+
+def display_name(name: str) -> str:
+    """NFC, new tones, single spaces, each syllable capitalised."""
+    return " ".join(s[:1].upper() + s[1:].lower() for s in modern_tones(clean_text(name)).split())
+
+
+def _honorific(h: str | None) -> str | None:
+    if not h:
+        return None
+    f = h.casefold()
+    if f in ("đồng chí", "đ/c"):
+        return "đồng chí"
+    if f in ("ông", "bà", "anh", "chị", "thầy", "cô"):
+        return f
+    return h[:1].upper() + h[1:].lower()
+
+
+def _is_fam(syl: str) -> bool:
+    return syl.casefold() in _FAMILY
+
+
+def _valid_name(syls: list[str], lenient: bool) -> bool:
+    if not 2 <= len(syls) <= 4:
+        return False
+    folded = [s.casefold() for s in syls]
+    key = " ".join(folded)
+    if key in orgs.BLOCKED_NAMES or key in _KNOWN_PLACES:
+        return False
+    if any(f in _STOP_SYL for f in folded[1:]) or (folded[0] in _STOP_SYL and folded[0] not in _FAMILY):
+        return False
+    if not lenient and folded[0] not in _FAMILY:
+        return False
+    return True
+
+
+def _place_len(syls: list[str], unit: str, site_place: str | None) -> int:
+    """How many syllables of the capitalised run after a unit word are its place name."""
+    n = len(syls)
+    if n == 0:
+        return 0
+    folded = [s.casefold() for s in syls]
+    for k in (3, 2, 1):
+        if k <= n and " ".join(folded[:k]) in _KNOWN_PLACES:
+            return k
+    if site_place:
+        sp = site_place.split()
+        if folded[: len(sp)] == sp:
+            return len(sp)
+    if unit == "tỉnh":
+        return n if n <= 2 and folded[0] not in _FAMILY else 0
+    if n <= 2:
+        return n
+    if n == 3:
+        return 0 if folded[0] in _FAMILY else 3
+    for p in (2, 1, 3):
+        if 2 <= n - p <= 4 and folded[p] in _FAMILY:
+            return p
+    if folded[0] in _FAMILY and n <= 4:
+        return 0
+    return n
+
+
+class _Site:
+    __slots__ = ("kind", "place", "province", "place_fold")
+
+    def __init__(self, site_name: str | None, province: str | None):
+        self.kind = None
+        self.place = None
+        self.province = modern_tones(clean_text(province)) if province else None
+        if site_name:
+            s = modern_tones(clean_text(site_name))
+            for prefix, kind in (("Thành phố ", "thành phố"), ("Thị xã ", "thị xã"), ("Huyện ", "huyện"),
+                                 ("Tỉnh ", "tỉnh"), ("Xã ", "xã"), ("Phường ", "phường"), ("Thị trấn ", "thị trấn")):
+                if s.casefold().startswith(prefix.casefold()):
+                    self.kind, self.place = kind, s[len(prefix):].strip()
+                    break
+            if self.kind == "tỉnh":
+                self.province = self.place
+        self.place_fold = self.place.casefold() if self.place else None
+
+    def resolve(self, unit_fold: str) -> str | None:
+        """Place name for a bare unit word / party committee, if the site tells it."""
+        if unit_fold in ("tỉnh", "tỉnh ủy", "tỉnh đoàn"):
+            return self.province
+        if self.kind is None or self.kind == "tỉnh":
+            return None
+        pairs = {"huyện": ("huyện", "huyện ủy", "huyện đoàn"),
+                 "thị xã": ("thị xã", "thị ủy", "thị đoàn"),
+                 "thành phố": ("thành phố", "thành ủy", "thành đoàn"),
+                 "xã": ("xã",), "phường": ("phường",), "thị trấn": ("thị trấn",)}
+        if unit_fold in pairs.get(self.kind, ()):
+            return self.place
+        return None
+
+
+def _scan_org(m: str, pos: int, site: _Site) -> tuple[int, list[tuple]]:
+    """Read an organisation starting at ``pos`` of the matching text ``m``.
+
+    Returns (end, pieces) where pieces are (kind, start, end, fold, place_start, place_end).
+    """
+    pieces: list[tuple] = []
+    end = pos
+    after_unit = False
+    n = len(m)
+    while end < n:
+        # separator before the next piece
+        if pieces:
+            j = _JOIN_RE.match(m, end)
+            if not j:
+                break
+            p = j.end()
+        else:
+            p = end
+            if p < n and m[p] == " ":
+                p += 1
+        pm = _PIECE_RE.match(m, p)
+        if not pm:
+            break
+        word = pm.group("piece")
+        fold = word.casefold()
+        kind = _PIECE_KIND.get(fold) or ("abbr" if fold in _ABBR_FOLD else "head")
+        if after_unit and kind != "unit":
+            break
+        if pieces and j.group(0) != " " and kind == "unit":
+            break
+        if kind == "head" and word[0].islower() and not pieces and fold not in ("ban", "phòng", "bản", "thôn"):
+            break
+        pend = pm.end()
+        pl_s = pl_e = pend
+        if kind in ("unit", "compound"):
+            if kind == "unit":
+                after_unit = True
+            r = _PLACE_RE.match(m, pend)
+            if r:
+                syls = r.group("run").split(" ")
+                k = _place_len(syls, fold, site.place_fold)
+                if kind == "compound":
+                    k = k if " ".join(s.casefold() for s in syls[:k]) in _KNOWN_PLACES or (
+                        site.place_fold and " ".join(s.casefold() for s in syls[:k]) == site.place_fold) else 0
+                if k:
+                    pl_s = r.start("run")
+                    pl_e = pl_s + len(" ".join(syls[:k]))
+                    pend = pl_e
+        elif kind == "head" or (kind == "phrase" and fold in ("ban quản lý", "ban chỉ đạo")):
+            pend = _scan_domain(m, pend)
+        pieces.append((kind, p, pend, fold, pl_s, pl_e))
+        end = pend
+    # location qualifier: "xã Trung Lý, huyện Mường Lát"
+    if pieces and after_unit:
+        q = _QUALIFIER_RE.match(m, end)
+        if q:
+            r = _PLACE_RE.match(m, q.end())
+            if r:
+                syls = r.group("run").split(" ")
+                k = _place_len(syls, q.group("unit"), site.place_fold)
+                if k:
+                    pl_s = r.start("run")
+                    pl_e = pl_s + len(" ".join(syls[:k]))
+                    pieces.append(("unit", q.start("unit"), pl_e, q.group("unit"), pl_s, pl_e))
+                    end = pl_e
+    return end, pieces
+
+
+def _scan_domain(m: str, pos: int) -> int:
+    """Domain words after an organisation head: "Phòng Tài nguyên và Môi trường"."""
+    end = pos
+    first = True
+    while True:
+        w = _WORD_RE.match(m, end)
+        if not w:
+            break
+        word = w.group("w")
+        f = word.casefold()
+        if f in _UNIT_LEVEL or f in ("thị", "thành", "khu", "tổ"):
+            if f == "xã" and m.startswith(" hội", w.end()):
+                end = w.end() + 4
+                first = False
+                continue
+            break
+        if word[0].isupper():
+            if fold_key(word) in _PIECE_KIND and _PIECE_KIND[fold_key(word)] in ("compound",):
+                break
+            if m.startswith(" ủy", w.end()) or m.startswith(" đoàn", w.end()):
+                break  # "Huyện ủy" etc. are pieces of their own
+            if f in _FAMILY:
+                nx = _WORD_RE.match(m, w.end())
+                if nx and not nx.group("j") and nx.group("w")[0].isupper():
+                    break  # a name starts here
+            if not _CAPWORD_RE.match(word) and word not in _ABBR_FOLD.values():
+                break
+            end = w.end()
+        elif f in _DOMAIN and (first or not w.group("j") or True):
+            end = w.end()
+        else:
+            break
+        first = False
+    return end
+
+
+def _org_full(m: str, org_start: int, pieces: list[tuple], site: _Site) -> str:
+    out = []
+    cur = org_start
+    for kind, s, e, fold, pl_s, pl_e in pieces:
+        out.append(m[cur:s])
+        text = m[s:e]
+        if kind == "abbr" or kind == "head" or kind == "phrase":
+            text = expand_abbreviations(text)
+        out.append(text)
+        if kind in ("unit", "compound") and pl_s == pl_e:
+            place = site.resolve(fold)
+            if place:
+                out.append(" " + place)
+        cur = e
+    full = "".join(out).strip()
+    return full[:1].upper() + full[1:] if full else full
+
+
+def _level(pieces: list[tuple], org_fold: str) -> str | None:
+    best = None
+    for kind, s, e, fold, pl_s, pl_e in pieces:
+        if kind == "unit":
+            lv = _UNIT_LEVEL.get(fold)
+            if lv and (best is None or _LEVEL_RANK[lv] > _LEVEL_RANK[best]):
+                best = lv
+    if best:
+        return best
+    for kind, s, e, fold, pl_s, pl_e in pieces:
+        if kind == "compound":
+            lv = _COMPOUND_LEVEL.get(fold)
+            if lv and (best is None or _LEVEL_RANK[lv] > _LEVEL_RANK[best]):
+                best = lv
+    if best:
+        return best
+    if any(k in org_fold for k in orgs.CENTRAL_MARKERS) or org_fold.startswith(("bộ ", "cục ", "tổng cục")):
+        if not org_fold.startswith("bộ chỉ huy"):
+            return "central"
+    if org_fold.startswith(orgs.PROVINCE_MARKERS) or "bộ chỉ huy" in org_fold:
+        return "province"
+    return None
+
+
+def _parse_position(t: str, m: str, rm: re.Match, site: _Site) -> tuple[int, dict] | None:
+    role_text = rm.group("role")
+    canon = orgs.ROLE_CANON.get(role_text.casefold(), role_text)
+    head = orgs.ROLE_HEADS.get(canon)
+    if head:
+        org_start = rm.end("role") - len(head)
+        end, pieces = _scan_org(m, org_start, site)
+        if not pieces or pieces[0][1] != org_start:
+            # the head word alone ("Trưởng bản") still names the organisation
+            end = rm.end()
+            pieces = [("unit" if fold_key(head) in _UNIT_LEVEL else "head", org_start, end, fold_key(head), end, end)]
+            r = _PLACE_RE.match(m, end) if fold_key(head) in _UNIT_LEVEL else None
+            if r:
+                syls = r.group("run").split(" ")
+                k = _place_len(syls, fold_key(head), site.place_fold)
+                if k:
+                    pl_s = r.start("run")
+                    end = pl_s + len(" ".join(syls[:k]))
+                    pieces = [("unit", org_start, end, fold_key(head), pl_s, end)]
+    else:
+        org_start = rm.end("role")
+        end, pieces = _scan_org(m, org_start, site)
+        if pieces:
+            org_start = pieces[0][1]
+        elif canon not in orgs.STANDALONE_ROLES:
+            return None
+    start = rm.start()
+    raw = t[start:end].strip()
+    organization = t[org_start:end].strip()
+    org_full = _org_full(m, org_start, pieces, site) if pieces else ""
+    return end, {
+        "raw": raw,
+        "role": ("nguyên " if rm.group("former") else "") + canon,
+        "organization": organization,
+        "organization_full": org_full,
+        "level": _level(pieces, org_full.casefold()) if pieces else ("central" if canon in orgs.STANDALONE_ROLES else None),
+    }
+
+
+def _position_groups(t: str, m: str, site: _Site) -> list[tuple[int, int, list[dict]]]:
+    """[(start, end, [positions])] of chained positions in one text."""
+    groups: list[tuple[int, int, list[dict]]] = []
+    pos = 0
+    n = len(m)
+    while pos < n:
+        rm = _ROLE_RE.search(m, pos)
+        if not rm:
+            break
+        parsed = _parse_position(t, m, rm, site)
+        if parsed is None:
+            pos = rm.end()
+            continue
+        end, p = parsed
+        start = rm.start()
+        positions = [p]
+        while True:
+            c = _CHAIN_RE.match(m, end)
+            if not c:
+                break
+            rm2 = _ROLE_RE.match(m, c.end())
+            if not rm2:
+                break
+            parsed2 = _parse_position(t, m, rm2, site)
+            if parsed2 is None:
+                break
+            end, p2 = parsed2
+            positions.append(p2)
+        groups.append((start, end, positions))
+        pos = end
+    return groups
+
+
+def _name_before(m: str, start: int, runs_by_end: dict) -> tuple[int, int, str | None, bool] | None:
+    j = start
+    while j > 0 and m[j - 1] == " ":
+        j -= 1
+    if j > 0 and m[j - 1] in "-–—,:(":
+        j -= 1
+        while j > 0 and m[j - 1] == " ":
+            j -= 1
+    else:
+        return None
+    run = runs_by_end.get(j)
+    if run is None:
+        return None
+    rs, re_ = run
+    syls = m[rs:re_].split(" ")
+    offs = rs
+    while syls and syls[0].casefold() in _HON_STRIP and len(syls) > 2:
+        hon = syls[0]
+        offs += len(syls[0]) + 1
+        syls = syls[1:]
+    # context
+    before = m[max(0, offs - 16):offs]
+    h = _HON_BEFORE_RE.search(before)
+    hon = h.group("h") if h else None
+    if offs > rs:  # "Ông Lò Văn A": the honorific was part of the capitalised run
+        hon = m[rs:offs].strip()
+    k = offs
+    while k > 0 and m[k - 1] == " ":
+        k -= 1
+    list_ctx = k == 0 or m[k - 1] in ":;" or m[max(0, k - 3):k] == " và"
+    lenient = bool(hon) or list_ctx
+    if list_ctx and not hon and k > 0:
+        colon = m.rfind(":", 0, k)
+        if colon > 0 and m[max(0, colon - 9):colon].casefold().endswith("đồng chí"):
+            hon = "đồng chí"
+    if len(syls) > 4 or not _valid_name(syls, lenient):
+        # try the tail of a long run: "… Mường Lát Lê Văn A"
+        found = None
+        for size in (3, 4, 2):
+            if size < len(syls) and _valid_name(syls[-size:], False):
+                found = size
+                break
+        if not found:
+            return None
+        offs = re_ - len(" ".join(syls[-found:]))
+        syls = syls[-found:]
+        hon = None
+    return offs, re_, hon, True
+
+
+def _name_after(m: str, end: int) -> tuple[int, int, str | None] | None:
+    n = len(m)
+    p = end
+    if p < n and m[p] == " ":
+        p += 1
+    if p < n and m[p] in ",–—-:":
+        p += 1
+        if p < n and m[p] == " ":
+            p += 1
+        else:
+            return None
+    elif p == end:
+        return None
+    hon = None
+    h = _HON_AFTER_RE.match(m, p)
+    if h:
+        hon = h.group("h")
+        p = h.end()
+    r = _CAPRUN_RE.match(m, p)
+    if not r:
+        return None
+    syls = r.group(0).split(" ")
+    if syls[0].casefold() in _HON_STRIP and len(syls) > 2:
+        hon = syls[0]
+        p += len(syls[0]) + 1
+        syls = syls[1:]
+    if len(syls) > 4:
+        return None
+    if not _valid_name(syls, bool(hon)):
+        return None
+    return p, p + len(" ".join(syls)), hon
+
+
+def _snippet(t: str, s: int, e: int, width: int = 160) -> str:
+    a = max(0, s - 50)
+    b = min(len(t), a + width)
+    snip = t[a:b]
+    if a > 0:
+        sp = snip.find(" ")
+        if 0 <= sp < 20:
+            snip = snip[sp + 1:]
+    if b < len(t):
+        sp = snip.rfind(" ")
+        if sp > len(snip) - 20:
+            snip = snip[:sp]
+    return snip.strip()[:width]
+
+
+def _texts_people(t: str, m: str, site: _Site) -> list[tuple[int, int, str | None, list[dict]]]:
+    """[(name_start, name_end, honorific, positions)] found in one text."""
+    if not _TRIGGER_RE.search(m):
+        return []
+    groups = _position_groups(t, m, site)
+    if not groups:
+        return []
+    runs_by_end = {r.end(): (r.start(), r.end()) for r in _CAPRUN_RE.finditer(m)}
+    found = []
+    claimed: dict[tuple[int, int], int] = {}
+    for gi, (gs, ge, positions) in enumerate(groups):
+        nb = _name_before(m, gs, runs_by_end)
+        if nb:
+            s, e, hon, _ = nb
+            if (s, e) in claimed:
+                # the previous group took this name from after it; share it only if this
+                # group has no name of its own after it
+                na = _name_after(m, ge)
+                if na and not (gi + 1 < len(groups) and _name_before(m, groups[gi + 1][0], runs_by_end)
+                               and _name_before(m, groups[gi + 1][0], runs_by_end)[:2] == na[:2]):
+                    s, e, hon = na
+                found.append((s, e, hon, positions))
+                claimed[(s, e)] = gi
+                continue
+            found.append((s, e, hon, positions))
+            claimed[(s, e)] = gi
+            continue
+        na = _name_after(m, ge)
+        if na:
+            s, e, hon = na
+            if not hon:
+                h = _HON_BEFORE_RE.search(m[max(0, gs - 16):gs])
+                hon = h.group("h") if h else None
+            found.append((s, e, hon, positions))
+            claimed[(s, e)] = gi
+    return found
+
+
+# --------------------------------------------------------------------------- public
+def extract_officials(
+    paragraphs: list[str],
+    captions: list[str] = (),
+    *,
+    site_name: str | None = None,
+    province: str | None = "Thanh Hóa",
+) -> list[dict]:
+    """Officials named in body paragraphs and captions; one dict per person (see module doc)."""
+    site = _Site(site_name, province)
+    texts: list[tuple[str, str, bool]] = []
+    for p in paragraphs or ():
+        if isinstance(p, str) and p:
+            t, m = _prep(p)
+            if t:
+                texts.append((t, m, False))
+    for c in captions or ():
+        if isinstance(c, str) and c:
+            t, m = _prep(c)
+            if t:
+                texts.append((t, m, True))
+    people: dict[str, dict] = {}
+    for t, m, is_cap in texts:
+        for s, e, hon, positions in _texts_people(t, m, site):
+            raw_name = t[s:e]
+            key = name_key(m[s:e])
+            person = people.get(key)
+            if person is None:
+                person = people[key] = {
+                    "name": display_name(m[s:e]),
+                    "name_raw": raw_name,
+                    "name_key": key,
+                    "honorific": _honorific(hon),
+                    "positions": [],
+                    "mentions": 0,
+                    "in_caption": False,
+                    "context": _snippet(t, s, e),
+                    "_seen": set(),
+                }
+            elif person["honorific"] is None and hon:
+                person["honorific"] = _honorific(hon)
+            if is_cap:
+                person["in_caption"] = True
+            for p in positions:
+                k1 = fold_key(p["raw"])
+                k2 = (fold_key(p["role"]), fold_key(p["organization_full"]))
+                if k1 in person["_seen"] or k2 in person["_seen"]:
+                    continue
+                person["_seen"].add(k1)
+                person["_seen"].add(k2)
+                person["positions"].append(p)
+    if not people:
+        return []
+    folded = [(m.casefold(), is_cap) for t, m, is_cap in texts]
+    out = []
+    for person in people.values():
+        del person["_seen"]
+        key = person["name_key"]
+        count = 0
+        for f, is_cap in folded:
+            c = f.count(key)
+            if c and is_cap:
+                person["in_caption"] = True
+            count += c
+        person["mentions"] = max(count, 1)
+        out.append(person)
+    return out
+
+
+def officials_brief(officials: list[dict]) -> list[dict]:
+    """Compact form for ``extract()`` JSON: name, honorific, position strings as written."""
+    return [
+        {"name": o["name"], "honorific": o.get("honorific"), "positions": [p["raw"] for p in o.get("positions") or []]}
+        for o in officials or []
+    ]
+
+
+def parse_positions(text: str, *, site_name: str | None = None, province: str | None = "Thanh Hóa") -> list[dict]:
+    """All positions (role + organisation) found in a text, with or without a person."""
+    site = _Site(site_name, province)
+    t, m = _prep(text)
+    return [p for _, _, ps in _position_groups(t, m, site) for p in ps]
+
+
+# --------------------------------------------------------------------------- scoring
+from pipelines.evaluate_officials import (  # noqa: E402  (re-exported for callers)
+    format_report,
+    load_gold,
+    position_matches,
+    run_officials_evaluation,
+    score_officials,
+    underthesea_predict,
+)
