@@ -197,7 +197,18 @@ def cmd_status(args) -> int:
 def cmd_schema(args) -> int:
     from pipelines.schema import data_dictionary_markdown
 
-    print(data_dictionary_markdown(), end="")
+    text = data_dictionary_markdown()
+    if args.write_readme:
+        readme = Path(args.write_readme)
+        content = readme.read_text("utf-8")
+        begin, end = "<!-- BEGIN DATA DICTIONARY -->", "<!-- END DATA DICTIONARY -->"
+        if begin not in content or end not in content:
+            raise CliError(f"{readme}: no {begin} … {end} markers")
+        head, rest = content.split(begin, 1)
+        readme.write_text(head + begin + "\n" + text + rest[rest.index(end):], "utf-8")
+        print(f"data dictionary written to {readme}")
+        return 0
+    print(text, end="")
     return 0
 
 
@@ -279,7 +290,8 @@ def build_parser() -> argparse.ArgumentParser:
         sp.set_defaults(func=func)
 
     s = sub.add_parser("schema", help="print the data dictionary")
-    s.add_argument("--markdown", action="store_true", default=True)
+    s.add_argument("--markdown", action="store_true", default=True, help="Markdown (the only format)")
+    s.add_argument("--write-readme", metavar="README", help="replace the data dictionary section of README")
     s.set_defaults(func=cmd_schema)
     return p
 

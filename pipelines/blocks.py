@@ -165,14 +165,6 @@ def _walk(el, out, base, centered, right, in_caption=False):
     if tag == "table":
         _walk_table(el, out, base, centered, right)
         return
-    if tag == "figure":
-        for child in el:
-            if _tag(child) == "figcaption":
-                _walk(child, out, base, centered, right, in_caption=True)
-            else:
-                _walk(child, out, base, centered, right)
-            # tails inside figure are ignored (whitespace in practice)
-        return
     if tag == "figcaption":
         in_caption = True
     run = _Run()

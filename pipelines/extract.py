@@ -18,6 +18,10 @@ from pipelines.text import clean_text
 
 __all__ = ["extract", "empty_record", "parse_document", "UnreadableInput"]
 
+# Pages longer than this are cut before parsing (real articles are < 1 MB; multi-megabyte
+# pages are word-processor soup or junk, and parsing time grows with size).
+MAX_HTML_CHARS = 8_000_000
+
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _ERROR_MARKERS = (
     "xin lỗi, đã xảy ra lỗi",
@@ -55,6 +59,8 @@ def parse_document(html: bytes | str, content_type: str | None = None):
     """Decode and parse; returns (lxml root, encoding). Raises UnreadableInput."""
     text, encoding = decode_html(html, content_type)
     text = _XML_DECL.sub("", text, count=1)
+    if len(text) > MAX_HTML_CHARS:
+        text = text[:MAX_HTML_CHARS]
     if "<" not in text[:65536] and "<" not in text:
         raise UnreadableInput("not HTML: no markup found")
     try:

@@ -112,7 +112,7 @@ def extract_into(root, url: str, record: dict) -> None:
         if not lead and body.lead:
             lead = body.lead
     else:
-        paragraphs, images, byline = _trafilatura_body(root, url), [], None
+        paragraphs, images, byline = _fallback_body(root, url), [], None
         if lead and paragraphs and paragraphs[0] == lead:
             paragraphs = paragraphs[1:]
     record["summary"] = lead
@@ -140,6 +140,21 @@ def _visible_date(root):
     if not texts and parent is not None:
         texts.append(_text(parent))
     return parse_datetime_text(" ".join(texts)[:3000])
+
+
+# Above this many elements trafilatura's cost grows past a few seconds: read <body> with
+# our own block walker instead (bounded time for multi-megabyte word-processor soup).
+TRAFILATURA_MAX_ELEMENTS = 20000
+
+
+def _fallback_body(root, url: str) -> list[str]:
+    body = root.find(".//body")
+    if body is not None and sum(1 for _ in body.iter()) > TRAFILATURA_MAX_ELEMENTS:
+        for el in _DROP(body):
+            if el.getparent() is not None:
+                el.getparent().remove(el)
+        return [b.text for b in linearize(body, url) if b.kind == "text" and b.text]
+    return _trafilatura_body(root, url)
 
 
 def _trafilatura_body(root, url: str) -> list[str]:

@@ -36,7 +36,8 @@ _META = etree.XPath("//meta[@name or @property or @itemprop]")
 
 
 def is_article(root) -> bool:
-    return bool(_TITLE(root)) and bool(_MAIN(root) or _RTE_ANY(root))
+    """The platform's article title marks the layout, even when the body is missing."""
+    return bool(_TITLE(root))
 
 
 def _text(el) -> str:

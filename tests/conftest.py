@@ -1,0 +1,21 @@
+"""Shared fixtures. Every server a test starts is stopped by the test (context managers)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared" / "portal" / "examples"
+EXAMPLE_HTML = SHARED / "muonglat-2021-3-24.html"
+EXAMPLE_JSON = SHARED / "muonglat-2021-3-24.json"
+GOLD_PAGES = ROOT / "tests" / "gold" / "pages"
+
+
+@pytest.fixture(scope="session")
+def example():
+    if not EXAMPLE_HTML.exists():
+        pytest.skip("shared example not present beside the repository")
+    return EXAMPLE_HTML.read_bytes(), json.loads(EXAMPLE_JSON.read_text("utf-8"))

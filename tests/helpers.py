@@ -1,0 +1,19 @@
+"""Test helpers (no fixtures here)."""
+
+import unicodedata
+
+# letters windows-1258 has as single bytes; tone marks are combining characters
+_CP1258_BASE = set("âêôơưăđÂÊÔƠƯĂĐ")
+
+
+def encode_cp1258(text: str) -> bytes:
+    """Encode Vietnamese text the way windows-1258 pages do: base letter + combining tone."""
+    out = []
+    for ch in unicodedata.normalize("NFD", text):
+        if unicodedata.combining(ch) and out:
+            composed = unicodedata.normalize("NFC", out[-1] + ch)
+            if len(composed) == 1 and composed in _CP1258_BASE:
+                out[-1] = composed
+                continue
+        out.append(ch)
+    return "".join(out).encode("cp1258", "xmlcharrefreplace")

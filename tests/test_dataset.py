@@ -1,0 +1,164 @@
+"""Parquet datasets: crash-safe commits, reading back with pyarrow, pandas and DuckDB, compaction."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow.dataset as ds
+import pytest
+
+from pipelines import extract
+from pipelines.dataset import DatasetError, DatasetWriter, compact, data_files, recover, stored_articles
+from pipelines.records import rows_for_record
+from pipelines.schema import data_dictionary_markdown
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _rows(example, n):
+    html, gold = example
+    rec = extract(html, gold["url"])
+    return [_row(rec, gold, i) for i in range(n)]
+
+
+def _row(rec, gold, i):
+    r = dict(rec)
+    r["url"] = gold["url"].replace("ahdtzt", f"a{i:05d}")
+    return rows_for_record(r, fetch_url=r["url"], fetched_at=1_700_000_000 + i, run_id="t")
+
+
+def test_write_and_read_back_everywhere(example, tmp_path):
+    w = DatasetWriter(tmp_path, "run1", flush_rows=3)
+    for art, imgs, offs in _rows(example, 7):
+        w.add_article(art, imgs, offs)
+    w.close()
+    files = data_files(tmp_path, "articles")
+    assert files and all("district=muong-lat/year=2021" in str(p) for p in files)
+    pdf = pd.read_parquet(tmp_path / "articles")
+    assert len(pdf) == 7 and pdf["article_id"].is_unique
+    assert set(pdf["district"].astype(str)) == {"muong-lat"}
+    table = ds.dataset(tmp_path / "images", format="parquet", partitioning="hive").to_table()
+    assert table.num_rows == 7 * 6
+    con = duckdb.connect()
+    n, = con.execute(f"SELECT count(*) FROM read_parquet('{tmp_path}/articles/**/*.parquet', hive_partitioning=true) "
+                     "WHERE district = 'muong-lat' AND year = 2021").fetchone()
+    assert n == 7
+    joined, = con.execute(
+        f"SELECT count(*) FROM read_parquet('{tmp_path}/articles/**/*.parquet', hive_partitioning=true) a "
+        f"JOIN read_parquet('{tmp_path}/images/**/*.parquet', hive_partitioning=true) i USING (article_id)").fetchone()
+    assert joined == 42
+    ts, = con.execute(f"SELECT max(published_at) FROM read_parquet('{tmp_path}/articles/**/*.parquet')").fetchone()
+    assert ts.isoformat().startswith("2021-03-24T")
+    assert len(stored_articles(tmp_path)) == 7
+
+
+def test_uncommitted_batch_is_discarded_and_committed_one_rolled_forward(example, tmp_path):
+    rows = _rows(example, 2)
+    w = DatasetWriter(tmp_path, "run1")
+    w.add_article(*rows[0])
+    # simulate a kill after the journal (commit point) but before the renames
+    real_replace = os.replace
+    calls = []
+
+    def die_after_journal(src, dst):
+        calls.append(dst)
+        real_replace(src, dst)
+        if str(dst).endswith(".json"):
+            raise KeyboardInterrupt("killed")
+
+    os.replace = die_after_journal
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            w.flush()
+    finally:
+        os.replace = real_replace
+    assert not data_files(tmp_path, "articles")          # nothing visible yet
+    done = recover(tmp_path)
+    assert done["rolled_forward"] >= 2                    # articles, images (and officials)
+    assert len(pd.read_parquet(tmp_path / "articles")) == 1
+    # a batch killed before its journal: temporary files only, discarded on recovery
+    tmpfile = tmp_path / "articles" / "district=muong-lat" / "year=2021" / ".tmp-part-x.parquet.inprogress"
+    tmpfile.write_bytes(b"PAR1 partial")
+    assert recover(tmp_path)["discarded"] == 1 and not tmpfile.exists()
+
+
+def test_killed_writer_process_leaves_readable_dataset(example, tmp_path):
+    """kill -9 a process in the middle of many commits; every file stays readable."""
+    script = textwrap.dedent(f"""
+        import sys, json
+        sys.path.insert(0, {str(ROOT)!r})
+        from tests.test_dataset import _row
+        from tests.conftest import EXAMPLE_HTML, EXAMPLE_JSON
+        from pipelines import extract
+        from pipelines.dataset import DatasetWriter
+        gold = json.loads(EXAMPLE_JSON.read_text("utf-8"))
+        rec = extract(EXAMPLE_HTML.read_bytes(), gold["url"])
+        w = DatasetWriter({str(tmp_path)!r}, "killme", flush_rows=1)
+        print("go", flush=True)
+        for i in range(100000):
+            w.add_article(*_row(rec, gold, i))
+    """)
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE)
+    assert proc.stdout.readline().strip() == b"go"
+    import time
+    time.sleep(1.5)
+    proc.kill()
+    proc.wait()
+    recover(tmp_path)
+    arts = pd.read_parquet(tmp_path / "articles")
+    imgs = pd.read_parquet(tmp_path / "images")
+    assert len(arts) > 0 and arts["article_id"].is_unique
+    assert len(imgs) == 6 * len(arts)                      # no article without its images, no orphans
+    assert set(imgs["article_id"]) == set(arts["article_id"])
+
+
+def test_foreign_parquet_file_is_named_and_nothing_overwritten(example, tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    foreign = tmp_path / "articles" / "district=x" / "year=2020" / "someone-else.parquet"
+    foreign.parent.mkdir(parents=True)
+    pq.write_table(pa.table({"a": [1, 2]}), foreign)
+    before = foreign.read_bytes()
+    with pytest.raises(DatasetError) as err:
+        stored_articles(tmp_path)
+    assert "someone-else.parquet" in str(err.value) and "not a portal-news" in str(err.value)
+    corrupt = tmp_path / "articles" / "district=x" / "year=2020" / "broken.parquet"
+    foreign.unlink()
+    corrupt.write_bytes(b"not parquet at all")
+    with pytest.raises(DatasetError) as err:
+        stored_articles(tmp_path)
+    assert "broken.parquet" in str(err.value)
+    foreign.write_bytes(before)
+    out = subprocess.run([sys.executable, "-m", "crawler.cli", "compact", "-o", str(tmp_path)],
+                         capture_output=True, text=True)
+    assert out.returncode == 2 and "Traceback" not in out.stderr and ".parquet" in out.stderr
+    assert foreign.read_bytes() == before and corrupt.read_bytes() == b"not parquet at all"
+
+
+def test_compact_merges_and_drops_exact_duplicates(example, tmp_path):
+    rows = _rows(example, 5)
+    for run in ("a", "b"):  # the same five article versions written twice
+        w = DatasetWriter(tmp_path, run, flush_rows=2)
+        for r in rows:
+            w.add_article(*r)
+        w.close()
+    assert len(pd.read_parquet(tmp_path / "articles")) == 10
+    stats = compact(tmp_path)
+    assert stats["rows_before"] > stats["rows_after"]
+    arts = pd.read_parquet(tmp_path / "articles")
+    assert len(arts) == 5 and arts["article_id"].is_unique
+    assert len(data_files(tmp_path, "articles")) == 1
+    assert len(pd.read_parquet(tmp_path / "images")) == 30
+
+
+def test_readme_data_dictionary_is_generated_from_schema():
+    readme = (ROOT / "README.md").read_text("utf-8")
+    assert data_dictionary_markdown() in readme, "README data dictionary is stale: run `portal-news schema`"
