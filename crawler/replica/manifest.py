@@ -1,0 +1,116 @@
+"""The replica's manifest: what a perfect crawl + extraction of the replica must give,
+computed from the model alone (no page is rendered)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from .model import Article, Portal, listing_pages
+
+
+def published(a: Article) -> tuple[str | None, str]:
+    """(published_at, date_source) of an article per CONVENTIONS.md."""
+    at = f"{a.dt:%Y-%m-%dT%H:%M}:00+07:00"
+    date = a.variants.get("date")
+    if date == "date-ngay-dang-time":
+        return at, "page"
+    if a.has("sidebar-self"):
+        return at, "sidebar"
+    if date == "date-none":
+        return None, "url"
+    return None, "page"
+
+
+def truth(a: Article, base_url: str, prefix: str | None = None) -> dict:
+    """The extraction answer for an article served at ``base_url + prefix + path``
+    (``prefix`` defaults to ``/<label>``; archived copies use ``""`` and the real host)."""
+    c = a.content
+    prefix = a.district.prefix if prefix is None else prefix
+    root = base_url.rstrip("/") + prefix
+    at, source = published(a)
+    return {
+        "url": root + a.path,
+        "is_article": True,
+        "extractor": "tandan",
+        "error": None,
+        "site_name": a.district.name,
+        "title": a.title,
+        "published_date": a.dt.date().isoformat(),
+        "published_at": at,
+        "date_source": source,
+        "summary": c.summary,
+        "body_paragraphs": c.paragraphs,
+        "images": [{"url": root + src, "caption": cap} for src, cap in c.image_list()],
+        "tags": list(c.tags),
+        "category": a.category.name,
+        "byline": c.byline,
+        "officials": [dict(p, positions=list(p["positions"])) for p in c.officials],
+        "not_officials": list(c.not_officials),
+    }
+
+
+def build_manifest(portal: Portal, base_url: str, faults=None) -> dict:
+    base = base_url.rstrip("/")
+    listed_in: dict[int, list[str]] = {}
+    listings = []
+    for d, c, page, entries in listing_pages(portal):
+        url = base + d.listing_path(c, page)
+        for e in entries:
+            if isinstance(e, Article):
+                listed_in.setdefault(e.idx, []).append(url)
+        listings.append({
+            "url": url, "district": d.slug, "category": c.name, "page": page,
+            "links": [base + e.full_path for e in entries],
+            "next_page": base + d.listing_path(c, page + 1) if page < c.page_count() else None,
+        })
+    articles = []
+    traps: dict[str, list[str]] = {}
+    counts: Counter = Counter()
+    for a in portal.articles:
+        url = base + a.full_path
+        variants = a.variant_list()
+        counts.update(variants)
+        for t in a.traps:
+            traps.setdefault(t, []).append(url)
+        articles.append({
+            "url": url,
+            "district": a.district.slug,
+            "reachable": bool(listed_in.get(a.idx)),
+            "listed_in": listed_in.get(a.idx, []),
+            "variants": variants,
+            "truth": truth(a, base),
+        })
+    error_pages = [base + p.full_path for p in portal.phantoms if p.kind == "error"]
+    broken = [base + p.full_path for p in portal.phantoms if p.kind == "broken"]
+    traps["error-page"] = error_pages
+    traps["broken-link"] = broken
+    from .wayback import captures
+    out = {
+        "generator": "crawler.replica",
+        "seed": portal.seed,
+        "base_url": base,
+        "article_count": len(articles),
+        "districts": [{
+            "slug": d.slug, "label": d.label, "name": d.name, "host": d.host,
+            "home": base + d.home_path(),
+            "listing_start_urls": [base + d.listing_path(c) for c in d.categories],
+            "listing_skin": d.listing_skin,
+        } for d in portal.districts],
+        "articles": articles,
+        "listings": listings,
+        "error_pages": error_pages,
+        "broken_links": broken,
+        "traps": traps,
+        "variant_counts": dict(sorted(counts.items())),
+        "permanent_failures": [],
+        "faults": {"enabled": False},
+        "wayback": {
+            "cdx": base + "/wayback/cdx",
+            "web": base + "/wayback/web/",
+            "captures": [cap.as_dict(base) for cap in captures(portal)],
+        },
+    }
+    if faults is not None:
+        out["faults"] = faults.describe(base)
+        out["permanent_failures"] = out["faults"].pop("permanent_failures")
+    return out

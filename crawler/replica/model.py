@@ -1,0 +1,370 @@
+"""The deterministic model of the replica: districts, categories, listings, articles and the
+listing entries that lead to error pages or nowhere.
+
+``build_portal`` only draws the cheap facts (date, title, URL, variants) of each article;
+an article's body is generated on first use (:attr:`Article.content`) from the article's
+own seed, so a 20,000-article model builds in well under a second or two and every page is
+still the same for the same seed.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import math
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import cached_property
+
+from crawler.registry import Site, sites_by_slug
+
+from . import content as C
+from .textforms import title_slug
+
+DEFAULT_DISTRICTS = ("muong-lat", "quan-hoa", "quang-xuong", "thieu-hoa")
+EXTRA_DISTRICTS = ("ba-thuoc", "lang-chanh", "quan-son", "thuong-xuan", "ngoc-lac", "cam-thuy",
+                   "nhu-xuan", "thach-thanh", "hoang-hoa", "tho-xuan", "yen-dinh", "nga-son")
+ARTICLES_PER_DISTRICT = 2500  # more districts join when --articles exceeds this per district
+PAGE_SIZE = 10
+START = datetime(2015, 1, 1)
+END = datetime(2025, 6, 30, 23, 59)
+_ALNUM = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+# Variant dimensions: name -> [(value, weight)]; every value is forced onto at least one
+# article when there are enough articles.
+DIMENSIONS = {
+    "skin": [("skin-classic", 0.8), ("skin-old", 0.2)],
+    "date": [("date-dang-ngay", 0.55), ("date-ngay-dang-time", 0.15),
+             ("date-weekday", 0.15), ("date-none", 0.15)],
+    "sidebar": [("sidebar-self", 0.3), (None, 0.7)],
+    "lead": [("lead-div", 0.6), ("lead-p", 0.2), ("lead-bold-first", 0.2)],
+    "caption": [("caption-table", 0.35), ("caption-em-after", 0.2), ("caption-br", 0.15),
+                ("caption-figure", 0.15), ("caption-plain-next", 0.15)],
+    "no_caption": [("image-no-caption", 0.15), (None, 0.85)],
+    "shared": [("images-shared-caption", 0.12), (None, 0.88)],
+    "soup": [("soup", 0.2), (None, 0.8)],
+    "byline": [("byline-name-unit", 0.3), ("byline-tin-anh", 0.25), ("byline-right", 0.1), (None, 0.35)],
+    "credit": [("photo-credit", 0.15), (None, 0.85)],
+    "tags": [("tags", 0.5), (None, 0.5)],
+}
+# Mention patterns of people; each article uses a few, each pattern at least once.
+PATTERNS = ["official-dash", "official-comma", "official-title-first", "official-list",
+            "official-caption", "official-rank", "official-village", "official-woman",
+            "official-ethnic", "name-2-syllables", "name-4-syllables",
+            "non-official-hcm", "non-official-citizen"]
+# Traps: (name, share of articles, minimum count).
+TRAPS = [("nfd", 0.03, 2), ("old-tones", 0.05, 2), ("cp1258", 0.02, 2),
+         ("multi-listed", 0.05, 2), ("unlisted", 0.01, 1)]
+
+
+def _h(*parts) -> int:
+    return int.from_bytes(hashlib.sha256(":".join(map(str, parts)).encode()).digest()[:8], "big")
+
+
+@dataclass(eq=False)
+class Category:
+    path: str   # registry path: /portal/Pages/Tin-tuc-su-kien.aspx
+    slug: str   # Tin-tuc-su-kien
+    name: str   # Tin tức - Sự kiện
+    entries: list = field(default_factory=list)  # Article | Phantom, newest first
+
+    def page_count(self) -> int:
+        return max(1, math.ceil(len(self.entries) / PAGE_SIZE))
+
+
+@dataclass(eq=False)
+class District:
+    site: Site
+    index: int
+    listing_skin: str
+    categories: list[Category]
+    articles: list = field(default_factory=list)
+    phantoms: list = field(default_factory=list)
+    timeline: list = field(default_factory=list)   # listed articles, oldest first
+    _keys: list = field(default_factory=list)
+
+    slug = property(lambda self: self.site.slug)
+    label = property(lambda self: self.site.label)
+    name = property(lambda self: self.site.name)
+    host = property(lambda self: self.site.host)
+
+    @property
+    def short_name(self) -> str:
+        return self.name.split(" ", 1)[1] if " " in self.name else self.name
+
+    @property
+    def level_word(self) -> str:
+        return {"city": "thành phố", "town": "thị xã", "province": "tỉnh"}.get(self.site.level, "huyện")
+
+    @property
+    def prefix(self) -> str:
+        return "/" + self.label
+
+    def listing_path(self, cat: Category, page: int = 1) -> str:
+        p = self.prefix + cat.path
+        return p if page <= 1 else f"{p}?PageIndex={page}"
+
+    def home_path(self) -> str:
+        return self.prefix + "/portal/Pages/default.aspx"
+
+    def previous(self, dt: datetime, n: int, exclude=None) -> list:
+        """The ``n`` newest listed articles published before ``dt``."""
+        i = bisect.bisect_left(self._keys, dt)
+        out = []
+        while i > 0 and len(out) < n:
+            i -= 1
+            a = self.timeline[i]
+            if a is not exclude:
+                out.append(a)
+        return out
+
+
+@dataclass(eq=False)
+class Phantom:
+    """A listing entry whose URL gives an error page (HTTP 200) or a 404."""
+    kind: str  # "error" | "broken"
+    district: District
+    category: Category
+    dt: datetime
+    title: str
+    path: str  # without the /<label> prefix
+
+    @property
+    def full_path(self) -> str:
+        return self.district.prefix + self.path
+
+
+@dataclass(eq=False)
+class Article:
+    idx: int
+    seed: int
+    district: District
+    dt: datetime
+    topic: int
+    ctx: dict
+    title: str
+    path: str  # without the /<label> prefix
+    category: Category
+    also_in: Category | None = None
+    listed: bool = True
+    variants: dict = field(default_factory=dict)  # dimension -> value
+    traps: tuple = ()
+
+    @property
+    def full_path(self) -> str:
+        return self.district.prefix + self.path
+
+    def has(self, name: str) -> bool:
+        return name in self.variants.values() or name in self.traps or name in self.patterns
+
+    @property
+    def patterns(self) -> tuple:
+        return self.variants.get("patterns", ())
+
+    def variant_list(self) -> list[str]:
+        vs = [v for k, v in self.variants.items() if k != "patterns" and v]
+        if self.variants.get("style") == "quangxuong":
+            vs.append("entities")
+        return vs + list(self.patterns) + list(self.traps)
+
+    @cached_property
+    def content(self):
+        from .generate import generate_content
+        return generate_content(self)
+
+
+@dataclass(eq=False)
+class Portal:
+    seed: int
+    districts: list[District]
+    articles: list[Article]
+    phantoms: list[Phantom]
+    routes: dict  # lower-case full path -> Article | Phantom
+
+    def district_by_label(self, label: str) -> District | None:
+        for d in self.districts:
+            if d.label == label.lower():
+                return d
+        return None
+
+    def manifest(self, base_url: str, faults=None) -> dict:
+        from .manifest import build_manifest
+        return build_manifest(self, base_url, faults)
+
+
+# --- building ----------------------------------------------------------------------------
+def _assign(rng: random.Random, n: int, values, eligible=None) -> list:
+    """Weighted values for ``n`` items; every non-None value is given to at least one
+    eligible item first (when there are enough)."""
+    names = [v for v, _ in values]
+    weights = [w for _, w in values]
+    out = rng.choices(names, weights, k=n)
+    pool = [i for i in range(n) if eligible is None or eligible(i)]
+    rng.shuffle(pool)
+    for i, v in zip(pool, [v for v in names if v is not None]):
+        out[i] = v
+    return out
+
+
+def _pick_districts(districts, articles: int) -> list[Site]:
+    if districts:
+        return sites_by_slug(districts)
+    slugs = list(DEFAULT_DISTRICTS)
+    need = max(len(slugs), math.ceil(articles / ARTICLES_PER_DISTRICT))
+    slugs += list(EXTRA_DISTRICTS[: max(0, need - len(slugs))])
+    return sites_by_slug(slugs)
+
+
+def _categories(site: Site) -> list[Category]:
+    cats = []
+    for path in site.categories:
+        slug = path.rsplit("/", 1)[-1].removesuffix(".aspx")
+        cats.append(Category(path, slug, C.CATEGORY_NAMES.get(slug, slug.replace("-", " "))))
+    return cats
+
+
+def make_ctx(rng: random.Random, district: District, dt: datetime) -> dict:
+    """Slot values shared by an article's title and body (drawn at build time)."""
+    communes = C.COMMUNES.get(district.slug, C.GENERIC_COMMUNES)
+    y = dt.year
+    return {
+        "D": district.short_name,
+        "huyen": f"{district.level_word} {district.short_name}",
+        "Huyen": f"{district.level_word.capitalize()} {district.short_name}",
+        "xa": "xã " + rng.choice(communes),
+        "banname": rng.choice(C.VILLAGES),
+        "thon": rng.choice(C.HAMLETS),
+        "y": y, "y1": y + 1, "y5": y + 5,
+        "d": dt.day, "d1": min(dt.day + 1, 28), "m": dt.month,
+        "n": rng.randint(2, 9), "n2": rng.randint(1, 9), "n3": rng.randint(1, 5),
+        "roman": C.ROMAN[rng.randint(1, 19)],
+    }
+
+
+def build_portal(seed: int = 1, articles: int = 200, districts=None) -> "Portal":
+    """Build the replica model: ``articles`` articles over the given district slugs
+    (default: muong-lat, quan-hoa, quang-xuong, thieu-hoa, more when ``articles`` is large)."""
+    rng = random.Random(_h("portal", seed))
+    sites = _pick_districts(districts, articles)
+    dists = [District(site, i, "listing-old" if i % 4 == 2 else "listing-classic", _categories(site))
+             for i, site in enumerate(sites)]
+    n = max(0, int(articles))
+    span = int((END - START).total_seconds() // 60)
+
+    # dates first: some traps prefer old articles
+    dts = []
+    for i in range(n):
+        dt = START + timedelta(minutes=rng.randrange(span))
+        r = rng.random()  # office hours mostly; a few posts just after midnight or noon
+        if r < 0.02:
+            dt = dt.replace(hour=0)
+        elif r < 0.05:
+            dt = dt.replace(hour=12)
+        elif r < 0.90:
+            dt = dt.replace(hour=7 + dt.hour % 11)
+        dts.append(dt)
+
+    # variant dimensions
+    style = []
+    for i in range(n):
+        share = 0.5 if dists[i % len(dists)].slug == "quang-xuong" else 0.06
+        style.append("quangxuong" if rng.random() < share else "plain")
+    if n and "quangxuong" not in style:
+        style[rng.randrange(n)] = "quangxuong"
+    dims = {}
+    not_qx = lambda i: style[i] != "quangxuong"  # noqa: E731
+    for name, values in DIMENSIONS.items():
+        shared = name in ("skin", "date", "sidebar", "tags", "byline", "credit")
+        dims[name] = _assign(rng, n, values, None if shared else not_qx)
+    pattern_sets = [set(rng.sample(PATTERNS, rng.randint(2, 4))) for _ in range(n)]
+    order = list(range(n))
+    rng.shuffle(order)
+    for i, p in zip(order, PATTERNS):
+        pattern_sets[i].add(p)
+    # traps; windows-1258 only on old, plainly written pages, never together with NFD
+    trap_sets = [set() for _ in range(n)]
+    for name, share, minimum in TRAPS:
+        pool = list(range(n))
+        if name == "cp1258":
+            old = [i for i in pool if style[i] == "plain" and dts[i].year <= 2017]
+            pool = old if len(old) >= minimum else [i for i in pool if style[i] == "plain"]
+            pool = [i for i in pool if "nfd" not in trap_sets[i]]
+        k = min(len(pool), max(minimum, round(share * n)))
+        for i in rng.sample(pool, k):
+            trap_sets[i].add(name)
+
+    all_articles: list[Article] = []
+    routes: dict = {}
+    for i in range(n):
+        d = dists[i % len(dists)]
+        dt = dts[i]
+        aseed = _h("article", seed, i)
+        arng = random.Random(aseed)
+        topic = arng.randrange(len(C.TOPICS))
+        ctx = make_ctx(arng, d, dt)
+        title = arng.choice(C.TOPICS[topic]["titles"]).format(**ctx)
+        title = title[0].upper() + title[1:]
+        traps = trap_sets[i]
+        if "old-tones" in traps:
+            from .textforms import old_tones
+            title = old_tones(title)
+        suffix = "".join(arng.choice(_ALNUM) for _ in range(6))
+        path = f"/portal/Pages/{dt.year}-{dt.month}-{dt.day}/{title_slug(title)}-{suffix}.aspx"
+        cat = d.categories[arng.choice((0, 0, 0, 1, 1, 2)) % len(d.categories)]
+        variants = {name: dims[name][i] for name in DIMENSIONS}
+        variants["style"] = style[i] if style[i] == "quangxuong" else None
+        if style[i] == "quangxuong":
+            variants.update(lead="lead-p", caption="caption-plain-next", no_caption=None, soup=None)
+        variants["patterns"] = tuple(p for p in PATTERNS if p in pattern_sets[i])
+        a = Article(i, aseed, d, dt, topic, ctx, title, path, cat, variants=variants)
+        if "multi-listed" in traps and len(d.categories) > 1:
+            a.also_in = d.categories[(d.categories.index(cat) + 1) % len(d.categories)]
+        else:
+            traps.discard("multi-listed")
+        a.listed = "unlisted" not in traps
+        a.traps = tuple(t for t, _, _ in TRAPS if t in traps)
+        d.articles.append(a)
+        all_articles.append(a)
+        routes[a.full_path.lower()] = a
+
+    phantoms = []
+    for d in dists:
+        k = max(1, round(0.02 * len(d.articles)))
+        prng = random.Random(_h("phantoms", seed, d.slug))
+        for kind in ("error", "broken"):
+            for j in range(k):
+                dt = START + timedelta(minutes=prng.randrange(span))
+                ctx = make_ctx(prng, d, dt)
+                topic = C.TOPICS[prng.randrange(len(C.TOPICS))]
+                title = prng.choice(topic["titles"]).format(**ctx)
+                title = title[0].upper() + title[1:]
+                suffix = "".join(prng.choice(_ALNUM) for _ in range(6))
+                path = f"/portal/Pages/{dt.year}-{dt.month}-{dt.day}/{title_slug(title)}-{suffix}.aspx"
+                ph = Phantom(kind, d, d.categories[j % len(d.categories)], dt, title, path)
+                d.phantoms.append(ph)
+                phantoms.append(ph)
+                if kind == "error":
+                    routes[ph.full_path.lower()] = ph
+
+    for d in dists:
+        listed = [a for a in d.articles if a.listed]
+        d.timeline = sorted(listed, key=lambda a: (a.dt, a.idx))
+        d._keys = [a.dt for a in d.timeline]
+        for a in listed:
+            a.category.entries.append(a)
+            if a.also_in is not None:
+                a.also_in.entries.append(a)
+        for ph in d.phantoms:
+            ph.category.entries.append(ph)
+        for c in d.categories:
+            c.entries.sort(key=lambda e: (e.dt, getattr(e, "idx", -1)), reverse=True)
+    return Portal(seed, dists, all_articles, phantoms, routes)
+
+
+def listing_pages(portal: Portal):
+    """Yield (district, category, page, entries) for every listing page."""
+    for d in portal.districts:
+        for c in d.categories:
+            for p in range(1, c.page_count() + 1):
+                yield d, c, p, c.entries[(p - 1) * PAGE_SIZE: p * PAGE_SIZE]

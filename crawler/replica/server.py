@@ -1,0 +1,320 @@
+"""HTTP server of the replica (127.0.0.1 only) and a helper that runs it in a subprocess.
+
+URL layout (``<label>`` = first label of the portal's host, e.g. ``muonglat``):
+
+* ``/robots.txt``, ``/_manifest.json``
+* ``/<label>/portal/Pages/default.aspx`` home, ``/<label>/portal/Pages/<Category>.aspx[?PageIndex=N]``
+* ``/<label>/portal/Pages/<Y>-<M>-<D>/<Slug>-<6 chars>.aspx`` articles (also error pages
+  served with 200, and links that 404)
+* ``/<label>/portal/Photos/<YYYY-MM>/<hex><name>.jpg`` a tiny JPEG
+* ``/<label>/portal/Pages/Redirect.aspx?hop=…`` redirect hops (fault mode)
+* ``/wayback/cdx`` and ``/wayback/web/<ts>id_/<url>`` (see :mod:`crawler.replica.wayback`)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, parse_qsl, quote, unquote, urlencode, urlsplit
+
+from . import render, wayback
+from .faults import ATTEMPT_PARAMS, FaultPlan
+from .model import Article, Phantom, Portal, build_portal
+
+__all__ = ["build_portal", "ReplicaServer", "replica_process", "ReplicaProcess"]
+
+HTML = "text/html; charset=utf-8"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "Microsoft-IIS/8.5"
+    sys_version = ""
+
+    def log_message(self, *args):  # quiet
+        pass
+
+    def do_GET(self):
+        self.server.replica._handle(self, head=False)
+
+    def do_HEAD(self):
+        self.server.replica._handle(self, head=True)
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 128
+
+
+class ReplicaServer:
+    """Serve a :class:`Portal` over HTTP on 127.0.0.1 in a daemon thread.
+
+    ``with ReplicaServer(build_portal()) as srv: srv.base_url`` — ``.stats`` counts
+    requests per path (with query), ``.stop()`` shuts the server down."""
+
+    def __init__(self, portal: Portal, port: int = 0, faults: bool = False, fault_seed: int = 0,
+                 slow_seconds: float = 3.0):
+        self.portal = portal
+        self.faults = FaultPlan(portal, fault_seed, slow_seconds) if faults else None
+        self.slow_seconds = slow_seconds
+        self.stats: Counter = Counter()
+        self.attempts: Counter = Counter()
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._manifest_bytes: bytes | None = None
+        self._httpd = _HTTPServer(("127.0.0.1", port), _Handler)
+        self._httpd.replica = self
+        self.port = self._httpd.server_address[1]
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.1},
+                                        name=f"replica-{self.port}", daemon=True)
+        self._thread.start()
+
+    # lifecycle ----------------------------------------------------------------------
+    def stop(self) -> None:
+        if self._stopping.is_set():
+            return
+        self._stopping.set()
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        self._thread.join(timeout=5)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def manifest(self) -> dict:
+        return self.portal.manifest(self.base_url, self.faults)
+
+    def manifest_bytes(self) -> bytes:
+        with self._lock:
+            if self._manifest_bytes is None:
+                self._manifest_bytes = json.dumps(self.manifest(), ensure_ascii=False).encode("utf-8")
+            return self._manifest_bytes
+
+    # responses ----------------------------------------------------------------------
+    @staticmethod
+    def _send(req, status: int, body: bytes, ctype: str = HTML, head=False, headers=()) -> None:
+        req.send_response(status)
+        req.send_header("Content-Type", ctype)
+        req.send_header("Content-Length", str(len(body)))
+        for k, v in headers:
+            req.send_header(k, v)
+        req.end_headers()
+        if not head:
+            req.wfile.write(body)
+
+    def _redirect(self, req, location: str, head=False) -> None:
+        body = f'<html><head><title>Object moved</title></head><body><h2>Object moved to <a href="{location}">here</a>.</h2></body></html>'.encode()
+        self._send(req, 302, body, head=head, headers=[("Location", location)])
+
+    def _not_found(self, req, head=False) -> None:
+        self._send(req, 404, render.not_found_html().encode("utf-8"), head=head)
+
+    def _handle(self, req, head: bool) -> None:
+        try:
+            self._route(req, head)
+        except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError):
+            req.close_connection = True
+
+    def _route(self, req, head: bool) -> None:
+        raw = req.path
+        parts = urlsplit(raw)
+        path = unquote(parts.path)
+        params = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in ATTEMPT_PARAMS]
+        key = path + ("?" + urlencode(params) if params else "")
+        with self._lock:
+            self.stats[raw] += 1
+            self.attempts[key.lower()] += 1
+            attempt = self.attempts[key.lower()]
+
+        if path == "/robots.txt":
+            return self._send(req, 200, render.ROBOTS.encode(), "text/plain; charset=utf-8", head)
+        if path == "/_manifest.json":
+            return self._send(req, 200, self.manifest_bytes(), "application/json", head)
+        if path.startswith("/wayback/"):
+            return self._wayback(req, head, path, parts.query, key, attempt)
+
+        label, _, rest = path.lstrip("/").partition("/")
+        d = self.portal.district_by_label(label)
+        if d is None:
+            return self._not_found(req, head)
+        rest = "/" + rest
+        low = rest.lower()
+        if low in ("/", "/portal", "/portal/", "/portal/pages", "/portal/pages/"):
+            return self._redirect(req, d.home_path(), head)
+        if low.startswith("/portal/photos/") and low.endswith(".jpg"):
+            return self._send(req, 200, render.TINY_JPEG, "image/jpeg", head)
+        if low == "/portal/pages/redirect.aspx":
+            q = parse_qs(parts.query)
+            hop, of, to = int(q.get("hop", ["1"])[0]), int(q.get("of", ["2"])[0]), q.get("to", ["/"])[0]
+            if hop < of:
+                return self._redirect(req, f"{d.prefix}/portal/Pages/Redirect.aspx?hop={hop + 1}&of={of}&to={quote(to, safe='')}", head)
+            return self._redirect(req, to + ("&" if "?" in to else "?") + "utm_source=redirect", head)
+
+        page_fn = None
+        if low == "/portal/pages/default.aspx":
+            page_fn = lambda: (render.home_html(d, d.prefix).encode("utf-8"), HTML)  # noqa: E731
+        else:
+            for c in d.categories:
+                if c.path.lower() == low:
+                    try:
+                        page = max(1, int(dict(params).get("PageIndex", "1")))
+                    except ValueError:
+                        page = 1
+                    page_fn = lambda c=c, page=page: (render.listing_html(d, c, page, d.prefix).encode("utf-8"), HTML)  # noqa: E731
+                    break
+        target = None
+        if page_fn is None:
+            target = self.portal.routes.get(path.lower())
+            if target is None:
+                return self._not_found(req, head)
+            if isinstance(target, Phantom):
+                return self._send(req, 200, render.error_html(path, d.prefix).encode("utf-8"), head=head)
+            page_fn = lambda: render.article_page(target, d.prefix)  # noqa: E731
+
+        if self.faults is not None:
+            action = self.faults.action(key, attempt)
+            if action is not None and self._fault(req, head, action, key, d, page_fn):
+                return
+        body, ctype = page_fn()
+        self._send(req, 200, body, ctype, head)
+
+    def _fault(self, req, head, action, key, d, page_fn) -> bool:
+        """Carry out a fault; False when the normal page should still be sent."""
+        if action == "permanent" or action == "http-500":
+            body = render.error_html(key + "500", d.prefix).encode("utf-8")
+            self._send(req, 500, body, head=head)
+        elif action == "http-503":
+            self._send(req, 503, b"<html><body><h1>Service Unavailable</h1></body></html>", head=head,
+                       headers=[("Retry-After", "1")])
+        elif action == "error-200":
+            self._send(req, 200, render.error_html(key + "200", d.prefix).encode("utf-8"), head=head)
+        elif action == "slow":
+            self._stopping.wait(self.slow_seconds + 0.5)
+            return False
+        elif action == "drop":
+            req.close_connection = True
+        elif action == "truncate":
+            body, ctype = page_fn()
+            req.send_response(200)
+            req.send_header("Content-Type", ctype)
+            req.send_header("Content-Length", str(len(body) + 4096))
+            req.end_headers()
+            if not head:
+                req.wfile.write(body[: len(body) // 2])
+                req.wfile.flush()
+            req.close_connection = True
+        elif isinstance(action, tuple) and action[0] == "redirect":
+            self._redirect(req, f"{d.prefix}/portal/Pages/Redirect.aspx?hop=1&of={action[1]}&to={quote(key, safe='')}", head)
+        else:
+            return False
+        return True
+
+    def _wayback(self, req, head, path, query, key, attempt) -> None:
+        if path == "/wayback/cdx" or path == "/wayback/cdx/search/cdx":
+            body, ctype = wayback.cdx_query(self.portal, parse_qs(query, keep_blank_values=True))
+            return self._send(req, 200, body.encode("utf-8"), ctype, head)
+        parsed = wayback.parse_web_path(path + ("?" + query if query else ""))
+        if parsed is None:
+            return self._not_found(req, head)
+        ts, flag, original = parsed
+        if self.faults is not None and self.faults.wayback_429(key, attempt):
+            return self._send(req, 429, b"<html><body><h1>429 Too Many Requests</h1></body></html>", head=head,
+                              headers=[("Retry-After", "1")])
+        caps = wayback.captures_of(self.portal, original)
+        if not caps:
+            return self._send(req, 404, b"<html><body><p>Wayback Machine has not archived that URL.</p></body></html>", head=head)
+        exact = [c for c in caps if c.timestamp == ts]
+        if not exact:
+            near = wayback.nearest(caps, ts)
+            return self._redirect(req, f"/wayback/web/{near.timestamp}{flag}/{near.original}", head)
+        cap = exact[0]
+        hdrs = [("Memento-Datetime", time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.strptime(cap.timestamp, "%Y%m%d%H%M%S")))]
+        if cap.statuscode == "302":
+            home = f"http://{urlsplit(original).hostname}/portal/Pages/default.aspx"
+            return self._send(req, 302, b"", HTML, head, hdrs + [("Location", f"/wayback/web/{cap.timestamp}{flag}/{home}")])
+        if cap.statuscode != "200":
+            return self._send(req, int(cap.statuscode), render.not_found_html().encode("utf-8"), HTML, head, hdrs)
+        if cap.article is not None:
+            body, ctype = render.article_page(cap.article, "")
+        elif cap.target == "home":
+            d = self.portal.district_by_label(urlsplit(original).hostname.split(".")[0])
+            body, ctype = render.home_html(d, "").encode("utf-8"), HTML
+        elif isinstance(cap.target, Phantom):
+            body, ctype = render.error_html(cap.target.path).encode("utf-8"), HTML
+        else:
+            d = self.portal.district_by_label(urlsplit(original).hostname.split(".")[0])
+            body, ctype = render.listing_html(d, cap.target, 1, "").encode("utf-8"), HTML
+        return self._send(req, 200, body, ctype, head, hdrs)
+
+
+# --- subprocess helper ------------------------------------------------------------------------
+class ReplicaProcess:
+    """A replica running in a child process (see :func:`replica_process`)."""
+
+    def __init__(self, proc: subprocess.Popen, base_url: str):
+        self.proc = proc
+        self.base_url = base_url
+        self.pid = proc.pid
+        self._manifest = None
+
+    def manifest(self) -> dict:
+        if self._manifest is None:
+            with urllib.request.urlopen(self.base_url + "/_manifest.json", timeout=120) as r:
+                self._manifest = json.load(r)
+        return self._manifest
+
+
+@contextlib.contextmanager
+def replica_process(articles: int = 200, seed: int = 1, faults: bool = False, fault_seed: int = 0,
+                    slow_seconds: float = 3.0, districts=None, port: int = 0, timeout: float = 60.0):
+    """Run ``python -m crawler.replica`` as a subprocess; yield a :class:`ReplicaProcess`
+    once it printed ``READY <base_url>``; always terminate and reap it on exit."""
+    cmd = [sys.executable, "-m", "crawler.replica", "--port", str(port), "--articles", str(articles),
+           "--seed", str(seed), "--fault-seed", str(fault_seed), "--slow-seconds", str(slow_seconds)]
+    if faults:
+        cmd.append("--faults")
+    if districts:
+        cmd += ["--districts", districts if isinstance(districts, str) else ",".join(districts)]
+    root = str(Path(__file__).resolve().parents[2])
+    env = dict(os.environ, PYTHONPATH=root + os.pathsep + os.environ.get("PYTHONPATH", ""), PYTHONUNBUFFERED="1")
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=root, env=env)
+    try:
+        base_url = None
+        deadline = time.monotonic() + timeout
+        result: list[str] = []
+        reader = threading.Thread(target=lambda: result.append(proc.stdout.readline()), daemon=True)
+        reader.start()
+        reader.join(timeout)
+        line = result[0] if result else ""
+        if line.startswith("READY "):
+            base_url = line.split(None, 1)[1].strip()
+        if base_url is None or time.monotonic() > deadline:
+            proc.kill()
+            _, err = proc.communicate(timeout=10)
+            raise RuntimeError(f"replica did not start: {line!r} {err[-2000:] if err else ''}")
+        yield ReplicaProcess(proc, base_url)
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=10)
+        for stream in (proc.stdout, proc.stderr):
+            if stream:
+                stream.close()
