@@ -74,11 +74,17 @@ def _tag(el) -> str:
 
 
 def _style_flags(el) -> tuple[bool, bool]:
-    style = el.get("style") or ""
-    align = (el.get("align") or "").lower()
-    centered = bool(_CENTER_RE.search(style)) or align == "center" or _tag(el) == "center"
-    right = bool(_RIGHT_RE.search(style)) or align == "right"
-    return centered, right
+    style = el.get("style")
+    align = el.get("align")
+    centered = right = False
+    if style and "align" in style:
+        centered = bool(_CENTER_RE.search(style))
+        right = bool(_RIGHT_RE.search(style))
+    if align:
+        align = align.lower()
+        centered = centered or align == "center"
+        right = right or align == "right"
+    return centered or el.tag == "center", right
 
 
 class _Run:

@@ -72,15 +72,19 @@ def parse_document(html: bytes | str, content_type: str | None = None):
     return root, encoding
 
 
-def _is_error_page(root) -> bool:
+def _is_error_page(root, doc=None) -> bool:
+    from pipelines.dom import Doc
+    from pipelines.tandan import is_article
+
+    if is_article(doc or Doc(root)):
+        return False  # an article that merely quotes the phrase keeps its title element
     body = root.find(".//body")
     if body is None:
         return False
     # only the visible text near the top matters; error pages are short
     text = clean_text(" ".join(body.itertext())[:6000]).lower()
     if any(marker in text for marker in _ERROR_MARKERS):
-        # an article that merely quotes the phrase keeps its title element
-        return not root.xpath("//*[contains(concat(' ', normalize-space(@class), ' '), ' tandan-p-article-news-title ')]")
+        return True
     return bool(_CORRELATION.search(text)) and len(text) < 3000
 
 
@@ -105,13 +109,15 @@ def extract(html: bytes | str, url: str, *, content_type: str | None = None,
 
 def _extract_root(root, url, record, with_officials):
     from pipelines import generic, listing, tandan
+    from pipelines.dom import Doc
 
-    if _is_error_page(root):
+    doc = Doc(root)
+    if tandan.is_article(doc):
+        tandan.extract_into(doc, url, record)
+    elif _is_error_page(root, doc):
         record["extractor"] = "error"
         record["error"] = "error-page"
         return record
-    if tandan.is_article(root):
-        tandan.extract_into(root, url, record)
     elif listing.is_listing(root, url):
         listing.extract_into(root, url, record)
         return record

@@ -6,46 +6,35 @@ import json
 import re
 from urllib.parse import urljoin, urlsplit, unquote
 
-from lxml import etree
-
 from pipelines.blocks import assemble, linearize
+from pipelines.dom import Doc
 from pipelines.dates import date_from_url, parse_datetime_text, parse_iso, to_iso
 from pipelines.text import clean_text
 
 __all__ = ["is_article", "extract_into", "site_name", "title_from_head"]
 
 
-def _cls(name: str) -> str:
-    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
-
-
-_TITLE = etree.XPath(f"//*[{_cls('tandan-p-article-news-title')}][not(ancestor::*[{_cls('tandan-div-article-other')}])]"
-                     f"[not(ancestor::*[{_cls('channel-news')}])]")
-_MAIN = etree.XPath(f"//*[{_cls('tandan-p-article-main')}]")
-_RTE = etree.XPath(f".//*[{_cls('ms-rtestate-field')}]")
-_RTE_ANY = etree.XPath(f"//*[{_cls('ms-rtestate-field')}][contains(@id, 'RichHtmlField')]")
-_SUMMARY = etree.XPath(f"//*[{_cls('tandan-p-article-news-summary')}]")
-_DATE = etree.XPath(f"//*[{_cls('tandan-span-date-publish')} or {_cls('tandan-date-publish')} or {_cls('tandan-p-article-date')}]")
-_UNIT = etree.XPath(f"//*[{_cls('tandan-unit-name')}]")
-_TAGS = etree.XPath(f"//*[{_cls('td-tags')}]//a")
-_CRUMBS = etree.XPath(f"//*[{_cls('tandan-breadcrumb')} or {_cls('breadcrumb')} or {_cls('tandan-breadcrumbs')}]//a")
-_CRUMB_CURRENT = etree.XPath(f"//*[{_cls('tandan-breadcrumb')} or {_cls('breadcrumb')} or {_cls('tandan-breadcrumbs')}]")
-_OTHER_ITEMS = etree.XPath(f"//*[{_cls('tandan-div-article-other')}]//li")
+_OTHER_BOXES = ("tandan-div-article-other", "channel-news")
 _WEBTITLE = re.compile(r'webTitle\s*:\s*"((?:[^"\\]|\\.)*)"')
-_META = etree.XPath("//meta[@name or @property or @itemprop]")
 
 
-def is_article(root) -> bool:
+def titles(doc: Doc) -> list:
+    """The platform's article title elements (not the ones of the related-news boxes)."""
+    return [el for el in doc.cls("tandan-p-article-news-title")
+            if el.tag != "a" and not doc.has_ancestor_class(el, _OTHER_BOXES)]
+
+
+def is_article(doc: Doc) -> bool:
     """The platform's article title marks the layout, even when the body is missing."""
-    return bool(_TITLE(root))
+    return bool(titles(doc))
 
 
 def _text(el) -> str:
     return clean_text(" ".join(el.itertext())) if el is not None else ""
 
 
-def site_name(root) -> str | None:
-    units = _UNIT(root)
+def site_name(root, doc: Doc | None = None) -> str | None:
+    units = (doc or Doc(root)).cls("tandan-unit-name")
     if units:
         name = _text(units[0])
         if name:
@@ -61,7 +50,7 @@ def site_name(root) -> str | None:
 
 
 def title_from_head(root, site: str | None = None) -> str | None:
-    for meta in _META(root):
+    for meta in root.iter("meta"):
         key = (meta.get("property") or meta.get("name") or "").lower()
         if key in ("og:title", "twitter:title"):
             value = clean_text(meta.get("content"))
@@ -93,9 +82,10 @@ def _same_page(href: str, url: str) -> bool:
     return unquote(a.path).rstrip("/").lower() == unquote(b.path).rstrip("/").lower()
 
 
-def sidebar_time(root, url: str, title: str | None):
+def sidebar_time(doc: Doc, url: str, title: str | None):
     """(date, time) of this article as listed in the page's own "Tin mới nhất" sidebar."""
-    for li in _OTHER_ITEMS(root):
+    items = [li for box in doc.cls("tandan-div-article-other") for li in box.iter("li")]
+    for li in items:
         link = li.find(".//a")
         if link is None:
             continue
@@ -109,18 +99,19 @@ def sidebar_time(root, url: str, title: str | None):
     return None, None
 
 
-def extract_into(root, url: str, record: dict) -> None:
+def extract_into(doc: Doc, url: str, record: dict) -> None:
+    root = doc.root
     record["extractor"] = "tandan"
-    record["site_name"] = site_name(root)
-    titles = _TITLE(root)
-    title = _text(titles[0]) if titles else ""
+    record["site_name"] = site_name(root, doc)
+    found = titles(doc)
+    title = _text(found[0]) if found else ""
     record["title"] = title or title_from_head(root, record["site_name"])
 
-    _dates(root, url, record)
+    _dates(doc, url, record)
 
-    summaries = _SUMMARY(root)
+    summaries = doc.cls("tandan-p-article-news-summary")
     summary = _text(summaries[0]) if summaries else ""
-    body_root = _body_root(root)
+    body_root = _body_root(doc)
     skip = (summary,) if summary else ()
     body = assemble(linearize(body_root, url), want_lead=not summary, skip_texts=skip) if body_root is not None else None
     if body is not None:
@@ -130,27 +121,29 @@ def extract_into(root, url: str, record: dict) -> None:
         if not summary and body.lead:
             summary = body.lead
     record["summary"] = summary
-    record["tags"] = [t for t in (_text(a) for a in _TAGS(root)) if t]
-    record["category"] = _category(root, record["title"])
+    record["tags"] = [t for t in (_text(a) for box in doc.cls("td-tags") for a in box.iter("a")) if t]
+    record["category"] = _category(doc, record["title"])
     record["is_article"] = bool(record["title"])
 
 
-def _body_root(root):
-    mains = _MAIN(root)
+def _body_root(doc: Doc):
+    rich = doc.cls("ms-rtestate-field")
+    mains = doc.cls("tandan-p-article-main")
     if mains:
-        rte = _RTE(mains[0])
-        return rte[0] if rte else mains[0]
-    rte = _RTE_ANY(root)
-    return rte[0] if rte else None
+        inside = [el for el in rich if Doc.contains(mains[0], el)]
+        return inside[0] if inside else mains[0]
+    rich = [el for el in rich if "RichHtmlField" in (el.get("id") or "")]
+    return rich[0] if rich else None
 
 
-def _dates(root, url, record):
+def _dates(doc: Doc, url, record):
+    root = doc.root
     page_date = page_time = None
-    for el in _DATE(root):
+    for el in doc.cls("tandan-span-date-publish", "tandan-date-publish", "tandan-p-article-date"):
         page_date, page_time = parse_datetime_text(_text(el))
         if page_date:
             break
-    side_date, side_time = sidebar_time(root, url, record["title"])
+    side_date, side_time = sidebar_time(doc, url, record["title"])
     if page_date:
         record["published_date"] = page_date.isoformat()
         record["date_source"] = "page"
@@ -183,7 +176,7 @@ _META_DATE_KEYS = ("article:published_time", "datepublished", "og:published_time
 
 def meta_datetime(root):
     """Publication date from meta tags, JSON-LD, ``<time datetime>`` or itemprop."""
-    for meta in _META(root):
+    for meta in root.iter("meta"):
         key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
         if key in _META_DATE_KEYS:
             d, t = parse_iso(meta.get("content") or meta.get("datetime"))
@@ -217,7 +210,8 @@ def _jsonld_date(text: str):
     return None, None
 
 
-def _category(root, title: str | None) -> str | None:
-    names = [_text(a) for a in _CRUMBS(root)]
+def _category(doc: Doc, title: str | None) -> str | None:
+    crumbs = doc.cls("tandan-breadcrumb", "breadcrumb", "tandan-breadcrumbs", "breadcrumbs")
+    names = [_text(a) for box in crumbs[:1] for a in box.iter("a")]
     names = [n for n in names if n and n.lower() not in ("trang chủ", "home", "trang chu") and n != title]
     return names[-1] if names else None

@@ -26,8 +26,6 @@ __all__ = [
     "tokens",
 ]
 
-# Characters that render as (or vanish into) white space in portal markup.
-_SPACE_RE = re.compile(r"[\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
 _INVISIBLE_RE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 
 
@@ -35,9 +33,13 @@ def clean_text(text: str | None) -> str:
     """NFC, invisible characters removed, every white-space run folded to one space, stripped."""
     if not text:
         return ""
-    text = unicodedata.normalize("NFC", text)
-    text = _INVISIBLE_RE.sub("", text)
-    return _SPACE_RE.sub(" ", text).strip()
+    if not text.isascii():
+        if not unicodedata.is_normalized("NFC", text):
+            text = unicodedata.normalize("NFC", text)
+        if _INVISIBLE_RE.search(text):
+            text = _INVISIBLE_RE.sub("", text)
+    # str.split() splits on every Unicode white space (NBSP, U+2000–U+200A, U+3000 …)
+    return " ".join(text.split())
 
 
 # --- tone placement -------------------------------------------------------------------

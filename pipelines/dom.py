@@ -1,0 +1,52 @@
+"""One pass over a parsed page that indexes elements by class token.
+
+Looking elements up by class with XPath (``contains(concat(' ', @class, ' '), …)``) scans
+the whole tree once per query; the platform extractor needs about a dozen such queries
+per page. :class:`Doc` walks the tree once and answers them from a dictionary.
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+
+__all__ = ["Doc"]
+
+
+class Doc:
+    __slots__ = ("root", "by_class")
+
+    def __init__(self, root):
+        self.root = root
+        by_class: dict[str, list] = {}
+        for el in root.iter(etree.Element):
+            c = el.get("class")
+            if c:
+                for token in c.split():
+                    by_class.setdefault(token, []).append(el)
+        self.by_class = by_class
+
+    def cls(self, *names: str) -> list:
+        """Elements having any of the class tokens, in document order of the first name that matches."""
+        for name in names:
+            found = self.by_class.get(name)
+            if found:
+                return found
+        return []
+
+    def has_ancestor_class(self, el, names: tuple[str, ...]) -> bool:
+        parent = el.getparent()
+        while parent is not None:
+            c = parent.get("class")
+            if c and any(token in names for token in c.split()):
+                return True
+            parent = parent.getparent()
+        return False
+
+    @staticmethod
+    def contains(ancestor, el) -> bool:
+        parent = el.getparent()
+        while parent is not None:
+            if parent is ancestor:
+                return True
+            parent = parent.getparent()
+        return False
