@@ -42,16 +42,18 @@ _CONTAINERS = [etree.XPath(x) for x in (
     "//article",
 )]
 _LEADS = [etree.XPath(x) for x in (
-    f"//*[{_cls('sapo')}]", f"//*[{_cls('article-sapo')}]", f"//*[{_cls('summary')}]",
+    "//*[contains(@class, 'sapo')]", f"//*[{_cls('summary')}]",
     f"//*[{_cls('lead')}]", f"//*[{_cls('article-summary')}]", f"//*[{_cls('entry-summary')}]",
     "//*[@itemprop='description'][not(self::meta)]",
 )]
 _H1 = etree.XPath("//h1")
+# headings some CMSs use for the article title instead of h1 (Liferay: h3.header-title)
+_TITLE_HEADINGS = etree.XPath("//h1|//h2[contains(@class, 'title')]|//h3[contains(@class, 'title')]")
 _SITE = etree.XPath("//meta[@property='og:site_name']/@content")
 _TAGS = etree.XPath(f"//*[{_cls('tags')} or {_cls('tag-links')} or {_cls('post-tags')} or {_cls('tags-links')}]//a")
 _DROP = etree.XPath(
     "//script|//style|//noscript|//nav|//footer|//header|//aside|//form|"
-    f"//*[{_cls('share')} or {_cls('social')} or {_cls('related')} or {_cls('comments')} or {_cls('sharedaddy')}]"
+    f"//*[{_cls('share')} or {_cls('social')} or contains(@class, 'related') or {_cls('comments')} or {_cls('sharedaddy')}]"
 )
 
 
@@ -63,16 +65,17 @@ def extract_into(root, url: str, record: dict) -> None:
     record["extractor"] = "generic"
     site = _SITE(root)
     record["site_name"] = clean_text(site[0]) if site else tandan_site_name(root)
-    h1s = [t for t in (_text(h) for h in _H1(root)) if t]
+    h1s = [t for t in (_text(h) for h in _TITLE_HEADINGS(root)) if t]
     head_title = title_from_head(root, record["site_name"])
     # the first h1 is often the site logo: prefer the h1 that the <title>/og:title agrees with
     title = None
     if head_title:
         for h in h1s:
-            if h == head_title or h in head_title or head_title in h:
+            if len(h) > 12 and (h == head_title or head_title.startswith(h) or head_title in h):
                 title = h
                 break
-    record["title"] = title or (h1s[0] if len(h1s) == 1 else None) or head_title
+    plain_h1 = [t for t in (_text(h) for h in _H1(root)) if t]
+    record["title"] = title or (plain_h1[0] if len(plain_h1) == 1 else None) or head_title
 
     d, t = meta_datetime(root)
     source = "meta" if d else None

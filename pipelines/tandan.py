@@ -64,6 +64,11 @@ def title_from_head(root, site: str | None = None) -> str | None:
     return None
 
 
+# "<title> - Sở Nông nghiệp …", "<title> | Báo Thanh Hóa", "<title> - Cổng thông tin điện tử …"
+_SITE_WORDS = re.compile(r"^(cổng|portal|trang|huyện|tỉnh|thành phố|thị xã|báo|sở|bộ|ubnd|ủy ban|uỷ ban|"
+                         r"tạp chí|đài|website|trung tâm)\b", re.I)
+
+
 def _strip_site_suffix(title: str, site: str | None) -> str:
     for sep in (" | ", " - ", " – ", " — ", " :: "):
         if sep in title:
@@ -71,8 +76,7 @@ def _strip_site_suffix(title: str, site: str | None) -> str:
             keep = max(parts, key=len)
             if site and any(site.lower() in p.lower() for p in parts if p is not keep):
                 return keep
-            if len(parts) == 2 and len(parts[1]) < 45 and any(
-                    w in parts[1].lower() for w in ("cổng", "portal", "trang", "huyện", "tỉnh", "báo", "sở")):
+            if len(parts) == 2 and _SITE_WORDS.match(parts[1]):
                 return parts[0]
     return title
 
@@ -211,7 +215,8 @@ def _jsonld_date(text: str):
 
 
 def _category(doc: Doc, title: str | None) -> str | None:
-    crumbs = doc.cls("tandan-breadcrumb", "breadcrumb", "tandan-breadcrumbs", "breadcrumbs")
+    crumbs = doc.cls("tandan-breadcrumb", "breadcrumb", "tandan-breadcrumbs", "breadcrumbs") or \
+        doc.cls(*(k for k in doc.by_class if "breadcrumb" in k.lower()))
     names = [_text(a) for box in crumbs[:1] for a in box.iter("a")]
     names = [n for n in names if n and n.lower() not in ("trang chủ", "home", "trang chu") and n != title]
     return names[-1] if names else None
