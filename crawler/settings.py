@@ -23,7 +23,6 @@ ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 1.0
-RANDOMIZE_DOWNLOAD_DELAY = True
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
@@ -38,6 +37,7 @@ RETRY_TIMES = 4
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 RETRY_BACKOFF_BASE = 1.0       # seconds before the first retry; doubles each retry
 RETRY_BACKOFF_MAX = 60.0       # cap, also for a server's Retry-After
+RETRY_GIVE_UP_LOG_LEVEL = "WARNING"   # failures are recorded in failures/ and the run summary
 ERROR_PAGE_RETRY = True        # SharePoint error pages served as 200 are retried like a 503
 
 DOWNLOADER_MIDDLEWARES = {
@@ -58,6 +58,7 @@ PROGRESS_INTERVAL = 10.0       # seconds between progress reports
 # --- incremental crawling ---------------------------------------------------------------
 # Article URLs already stored under OUTPUT_DIR are not fetched again, and a listing walk
 # stops after a page whose articles are all known; `-a full=1` walks and fetches everything.
+RETRY_FAILED_AFTER_HOURS = 20  # URLs given up on are tried again by runs after this long
 
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"

@@ -148,9 +148,11 @@ class ParquetPipeline:
             rows.append({
                 "run_id": self.run_id, "site": site, "started_at": self.started, "finished_at": finished,
                 "pages_fetched": s.get("pages_fetched", 0), "listing_pages": s.get("listing_pages", 0),
+                "articles_fetched": s.get("articles_fetched", 0),
                 "articles_new": c.get("articles_new", 0), "articles_updated": c.get("articles_updated", 0),
                 "articles_unchanged": c.get("articles_unchanged", 0),
                 "articles_skipped_known": s.get("articles_skipped_known", 0),
+                "articles_skipped_failed": s.get("articles_skipped_failed", 0),
                 "failures": sum(kinds.values()), "failures_by_kind": json.dumps(dict(kinds), sort_keys=True),
                 "finish_reason": reason, "software_version": __version__,
                 "settings": json.dumps(settings, default=str, sort_keys=True),

@@ -235,6 +235,20 @@ def stored_articles(root: str | Path) -> dict[str, str]:
     return {u: v[0] for u, v in latest.items()}
 
 
+def recent_failures(root: str | Path, hours: float) -> set[str]:
+    """Canonical URLs given up on less than ``hours`` ago (not retried before then)."""
+    if hours <= 0:
+        return set()
+    from datetime import datetime, timedelta, timezone
+
+    from crawler.registry import canonical_url
+
+    t = read_table(root, "failures", ["url", "failed_at"])
+    cutoff = datetime.now(timezone.utc) - timedelta(hours=hours)
+    return {canonical_url(u) for u, at in zip(t.column("url").to_pylist(), t.column("failed_at").to_pylist())
+            if at is not None and at >= cutoff}
+
+
 def compact(root: str | Path, run_id: str | None = None) -> dict:
     """Merge each partition's part files into one and drop exact duplicate rows
     (same article_id and content_hash; for child tables the same full row)."""

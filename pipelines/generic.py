@@ -9,6 +9,8 @@ when no container is known, trafilatura (a well-kept boilerplate remover) finds 
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 from pipelines.blocks import assemble, linearize
@@ -40,6 +42,7 @@ _CONTAINERS = [etree.XPath(x) for x in (
     f"//*[{_cls('item-page')}]//*[{_cls('article-content')} or @itemprop='articleBody']",
     "//article//*[contains(@class, 'content')]",
     "//article",
+    f"//*[{_cls('main-content')} or {_cls('content')}]",
 )]
 _LEADS = [etree.XPath(x) for x in (
     "//*[contains(@class, 'sapo')]", f"//*[{_cls('summary')}]",
@@ -109,8 +112,8 @@ def extract_into(root, url: str, record: dict) -> None:
         for el in _DROP(container):
             if el is not container and el.getparent() is not None:
                 el.getparent().remove(el)
-        body = assemble(linearize(container, url), want_lead=not lead,
-                        skip_texts=tuple(x for x in (lead, record["title"]) if x))
+        blocks = [b for b in linearize(container, url) if not _is_heading_or_dateline(b, record["title"])]
+        body = assemble(blocks, want_lead=not lead, skip_texts=tuple(x for x in (lead,) if x))
         paragraphs, images, byline = body.paragraphs, body.images, body.byline
         if not lead and body.lead:
             lead = body.lead
@@ -123,6 +126,22 @@ def extract_into(root, url: str, record: dict) -> None:
     record["images"] = images
     record["byline"] = byline
     record["is_article"] = bool(record["title"]) and bool(paragraphs)
+
+
+_DATELINE = re.compile(r"^(?:(?:thứ\s+\S+|chủ nhật)\s*,?\s*)?(?:ngày\s*)?\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}"
+                       r"(?:\s*[-,|]?\s*\d{1,2}[:h]\d{2}(?:\s*(?:SA|CH|AM|PM))?)?$", re.I)
+
+
+def _is_heading_or_dateline(block, title: str | None) -> bool:
+    """The title repeated at the top of the content, or a line that is only a date."""
+    if block.kind != "text":
+        return False
+    text = block.text
+    if title and text.casefold().startswith(title.casefold()):
+        text = text[len(title):].strip(" -–|,")
+        if not text:
+            return True
+    return len(text) < 40 and bool(_DATELINE.match(text))
 
 
 def _visible_date(root):
@@ -151,13 +170,18 @@ TRAFILATURA_MAX_ELEMENTS = 20000
 
 
 def _fallback_body(root, url: str) -> list[str]:
+    """trafilatura's text; our block walker over <body> for huge pages or when trafilatura finds nothing."""
     body = root.find(".//body")
-    if body is not None and sum(1 for _ in body.iter()) > TRAFILATURA_MAX_ELEMENTS:
-        for el in _DROP(body):
-            if el.getparent() is not None:
-                el.getparent().remove(el)
-        return [b.text for b in linearize(body, url) if b.kind == "text" and b.text]
-    return _trafilatura_body(root, url)
+    if body is None:
+        return []
+    if sum(1 for _ in body.iter()) <= TRAFILATURA_MAX_ELEMENTS:
+        found = _trafilatura_body(root, url)
+        if found:
+            return found
+    for el in _DROP(body):
+        if el.getparent() is not None:
+            el.getparent().remove(el)
+    return [b.text for b in linearize(body, url) if b.kind == "text" and b.text]
 
 
 def _trafilatura_body(root, url: str) -> list[str]:

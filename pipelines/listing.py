@@ -38,35 +38,57 @@ def _dedupe(urls):
 
 
 def article_links(root, url: str) -> list[str]:
-    """Absolute article URLs of a listing or home page, in page order, de-duplicated."""
-    links = [urljoin(url, a.get("href").strip()) for a in _ITEMS(root)]
-    links = [u for u in links if urlsplit(u).scheme in ("http", "https")]
-    if links:
-        return _dedupe(links)
-    found = [urljoin(url, a.get("href").strip()) for a in _ALL_LINKS(root)]
-    return _dedupe(u for u in found if ARTICLE_PATH.search(urlsplit(u).path))
+    """Absolute article URLs of a listing or home page, in page order, de-duplicated: the
+    listing items, and every other link of the platform's article URL shape outside the
+    sidebars ("Tin mới nhất", right column, footer)."""
+    items = set(_ITEMS(root))
+    links = []
+    for a in _ALL_LINKS(root):
+        href = urljoin(url, a.get("href").strip())
+        if urlsplit(href).scheme not in ("http", "https"):
+            continue
+        if a in items or ARTICLE_PATH.search(urlsplit(href).path):
+            links.append(href)
+    return _dedupe(links)
+
+
+def _is_page_link(link, current_text: str) -> bool:
+    href = link.get("href") or ""
+    if "pageindex=" in href.lower():
+        return True
+    text = (link.text_content() or "").strip()
+    return text.isdigit() and current_text.isdigit() and int(text) == int(current_text) + 1
 
 
 def next_page(root, url: str) -> str | None:
+    """The link right after ``span.CurrentPage`` (a page link: ``?PageIndex=N`` or the next number)."""
     for current in _CURRENT(root):
-        sib = current.getnext()
-        while sib is not None and not (isinstance(sib.tag, str) and sib.tag.lower() == "a"):
-            # a wrapper (li/span) around the link may follow the current page marker
-            link = sib.find(".//a") if isinstance(sib.tag, str) else None
-            if link is not None:
-                sib = link
-                break
-            sib = sib.getnext()
-        if sib is None:
-            # the marker may itself be wrapped (li > span.CurrentPage): look at the wrapper's sibling
-            parent = current.getparent()
-            nxt = parent.getnext() if parent is not None else None
-            sib = nxt.find(".//a") if nxt is not None and nxt.tag != "a" else nxt
-        if sib is not None and sib.get("href"):
-            href = sib.get("href").strip()
+        nxt = _next_page_link(current)
+        if nxt is not None and _is_page_link(nxt, (current.text_content() or "").strip()):
+            href = nxt.get("href").strip()
             if href and not href.startswith("javascript"):
                 return urljoin(url, href)
     return None
+
+
+def _next_page_link(current):
+    """The first link after the current-page marker: a following sibling (or the link inside
+    it), else the link in the wrapper's next sibling (``<td><span class=CurrentPage>…</td><td><a>``)."""
+    sib = current.getnext()
+    while sib is not None:
+        if isinstance(sib.tag, str):
+            if sib.tag.lower() == "a":
+                return sib if sib.get("href") else None
+            link = sib.find(".//a")
+            if link is not None:
+                return link if link.get("href") else None
+        sib = sib.getnext()
+    parent = current.getparent()
+    nxt = parent.getnext() if parent is not None else None
+    if nxt is None or not isinstance(nxt.tag, str):
+        return None
+    link = nxt if nxt.tag.lower() == "a" else nxt.find(".//a")
+    return link if link is not None and link.get("href") else None
 
 
 def is_listing(root, url: str) -> bool:

@@ -93,9 +93,9 @@ _DOMAIN = orgs.DOMAIN_WORDS
 _FAMILY = orgs.FAMILY_NAMES
 _STOP_SYL = {
     fold_key(w)
-    for w in """Phó Chủ Bí Ủy Uỷ Ban Hội Huyện Tỉnh Xã Đảng Trưởng Giám Chánh Tham Về Tại Theo
-    Ngày Chiều Các Những Lãnh Phòng Sở Bộ Liên Mặt Trận Viện Chỉ Tổng Chi Trạm
-    Thị Phố Cùng Với Tổ Nhà Nước Việt Lào Mường Lát Ông Bà Bác Đoàn Công Đồng Huyện Đại
+    for w in """Phó Chủ Bí Ủy Uỷ Hội Huyện Tỉnh Xã Đảng Trưởng Giám Chánh Tham Về Tại Theo
+    Ngày Chiều Các Những Lãnh Phòng Sở Bộ Mặt Trận Viện Chỉ Tổng Chi Trạm
+    Phố Cùng Với Tổ Nhà Nước Việt Lào Mường Lát Ông Bà Bác Đoàn Công Đồng Huyện Đại
     Thượng Thiếu""".split()
 } - _FAMILY
 _HON_STRIP = {"ông", "bà", "anh", "chị", "bác", "cô", "thầy"}
@@ -105,7 +105,10 @@ _HON_BEFORE_RE = re.compile(
 _HON_AFTER_RE = re.compile(
     rf"(?P<h>{_alt(orgs.RANKS)}|(?i:đồng chí|đ/c|ông|bà)) "
 )
-_TRIGGER_RE = _ROLE_RE  # a text without a role cannot name an official
+_TRIGGER_RE = _ROLE_RE
+_LOWER_NOT_ROLE = {"đại biểu", "ủy viên", "thường trực"}
+_NUM_RE = re.compile(r" \d+[A-Za-z]?(?!\w)")
+_VILLAGE_UNITS = {"thôn", "bản", "khu phố", "tổ dân phố", "khu", "tiểu khu", "làng", "tổ"}  # a text without a role cannot name an official
 
 
 # --------------------------------------------------------------------------- helpers
@@ -249,6 +252,12 @@ def _scan_org(m: str, pos: int, site: _Site) -> tuple[int, list[tuple]]:
         if kind in ("unit", "compound"):
             if kind == "unit":
                 after_unit = True
+            if fold in _VILLAGE_UNITS:
+                num = _NUM_RE.match(m, pend)
+                if num:
+                    pieces.append((kind, p, num.end(), fold, pend + 1, num.end()))
+                    end = num.end()
+                    continue
             r = _PLACE_RE.match(m, pend)
             if r:
                 syls = r.group("run").split(" ")
@@ -280,39 +289,73 @@ def _scan_org(m: str, pos: int, site: _Site) -> tuple[int, list[tuple]]:
     return end, pieces
 
 
+_DOMAIN_BIGRAMS = {("nông", "thôn"), ("xã", "hội"), ("khu", "vực"), ("đô", "thị"), ("đại", "hội"),
+                   ("chuyên", "trách"), ("của", "quốc")}
+_DOMAIN_RE = re.compile(rf" (?:(?:và|&|-|–) )?(?P<d>{_alt(orgs.DOMAIN_WORDS - {'và'})})(?![\w])", re.I)
+_COMMA_CAP_RE = re.compile(rf", (?=[{_U}])")
+
+
 def _scan_domain(m: str, pos: int) -> int:
     """Domain words after an organisation head: "Phòng Tài nguyên và Môi trường"."""
     end = pos
-    first = True
+    prev = ""
     while True:
         w = _WORD_RE.match(m, end)
         if not w:
+            # "Sở Văn hóa, Thể thao và Du lịch": a comma inside the domain
+            c = _COMMA_CAP_RE.match(m, end)
+            if c:
+                w2 = _WORD_RE.match(m, c.end() - 1)
+                if w2 and not w2.group("j"):
+                    word = w2.group("w")
+                    if (not _ROLE_RE.match(m, c.end()) and word.casefold() not in _FAMILY
+                            and fold_key(word) not in _PIECE_KIND and re.match(r"[^,;.]{0,40} và ", m[w2.end():])):
+                        end = w2.end()
+                        prev = word.casefold()
+                        continue
             break
         word = w.group("w")
         f = word.casefold()
-        if f in _UNIT_LEVEL or f in ("thị", "thành", "khu", "tổ"):
-            if f == "xã" and m.startswith(" hội", w.end()):
-                end = w.end() + 4
-                first = False
-                continue
+        nxt = _WORD_RE.match(m, w.end())
+        nf = nxt.group("w").casefold() if nxt and not nxt.group("j") else ""
+        if (prev, f) in _DOMAIN_BIGRAMS and not w.group("j"):
+            end = w.end()
+            prev = f
+            continue
+        if (f, nf) in _DOMAIN_BIGRAMS and not w.group("j"):
+            end = nxt.end()
+            prev = nf
+            continue
+        if word[0].islower() and (f in _UNIT_LEVEL or f in ("thị", "thành", "khu", "tổ")):
             break
         if word[0].isupper():
             if fold_key(word) in _PIECE_KIND and _PIECE_KIND[fold_key(word)] in ("compound",):
                 break
             if m.startswith(" ủy", w.end()) or m.startswith(" đoàn", w.end()):
                 break  # "Huyện ủy" etc. are pieces of their own
-            if f in _FAMILY:
-                nx = _WORD_RE.match(m, w.end())
-                if nx and not nx.group("j") and nx.group("w")[0].isupper():
-                    break  # a name starts here
-            if not _CAPWORD_RE.match(word) and word not in _ABBR_FOLD.values():
+            if _ROLE_RE.match(m, w.start("w")):
                 break
-            end = w.end()
-        elif f in _DOMAIN and (first or not w.group("j") or True):
-            end = w.end()
+            if not _CAPWORD_RE.match(word):
+                if word in _ABBR_FOLD.values():
+                    end = w.end()
+                    prev = f
+                    continue
+                break
+            r = _CAPRUN_RE.match(m, w.start("w"))
+            syls = r.group(0).split(" ")
+            k = _place_len(syls, "xã", None)
+            if k == 0:
+                break
+            end = w.start("w") + len(" ".join(syls[:k]))
+            prev = syls[k - 1].casefold()
+            continue
         else:
-            break
-        first = False
+            d = _DOMAIN_RE.match(m, end)
+            if not d or d.start("d") != w.start("w"):
+                break
+            end = d.end()
+            f = d.group("d").rsplit(" ", 1)[-1].casefold()
+        prev = f
     return end
 
 
@@ -365,6 +408,8 @@ def _parse_position(t: str, m: str, rm: re.Match, site: _Site) -> tuple[int, dic
     if head:
         org_start = rm.end("role") - len(head)
         end, pieces = _scan_org(m, org_start, site)
+        if (not pieces or pieces[0][1] != org_start) and fold_key(head) not in _UNIT_LEVEL and fold_key(head) not in _COMPOUND_LEVEL:
+            return None
         if not pieces or pieces[0][1] != org_start:
             # the head word alone ("Trưởng bản") still names the organisation
             end = rm.end()
@@ -393,7 +438,7 @@ def _parse_position(t: str, m: str, rm: re.Match, site: _Site) -> tuple[int, dic
         "role": ("nguyên " if rm.group("former") else "") + canon,
         "organization": organization,
         "organization_full": org_full,
-        "level": _level(pieces, org_full.casefold()) if pieces else ("central" if canon in orgs.STANDALONE_ROLES else None),
+        "level": _level(pieces, org_full.casefold()) if pieces else orgs.ROLE_LEVEL.get(canon, "central"),
     }
 
 
@@ -406,6 +451,9 @@ def _position_groups(t: str, m: str, site: _Site) -> list[tuple[int, int, list[d
         rm = _ROLE_RE.search(m, pos)
         if not rm:
             break
+        if rm.group("role")[0].islower() and rm.group("role").casefold() in _LOWER_NOT_ROLE:
+            pos = rm.end()
+            continue
         parsed = _parse_position(t, m, rm, site)
         if parsed is None:
             pos = rm.end()
@@ -485,7 +533,7 @@ def _name_after(m: str, end: int) -> tuple[int, int, str | None] | None:
     p = end
     if p < n and m[p] == " ":
         p += 1
-    if p < n and m[p] in ",–—-:":
+    if p < n and m[p] in ",–—-":
         p += 1
         if p < n and m[p] == " ":
             p += 1

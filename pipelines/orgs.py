@@ -79,6 +79,7 @@ ABBREVIATIONS: dict[str, str] = {
     "VH,TT&DL": "Văn hóa, Thể thao và Du lịch",
     "VHTT&DL": "Văn hóa, Thể thao và Du lịch",
     "NN&PTNT": "Nông nghiệp và Phát triển nông thôn",
+    "PTNT": "Phát triển nông thôn",
     "TN&MT": "Tài nguyên và Môi trường",
     "TNMT": "Tài nguyên và Môi trường",
     "GD&ĐT": "Giáo dục và Đào tạo",
@@ -128,7 +129,7 @@ def expand_abbreviations(text: str) -> str:
 _BASE_ROLES = [
     "Chủ tịch", "Bí thư", "Giám đốc", "Chủ nhiệm", "Chánh Văn phòng", "Chánh án",
     "Viện trưởng", "Chánh Thanh tra", "Chỉ huy trưởng", "Cục trưởng", "Chi cục trưởng",
-    "Hạt trưởng", "Đồn trưởng", "Tư lệnh", "Chính ủy", "Thủ trưởng", "Trưởng đoàn",
+    "Hạt trưởng", "Đồn trưởng", "Tư lệnh", "Chính ủy", "Thủ trưởng",
     "Tổng Biên tập", "Trưởng khoa", "Chỉ huy phó", "Tổng Giám đốc",
 ]
 _WITH_PHO = set(_BASE_ROLES) - {"Chỉ huy phó"}
@@ -137,7 +138,7 @@ _OTHER_ROLES = [
     "Ủy viên", "Chính trị viên", "Chính trị viên phó", "Đại biểu",
     "Tổng Bí thư", "Chủ tịch nước", "Phó Chủ tịch nước", "Thủ tướng", "Phó Thủ tướng",
     "Thủ tướng Chính phủ", "Phó Thủ tướng Chính phủ", "Bộ trưởng", "Thứ trưởng",
-    "Kiểm sát viên", "Thẩm phán", "Phó Trưởng đoàn",
+    "Kiểm sát viên", "Thẩm phán", "Phó Trưởng đoàn chuyên trách", "Trưởng đoàn chuyên trách", "Tỉnh ủy viên", "Huyện ủy viên", "Thành ủy viên", "Thị ủy viên",
 ]
 # roles whose last word(s) are the head of the organisation: the organisation starts
 # there ("Phó trưởng Ban Dân vận Tỉnh ủy": role "Phó trưởng ban", organisation "Ban Dân vận Tỉnh ủy").
@@ -149,13 +150,16 @@ ROLE_HEADS: dict[str, str] = {
     "Trưởng khu phố": "khu phố", "Tổ trưởng tổ dân phố": "tổ dân phố",
     "Bí thư Chi bộ": "Chi bộ", "Phó Bí thư Chi bộ": "Chi bộ",
     "Bí thư Chi đoàn": "Chi đoàn", "Phó Bí thư Chi đoàn": "Chi đoàn",
-    "Trưởng Trạm": "Trạm", "Trưởng Đài": "Đài", "Trưởng Đồn": "Đồn",
+    "Trưởng Trạm": "Trạm", "Trưởng đoàn": "đoàn", "Phó Trưởng đoàn": "đoàn", "Trưởng Đài": "Đài", "Trưởng Đồn": "Đồn",
 }
 # roles that are a post by themselves (no organisation needed)
 STANDALONE_ROLES = {
     "Tổng Bí thư", "Chủ tịch nước", "Phó Chủ tịch nước", "Thủ tướng", "Phó Thủ tướng",
     "Thủ tướng Chính phủ", "Phó Thủ tướng Chính phủ",
+    "Tỉnh ủy viên", "Huyện ủy viên", "Thành ủy viên", "Thị ủy viên",
 }
+ROLE_LEVEL = {"Tỉnh ủy viên": "province", "Huyện ủy viên": "district", "Thành ủy viên": "district",
+              "Thị ủy viên": "district"}
 
 ROLES: list[str] = sorted(
     set(_BASE_ROLES) | {"Phó " + r for r in _WITH_PHO} | set(_OTHER_ROLES) | set(ROLE_HEADS),
@@ -175,13 +179,13 @@ ORG_PHRASES = [
     "Hội Người cao tuổi", "Hội Khuyến học", "Hội Nạn nhân chất độc da cam",
     "Đoàn Thanh niên Cộng sản Hồ Chí Minh", "Đoàn Thanh niên", "Đoàn TNCS Hồ Chí Minh",
     "Đoàn đại biểu Quốc hội", "Ban Chỉ huy Quân sự", "Bộ Chỉ huy Quân sự",
-    "Bộ Chỉ huy Bộ đội Biên phòng", "Bộ đội Biên phòng", "Đồn Biên phòng",
-    "Ban Dân vận", "Ban Tuyên giáo", "Ban Tổ chức", "Ban Nội chính", "Ban Kinh tế - Ngân sách",
+    "Bộ Chỉ huy Bộ đội Biên phòng", "Bộ đội Biên phòng",
+    "Ban Dân vận", "Ban Tuyên giáo", "Ban Nội chính", "Ban Kinh tế - Ngân sách",
     "Ban Kinh tế - Xã hội", "Ban Pháp chế", "Ban Dân tộc", "Ban Văn hóa - Xã hội",
     "Ban Thường vụ", "Ban Chấp hành", "Ban Thường trực", "Ban Chỉ đạo", "Ban Quản lý",
-    "Ban Bí thư", "Bộ Chính trị", "Ban Chấp hành Trung ương", "Công an", "Quân sự",
-    "Viện Kiểm sát nhân dân", "Tòa án nhân dân", "Chi cục Thuế", "Hạt Kiểm lâm",
-    "Kho bạc Nhà nước", "Quốc hội", "Chính phủ", "Văn phòng", "Thanh tra", "Thường trực",
+    "Ban Bí thư", "Bộ Chính trị", "Ban Chấp hành Trung ương Đảng", "Ban Chấp hành Trung ương", "Trung ương Đảng", "Công an", "Quân sự",
+    "Viện Kiểm sát nhân dân", "Tòa án nhân dân", "Hạt Kiểm lâm",
+    "Quốc hội", "Chính phủ", "Văn phòng", "Thanh tra", "Thường trực",
     "Đảng bộ", "Chi bộ", "Chi đoàn", "Huyện đoàn", "Tỉnh đoàn", "Thành đoàn", "Thị đoàn",
     "Đảng ủy", "Huyện ủy", "Tỉnh ủy", "Thị ủy", "Thành ủy", "Trung ương", "Hội đồng",
     "Liên minh Hợp tác xã", "Ban Quản lý dự án", "Đài Truyền thanh", "Trạm Y tế",
@@ -191,6 +195,8 @@ ORG_PHRASES = [
 ORG_HEADS = [
     "Phòng", "Sở", "Bộ", "Ban", "Hội", "Trung tâm", "Cục", "Chi cục", "Tổng cục", "Hạt",
     "Đội", "Trạm", "Viện", "Đài", "Văn phòng", "Ủy ban", "Đoàn", "Liên đoàn", "Ngành",
+    "Đồn Biên phòng", "Ban Công tác Mặt trận", "Khu kinh tế", "Chi cục Thuế", "Ban Tổ chức",
+    "Kho bạc Nhà nước",
 ]
 # party committees that stand for a unit ("Ban Dân vận Tỉnh ủy")
 COMPOUND_UNITS: dict[str, str] = {
@@ -210,18 +216,23 @@ CENTRAL_MARKERS = ("quốc hội", "chính phủ", "trung ương", "bộ chính 
 PROVINCE_MARKERS = ("sở ", "bộ chỉ huy", "tỉnh đoàn")
 
 # lower-case words allowed inside an organisation name after a head
-DOMAIN_WORDS = set(
-    """văn hóa thông tin thể thao du lịch tài nguyên môi trường nông nghiệp phát triển nông
-    thôn nội vụ tư pháp kế hoạch đầu tư y tế giáo dục đào tạo lao động thương binh xã hội
-    kinh hạ tầng công thương quản lý dự án xây dựng dân vận tuyên giáo tổ chức kiểm tra
-    chính sách quân sự an ninh nhân dân nông dân phụ nữ thanh niên cựu chiến binh cộng sản
-    chữ thập đỏ người cao tuổi khuyến học liên hiệp tài chính ngân sách pháp chế dân tộc
-    truyền thanh truyền hình thanh tra kiểm lâm biên phòng thuế chấp hành thường vụ trực
-    chỉ huy đạo mặt trận quốc khoa học công nghệ giao thông vận tải nhà nước kho bạc
-    hợp tác dịch vụ cung ứng đất đai quỹ đất quy hoạch bảo vệ thực vật thú y khuyến nông
-    dân số gia đình trẻ em tôn giáo đối ngoại nội chính kiểm sát án hành chính tổng hợp
-    nước sạch vệ sinh""".split()
-)
+DOMAIN_WORDS = {
+    w.strip()
+    for w in """văn hóa, thể thao, du lịch, tài nguyên, môi trường, nông nghiệp, phát triển,
+    nông thôn, nội vụ, tư pháp, kế hoạch, đầu tư, y tế, giáo dục, đào tạo, lao động,
+    thương binh, xã hội, kinh tế, hạ tầng, công thương, quản lý, dự án, xây dựng, dân vận,
+    tuyên giáo, tổ chức, kiểm tra, chính sách, quân sự, an ninh, nhân dân, nông dân, phụ nữ,
+    thanh niên, cựu chiến binh, cộng sản, chữ thập đỏ, người cao tuổi, khuyến học, liên hiệp,
+    tài chính, ngân sách, pháp chế, dân tộc, truyền thanh, truyền hình, thanh tra, kiểm lâm,
+    biên phòng, thuế, chấp hành, thường vụ, thường trực, mặt trận, tổ quốc, khoa học,
+    công nghệ, giao thông, vận tải, nhà nước, kho bạc, hợp tác, dịch vụ, cung ứng, đất đai,
+    quỹ đất, quy hoạch, bảo vệ thực vật, thú y, khuyến nông, dân số, gia đình, trẻ em,
+    tôn giáo, đối ngoại, nội chính, kiểm sát, hành chính, tổng hợp, nước sạch, vệ sinh,
+    công tác, đô thị, khu vực, đại hội, chuyên trách, nghĩa vụ quân sự, thi đua,
+    khen thưởng, giải phóng mặt bằng, cơ quan, doanh nghiệp, thông tin, chỉ huy, chỉ đạo,
+    nghĩa vụ, an toàn giao thông, phòng chống, thiên tai, tìm kiếm cứu nạn, và""".split(",")
+}
+DOMAIN_MAX_WORDS = max(len(w.split()) for w in DOMAIN_WORDS)
 
 # --- names --------------------------------------------------------------------------
 FAMILY_NAMES = set(
@@ -232,7 +243,7 @@ FAMILY_NAMES = set(
     Kim Âu Cung Bạch Viên Diệp Đồng Quan Trình Ninh Tôn Ông Thân Hàn Lữ Khổng Hầu Tăng
     Lò Vi Cầm Ngân Giàng Vừ Lầu Sùng Thào Bàn Mùa Hờ Chảo Tẩn Phàn Xồng Lang Lộc Sầm
     Quàng Lự Tòng Bạc Mã Hoàng Đèo Vì Lù Tráng Cứ Mua Hạng Lỳ Sình Ly Chang Thò Lầu Vàng
-    Mùi Trương Phí Kha Ưng Lê Tào Nghiêm Âu Giáp Thiều Khuất Cấn Bế Hoàng Nhữ Trịnh Đậu
+    Mùi Đầu Trương Phí Kha Ưng Lê Tào Nghiêm Âu Giáp Thiều Khuất Cấn Bế Hoàng Nhữ Trịnh Đậu
     Đới Lã Lỗ Mẫn Nhâm Ôn Phó Quản Sái Tiêu Triệu Ứng Vy Yên Hướng Bùi Mông""".split()
 ) - {"văn", "phó", "yên", "ninh", "thái", "giang", "quan", "ông", "đồng", "kim"}
 # "Văn", "Phó", "Quan"… are far more often other words; a name after an honorific or in a

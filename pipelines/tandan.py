@@ -20,8 +20,9 @@ _WEBTITLE = re.compile(r'webTitle\s*:\s*"((?:[^"\\]|\\.)*)"')
 
 def titles(doc: Doc) -> list:
     """The platform's article title elements (not the ones of the related-news boxes)."""
+    # listing skins reuse the class on linked items: an article title does not wrap a link
     return [el for el in doc.cls("tandan-p-article-news-title")
-            if el.tag != "a" and not doc.has_ancestor_class(el, _OTHER_BOXES)]
+            if el.tag != "a" and el.find(".//a") is None and not doc.has_ancestor_class(el, _OTHER_BOXES)]
 
 
 def is_article(doc: Doc) -> bool:

@@ -4,7 +4,8 @@
     scrapy crawl portal -a start_urls=URL[,URL]              # any listing URL of the platform
     scrapy crawl portal -a sites=muong-lat -a replica=http://127.0.0.1:8000   # the offline replica
 
-Arguments: ``full=1`` fetch every article even if stored; ``since=YYYY-MM-DD`` stop a listing
+Arguments: ``full=1`` fetch every article even if stored (and retry URLs that failed less
+than ``RETRY_FAILED_AFTER_HOURS`` ago, which are otherwise left for a later run); ``since=YYYY-MM-DD`` stop a listing
 walk at articles older than that day; ``max_listing_pages=N`` per category.
 
 It only fetches: article pages are yielded as :class:`~crawler.items.RawPage` and extracted
@@ -27,7 +28,7 @@ from twisted.web._newclient import ResponseFailed
 
 from crawler.items import FetchFailure, RawPage
 from crawler.registry import UnknownSite, canonical_url, district_slug, sites_by_slug, _is_loopback
-from pipelines.dataset import DatasetError, stored_articles
+from pipelines.dataset import DatasetError, recent_failures, stored_articles
 from pipelines.dates import date_from_url
 from pipelines.extract import UnreadableInput, parse_document
 from pipelines.listing import ARTICLE_PATH, article_links, next_page
@@ -72,6 +73,7 @@ class PortalSpider(scrapy.Spider):
                 for url in site.listing_urls(base):
                     self.start_listing_urls.append((url, site.slug))
         self.known: dict[str, str] = {}
+        self.recently_failed: set[str] = set()
         self.dataset_error: str | None = None
         self.seen: set[str] = set()
         self.site_stats: dict[str, dict] = defaultdict(lambda: defaultdict(int))
@@ -79,8 +81,10 @@ class PortalSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
+        root = crawler.settings.get("OUTPUT_DIR", "output")
         try:
-            spider.known = stored_articles(crawler.settings.get("OUTPUT_DIR", "output"))
+            spider.known = stored_articles(root)
+            spider.recently_failed = recent_failures(root, crawler.settings.getfloat("RETRY_FAILED_AFTER_HOURS", 20))
         except DatasetError as exc:
             spider.dataset_error = str(exc)
         return spider
@@ -126,6 +130,12 @@ class PortalSpider(scrapy.Spider):
                 if canon not in self.seen:
                     self.seen.add(canon)
                     stats["articles_skipped_known"] += 1
+                continue
+            if canon in self.recently_failed and not self.full:
+                known_on_page += 1
+                if canon not in self.seen:
+                    self.seen.add(canon)
+                    stats["articles_skipped_failed"] += 1
                 continue
             if canon in self.seen:
                 continue

@@ -1,0 +1,127 @@
+"""End to end: the real `portal` spider crawls the replica through real HTTP on 127.0.0.1,
+and the datasets read back with pyarrow and DuckDB are compared with the replica's manifest."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections import Counter
+
+import duckdb
+import pyarrow.dataset as ds
+import pytest
+
+from crawler.registry import canonical_url
+from crawler.replica import replica_process
+
+ARTICLES = 200
+SEED = 7
+
+
+def crawl(replica_url: str, out, *extra: str, sites: str) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-m", "crawler.cli", "crawl", "--sites", sites, "--replica", replica_url,
+           "--impolite", "-o", str(out), "-s", "LOG_LEVEL=WARNING", "-s", "RETRY_BACKOFF_BASE=0.05", *extra]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory):
+    out = tmp_path_factory.mktemp("dataset")
+    with replica_process(articles=ARTICLES, seed=SEED) as replica:
+        manifest = replica.manifest()
+        sites = ",".join(d["slug"] for d in manifest["districts"])
+        first = crawl(replica.base_url, out, sites=sites)
+        second = crawl(replica.base_url, out, sites=sites)
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert second.returncode == 0, second.stderr[-3000:]
+    return manifest, out, first, second
+
+
+def _articles(out):
+    return ds.dataset(out / "articles", format="parquet", partitioning="hive").to_table().to_pylist()
+
+
+def test_every_reachable_article_exactly_once(crawled):
+    manifest, out, *_ = crawled
+    rows = _articles(out)
+    urls = Counter(r["url"] for r in rows)
+    assert max(urls.values()) == 1, [u for u, n in urls.items() if n > 1][:5]
+    expected = {canonical_url(a["url"]) for a in manifest["articles"] if a["reachable"]}
+    assert set(urls) == expected
+    bad = {canonical_url(u) for u in manifest["error_pages"] + manifest["broken_links"]}
+    assert not bad & set(urls)
+    # the same numbers through DuckDB, with hive partitions
+    con = duckdb.connect()
+    n, distinct = con.execute(
+        f"SELECT count(*), count(DISTINCT article_id) FROM read_parquet('{out}/articles/**/*.parquet', hive_partitioning=true)"
+    ).fetchone()
+    assert n == distinct == len(expected)
+    per_district = dict(con.execute(
+        f"SELECT district, count(*) FROM read_parquet('{out}/articles/**/*.parquet', hive_partitioning=true) GROUP BY 1").fetchall())
+    want = Counter(a["district"] for a in manifest["articles"] if a["reachable"])
+    assert per_district == dict(want)
+
+
+FIELDS = ("title", "published_date", "published_at", "date_source", "summary", "body_paragraphs", "tags",
+          "category", "byline", "site_name")
+
+
+def test_fields_match_the_manifest_truth(crawled):
+    manifest, out, *_ = crawled
+    rows = {r["url"]: r for r in _articles(out)}
+    images = ds.dataset(out / "images", format="parquet", partitioning="hive").to_table().to_pylist()
+    by_article = {}
+    for im in sorted(images, key=lambda r: r["position"]):
+        by_article.setdefault(im["article_id"], []).append({"url": im["image_url"], "caption": im["caption"]})
+    wrong = Counter()
+    examples = {}
+    checked = 0
+    for art in manifest["articles"]:
+        if not art["reachable"]:
+            continue
+        truth, row = art["truth"], rows[canonical_url(art["url"])]
+        checked += 1
+        got = dict(row)
+        got["published_date"] = row["published_date"].isoformat() if row["published_date"] else None
+        got["published_at"] = row["published_at"].isoformat() if row["published_at"] else None
+        got["images"] = by_article.get(row["article_id"], [])
+        for field in FIELDS + ("images",):
+            if field in truth and got.get(field) != truth[field]:
+                wrong[field] += 1
+                examples.setdefault(field, (art["url"], art["variants"], got.get(field), truth[field]))
+    assert checked >= ARTICLES - 5
+    assert not wrong, f"fields wrong: {dict(wrong)}; first example per field: {examples}"
+
+
+def test_error_pages_and_404s_are_failures_not_articles(crawled):
+    manifest, out, *_ = crawled
+    failures = ds.dataset(out / "failures", format="parquet").to_table().to_pylist()
+    kinds = {f["url"]: f["kind"] for f in failures}
+    for url in manifest["error_pages"]:
+        assert kinds.get(url) == "error-page", url
+    for url in manifest["broken_links"]:
+        assert kinds.get(url) == "http-404", url
+
+
+def test_second_run_fetches_no_article_page(crawled):
+    manifest, out, first, second = crawled
+    runs = ds.dataset(out / "runs", format="parquet").to_table().to_pylist()
+    whole = sorted((r for r in runs if r["site"] == "*"), key=lambda r: r["started_at"])
+    assert len(whole) == 2
+    assert whole[0]["articles_new"] == sum(1 for a in manifest["articles"] if a["reachable"])
+    assert whole[1]["articles_fetched"] == 0 and whole[1]["articles_new"] == 0
+    assert whole[1]["articles_skipped_known"] > 0
+    assert whole[1]["listing_pages"] < whole[0]["listing_pages"]  # walks stop at known pages
+    assert len(_articles(out)) == whole[0]["articles_new"]      # nothing duplicated
+
+
+def test_officials_and_people_written(crawled):
+    manifest, out, *_ = crawled
+    con = duckdb.connect()
+    n, = con.execute(f"SELECT count(*) FROM read_parquet('{out}/officials/**/*.parquet', hive_partitioning=true)").fetchone()
+    truth = sum(len(a["truth"].get("officials") or []) for a in manifest["articles"] if a["reachable"])
+    assert n >= 0.9 * truth
+    joined, = con.execute(
+        f"SELECT count(*) FROM read_parquet('{out}/officials/**/*.parquet', hive_partitioning=true) o "
+        f"JOIN read_parquet('{out}/articles/**/*.parquet', hive_partitioning=true) a USING (article_id)").fetchone()
+    assert joined == n
