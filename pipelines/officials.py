@@ -310,8 +310,8 @@ def _scan_domain(m: str, pos: int) -> int:
                     word = w2.group("w")
                     if (not _ROLE_RE.match(m, c.end()) and word.casefold() not in _FAMILY
                             and fold_key(word) not in _PIECE_KIND and re.match(r"[^,;.]{0,40} và ", m[w2.end():])):
-                        end = w2.end()
-                        prev = word.casefold()
+                        end = c.end() - 1
+                        prev = ""
                         continue
             break
         word = w.group("w")
@@ -329,6 +329,11 @@ def _scan_domain(m: str, pos: int) -> int:
         if word[0].islower() and (f in _UNIT_LEVEL or f in ("thị", "thành", "khu", "tổ")):
             break
         if word[0].isupper():
+            d = _DOMAIN_RE.match(m, end)
+            if d and d.start("d") == w.start("w") and " " in d.group("d") and not m.startswith(" ủy", d.end()):
+                end = d.end()
+                prev = d.group("d").rsplit(" ", 1)[-1].casefold()
+                continue
             if fold_key(word) in _PIECE_KIND and _PIECE_KIND[fold_key(word)] in ("compound",):
                 break
             if m.startswith(" ủy", w.end()) or m.startswith(" đoàn", w.end()):

@@ -267,8 +267,8 @@ BLOCKED_NAMES = set(
         "Nguyễn Thị Minh Khai", "Võ Thị Sáu", "Nguyễn Văn Trỗi", "Lê Lai", "Trần Quốc Toản",
         "Nguyễn Du", "Nguyễn Chí Thanh", "Lê Đình Chinh", "Phan Bội Châu", "Phan Chu Trinh",
         "Bế Văn Đàn", "Tô Vĩnh Diện", "Phan Đình Giót", "La Văn Cầu", "Cù Chính Lan",
-        "Lê Văn Tám", "Kim Đồng", "Lý Tự Trọng", "Đặng Thùy Trâm", "Nguyễn Văn Linh",
-        "Đỗ Mười", "Lê Khả Phiêu", "Mạc Thị Bưởi", "Lê Thị Hồng Gấm", "Nguyễn Văn Hiền",
+        "Kim Đồng", "Lý Tự Trọng", "Đặng Thùy Trâm", "Nguyễn Văn Linh",
+        "Đỗ Mười", "Lê Khả Phiêu", "Mạc Thị Bưởi", "Lê Thị Hồng Gấm",
     ]
 )
 
