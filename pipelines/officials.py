@@ -58,8 +58,32 @@ def _alt(words: Iterable[str]) -> str:
     return "|".join(re.escape(w).replace(r"\ ", " ") for w in sorted(set(words), key=len, reverse=True))
 
 
-# role (optionally preceded by "nguyên" = former)
-_ROLE_RE = re.compile(rf"(?<![\w])(?P<former>nguyên )?(?P<role>{_alt(orgs.ROLES)})(?![\w])", re.I)
+def _trie_alt(words: Iterable[str]) -> str:
+    """Alternation factored on common prefixes (Python's re does not do it for us)."""
+    trie: dict = {}
+    for w in set(words):
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        end = "" in node
+        alts = [re.escape(ch).replace(r"\ ", " ") + build(sub) for ch, sub in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        if end:
+            return "(?:" + body + ")?"
+        return body
+
+    return build(trie)
+
+
+# role (optionally preceded by "nguyên" = former); the search runs on the lower-cased text
+_ROLES_LC = [r.lower() for r in orgs.ROLES]
+_ROLE_RE = re.compile(rf"(?<![\w])(?P<former>nguyên )?(?P<role>{_trie_alt(orgs.ROLES + [r.lower() for r in orgs.ROLES])})(?![\w])", re.I)
+_ROLE_LC_RE = re.compile(rf"(?<![\w])(?P<former>nguyên )?(?P<role>{_trie_alt(_ROLES_LC)})(?![\w])")
 
 # organisation pieces
 _PIECE_KIND: dict[str, str] = {}
@@ -112,13 +136,20 @@ _VILLAGE_UNITS = {"thôn", "bản", "khu phố", "tổ dân phố", "khu", "ti�
 
 
 # --------------------------------------------------------------------------- helpers
-def _prep(text: str) -> tuple[str, str]:
-    """(as written: NFC + folded spaces, same text with new-style tones); same length."""
+# an old-style tone ("hoá", "thuỷ", "hoè") shows as o/u followed by a toned a/e/y at a word end
+_OLD_TONE_HINT = re.compile("(?<![qQ])[oOuU][áàảãạéèẻẽẹýỳỷỹỵÁÀẢÃẠÉÈẺẼẸÝỲỶỸỴ](?![\\w])")
+
+
+def _prep(text: str) -> tuple[str, str, str]:
+    """(as written: NFC + folded spaces, same with new-style tones, lower case); same length."""
     t = clean_text(text)
-    m = modern_tones(t)
+    m = modern_tones(t) if _OLD_TONE_HINT.search(t) else t
     if len(m) != len(t):
         t = m
-    return t, m
+    lc = m.lower()
+    if len(lc) != len(m):
+        lc = m
+    return t, m, lc
 
 
 def display_name(name: str) -> str:
@@ -447,16 +478,18 @@ def _parse_position(t: str, m: str, rm: re.Match, site: _Site) -> tuple[int, dic
     }
 
 
-def _position_groups(t: str, m: str, site: _Site) -> list[tuple[int, int, list[dict]]]:
+def _position_groups(t: str, m: str, site: _Site, lc: str | None = None) -> list[tuple[int, int, list[dict]]]:
     """[(start, end, [positions])] of chained positions in one text."""
     groups: list[tuple[int, int, list[dict]]] = []
     pos = 0
     n = len(m)
+    if lc is None:
+        lc = m.lower() if len(m.lower()) == len(m) else m
     while pos < n:
-        rm = _ROLE_RE.search(m, pos)
+        rm = _ROLE_LC_RE.search(lc, pos)
         if not rm:
             break
-        if rm.group("role")[0].islower() and rm.group("role").casefold() in _LOWER_NOT_ROLE:
+        if m[rm.start("role")].islower() and rm.group("role") in _LOWER_NOT_ROLE:
             pos = rm.end()
             continue
         parsed = _parse_position(t, m, rm, site)
@@ -483,6 +516,24 @@ def _position_groups(t: str, m: str, site: _Site) -> list[tuple[int, int, list[d
     return groups
 
 
+def _run_ending_at(m: str, j: int) -> tuple[int, int] | None:
+    """The run of capitalised syllables that ends at ``j`` (at most 8 syllables back)."""
+    start = None
+    k = j
+    for _ in range(8):
+        sp = m.rfind(" ", 0, k)
+        word = m[sp + 1:k]
+        if not word or not _CAPWORD_RE.match(word) or (sp >= 0 and m[sp - 1:sp] == " "):
+            break
+        start = sp + 1
+        if sp < 0:
+            break
+        k = sp
+    if start is None:
+        return None
+    return start, j
+
+
 def _name_before(m: str, start: int, runs_by_end: dict) -> tuple[int, int, str | None, bool] | None:
     j = start
     while j > 0 and m[j - 1] == " ":
@@ -493,7 +544,7 @@ def _name_before(m: str, start: int, runs_by_end: dict) -> tuple[int, int, str |
             j -= 1
     else:
         return None
-    run = runs_by_end.get(j)
+    run = _run_ending_at(m, j)
     if run is None:
         return None
     rs, re_ = run
@@ -581,14 +632,12 @@ def _snippet(t: str, s: int, e: int, width: int = 160) -> str:
     return snip.strip()[:width]
 
 
-def _texts_people(t: str, m: str, site: _Site) -> list[tuple[int, int, str | None, list[dict]]]:
+def _texts_people(t: str, m: str, lc: str, site: _Site) -> list[tuple[int, int, str | None, list[dict]]]:
     """[(name_start, name_end, honorific, positions)] found in one text."""
-    if not _TRIGGER_RE.search(m):
-        return []
-    groups = _position_groups(t, m, site)
+    groups = _position_groups(t, m, site, lc)
     if not groups:
         return []
-    runs_by_end = {r.end(): (r.start(), r.end()) for r in _CAPRUN_RE.finditer(m)}
+    runs_by_end = None
     found = []
     claimed: dict[tuple[int, int], int] = {}
     for gi, (gs, ge, positions) in enumerate(groups):
@@ -609,6 +658,8 @@ def _texts_people(t: str, m: str, site: _Site) -> list[tuple[int, int, str | Non
             claimed[(s, e)] = gi
             continue
         na = _name_after(m, ge)
+        if na and m[max(0, gs - 4):gs].casefold() == "của ":
+            na = None  # "thừa ủy quyền của Chủ tịch nước, đồng chí X": X is not the president
         if na:
             s, e, hon = na
             if not hon:
@@ -629,20 +680,20 @@ def extract_officials(
 ) -> list[dict]:
     """Officials named in body paragraphs and captions; one dict per person (see module doc)."""
     site = _Site(site_name, province)
-    texts: list[tuple[str, str, bool]] = []
+    texts: list[tuple[str, str, str, bool]] = []
     for p in paragraphs or ():
         if isinstance(p, str) and p:
-            t, m = _prep(p)
+            t, m, lc = _prep(p)
             if t:
-                texts.append((t, m, False))
+                texts.append((t, m, lc, False))
     for c in captions or ():
         if isinstance(c, str) and c:
-            t, m = _prep(c)
+            t, m, lc = _prep(c)
             if t:
-                texts.append((t, m, True))
+                texts.append((t, m, lc, True))
     people: dict[str, dict] = {}
-    for t, m, is_cap in texts:
-        for s, e, hon, positions in _texts_people(t, m, site):
+    for t, m, lc, is_cap in texts:
+        for s, e, hon, positions in _texts_people(t, m, lc, site):
             raw_name = t[s:e]
             key = name_key(m[s:e])
             person = people.get(key)
@@ -672,7 +723,7 @@ def extract_officials(
                 person["positions"].append(p)
     if not people:
         return []
-    folded = [(m.casefold(), is_cap) for t, m, is_cap in texts]
+    folded = [(lc, is_cap) for t, m, lc, is_cap in texts]
     out = []
     for person in people.values():
         del person["_seen"]
@@ -699,8 +750,8 @@ def officials_brief(officials: list[dict]) -> list[dict]:
 def parse_positions(text: str, *, site_name: str | None = None, province: str | None = "Thanh Hóa") -> list[dict]:
     """All positions (role + organisation) found in a text, with or without a person."""
     site = _Site(site_name, province)
-    t, m = _prep(text)
-    return [p for _, _, ps in _position_groups(t, m, site) for p in ps]
+    t, m, lc = _prep(text)
+    return [p for _, _, ps in _position_groups(t, m, site, lc) for p in ps]
 
 
 # --------------------------------------------------------------------------- scoring
