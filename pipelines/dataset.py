@@ -235,6 +235,24 @@ def stored_articles(root: str | Path) -> dict[str, str]:
     return {u: v[0] for u, v in latest.items()}
 
 
+def interrupted_since_last_finish(root: str | Path) -> list[str]:
+    """Run ids that wrote articles but never finished (killed), after the last finished run.
+
+    After such a run the newest listing pages may be fully stored while older ones are
+    not, so the next run must walk every listing page instead of stopping at known ones."""
+    arts = read_table(root, "articles", ["run_id", "fetched_at"])
+    runs = read_table(root, "runs", ["run_id", "site", "started_at", "finish_reason"])
+    finished = {r: t for r, s, t, f in zip(*(runs.column(c).to_pylist() for c in
+                                             ("run_id", "site", "started_at", "finish_reason")))
+                if s == "*" and f == "finished"}
+    last_finish = max(finished.values(), default=None)
+    latest: dict[str, object] = {}
+    for run_id, ts in zip(arts.column("run_id").to_pylist(), arts.column("fetched_at").to_pylist()):
+        if run_id not in finished and ts is not None:
+            latest[run_id] = max(ts, latest.get(run_id, ts))
+    return sorted(r for r, ts in latest.items() if last_finish is None or ts > last_finish)
+
+
 def recent_failures(root: str | Path, hours: float) -> set[str]:
     """Canonical URLs given up on less than ``hours`` ago (not retried before then)."""
     if hours <= 0:

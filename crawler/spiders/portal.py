@@ -28,7 +28,8 @@ from twisted.web._newclient import ResponseFailed
 
 from crawler.items import FetchFailure, RawPage
 from crawler.registry import UnknownSite, canonical_url, district_slug, sites_by_slug, _is_loopback
-from pipelines.dataset import DatasetError, recent_failures, stored_articles
+from crawler.spiders.wayback import WaybackMixin, year_bound
+from pipelines.dataset import DatasetError, interrupted_since_last_finish, recent_failures, stored_articles
 from pipelines.dates import date_from_url
 from pipelines.extract import UnreadableInput, parse_document
 from pipelines.listing import ARTICLE_PATH, article_links, next_page
@@ -42,13 +43,21 @@ class UsageError(ValueError):
     """Bad spider arguments: reported as one line, no traceback."""
 
 
-class PortalSpider(scrapy.Spider):
+class PortalSpider(WaybackMixin, scrapy.Spider):
     name = "portal"
 
     def __init__(self, sites: str | None = None, start_urls: str | None = None, replica: str | None = None,
                  full: str | bool = False, since: str | None = None, max_listing_pages: str | int = 0,
                  source: str = "live", **kwargs):
+        wayback_from, wayback_to = kwargs.pop("from", None), kwargs.pop("to", None)  # Python keywords
         super().__init__(**kwargs)
+        if source not in ("live", "wayback"):
+            raise UsageError(f"source={source!r}: expected live or wayback")
+        try:  # -a source=wayback [-a from=2015 -a to=2025]: see crawler/spiders/wayback.py
+            self.wayback_from, self.wayback_to = year_bound(wayback_from, "from"), year_bound(wayback_to, "to")
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        self.wayback_sites = None
         self.full = _truthy(full)
         self.max_listing_pages = int(max_listing_pages or 0)
         self.source_arg = source
@@ -68,12 +77,14 @@ class PortalSpider(scrapy.Spider):
                 chosen = sites_by_slug(sites)
             except UnknownSite as exc:
                 raise UsageError(str(exc)) from None
+            self.wayback_sites = [site.slug for site in chosen]
             for site in chosen:
                 base = f"{replica.rstrip('/')}/{site.label}" if replica else None
                 for url in site.listing_urls(base):
                     self.start_listing_urls.append((url, site.slug))
         self.known: dict[str, str] = {}
         self.recently_failed: set[str] = set()
+        self.interrupted: list[str] = []  # killed runs since the last finished one
         self.dataset_error: str | None = None
         self.seen: set[str] = set()
         self.site_stats: dict[str, dict] = defaultdict(lambda: defaultdict(int))
@@ -85,6 +96,7 @@ class PortalSpider(scrapy.Spider):
         try:
             spider.known = stored_articles(root)
             spider.recently_failed = recent_failures(root, crawler.settings.getfloat("RETRY_FAILED_AFTER_HOURS", 20))
+            spider.interrupted = interrupted_since_last_finish(root)
         except DatasetError as exc:
             spider.dataset_error = str(exc)
         return spider
@@ -94,9 +106,16 @@ class PortalSpider(scrapy.Spider):
             self.logger.error("cannot crawl: %s", self.dataset_error)
             self.crawler.stats.set_value("portal/dataset_error", self.dataset_error)
             return
+        if self.interrupted:
+            self.logger.warning("run(s) %s did not finish: walking every listing page (stored articles are still "
+                                "not fetched again)", ", ".join(self.interrupted))
         if self.known:
             self.logger.info("%d articles already stored under %s%s", len(self.known),
                              self.settings.get("OUTPUT_DIR"), " (full crawl: fetching them again)" if self.full else "")
+        if self.source_arg == "wayback":
+            for request in self.wayback_start():
+                yield request
+            return
         for url, site in self.start_listing_urls:
             yield scrapy.Request(url, callback=self.parse_listing, errback=self.on_error,
                                  meta={"site": site, "listing_page": 1, "category": url})
@@ -146,7 +165,7 @@ class PortalSpider(scrapy.Spider):
         page_no = response.meta.get("listing_page", 1)
         if not nxt:
             return
-        if links and known_on_page == len(links) and not self.full:
+        if links and known_on_page == len(links) and not self.full and not self.interrupted:
             self.logger.info("%s: every article on %s is already stored; not walking further", site, response.url)
             return
         if links and too_old == len(links):

@@ -1,0 +1,164 @@
+"""Crawls that meet faults, kills and restarts: nothing lost, nothing duplicated, every file readable."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import duckdb
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+
+from crawler.registry import canonical_url
+from crawler.replica import replica_process
+
+
+def crawl_cmd(replica_url: str, out: Path, sites: str, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "crawler.cli", "crawl", "--sites", sites, "--replica", replica_url,
+            "--impolite", "-o", str(out), "-s", "LOG_LEVEL=WARNING", "-s", "PROGRESS_INTERVAL=0", *extra]
+
+
+def articles(out: Path) -> list[dict]:
+    return ds.dataset(out / "articles", format="parquet", partitioning="hive").to_table(
+        columns=["article_id", "url", "title", "body_paragraphs", "n_images"]).to_pylist()
+
+
+def assert_every_file_readable(out: Path):
+    files = [p for p in out.rglob("*.parquet")]
+    assert files
+    for p in files:
+        pq.read_table(p)  # raises on a partial or corrupt file
+    assert not list(out.rglob("*.inprogress")), "temporary files left visible"
+
+
+def _committed(out: Path) -> bool:
+    return (out / "articles").exists() and any((out / "articles").rglob("*.parquet"))
+
+
+def expected_urls(manifest, exclude=()):
+    bad = {canonical_url(u) for u in exclude}
+    return {canonical_url(a["url"]) for a in manifest["articles"] if a["reachable"]} - bad
+
+
+def test_crawl_under_faults_gets_every_reachable_article_once(tmp_path):
+    out = tmp_path / "ds"
+    with replica_process(articles=120, seed=5, faults=True, fault_seed=3, slow_seconds=2.5) as replica:
+        manifest = replica.manifest()
+        sites = ",".join(d["slug"] for d in manifest["districts"])
+        run = subprocess.run(crawl_cmd(replica.base_url, out, sites, "-s", "DOWNLOAD_TIMEOUT=1",
+                                       "-s", "RETRY_BACKOFF_BASE=0.05", "-s", "RETRY_TIMES=4"),
+                             capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "Traceback" not in run.stderr
+    permanent = [f["url"] for f in manifest["permanent_failures"]]
+    assert manifest["faults"]["enabled"] and permanent
+    rows = articles(out)
+    urls = Counter(r["url"] for r in rows)
+    assert max(urls.values()) == 1
+    assert set(urls) == expected_urls(manifest, exclude=permanent)
+    failures = ds.dataset(out / "failures", format="parquet").to_table().to_pylist()
+    failed = {canonical_url(f["url"]): f for f in failures}
+    for url in permanent:
+        f = failed[canonical_url(url)]
+        assert f["kind"] == "http-500" and f["reason"]
+    # error pages served as 200 were retried, never stored as articles
+    assert not any("Xin lỗi" in (r["title"] or "") or "Sorry" in (r["title"] or "") for r in rows)
+    runs = ds.dataset(out / "runs", format="parquet").to_table().to_pylist()
+    whole = [r for r in runs if r["site"] == "*"][0]
+    assert whole["failures"] >= len(permanent) and "http-500" in whole["failures_by_kind"]
+
+
+def test_kill_9_mid_crawl_then_rerun_loses_and_duplicates_nothing(tmp_path):
+    out = tmp_path / "ds"
+    rng = random.Random(os.getpid())
+    with replica_process(articles=400, seed=9) as replica:
+        manifest = replica.manifest()
+        sites = ",".join(d["slug"] for d in manifest["districts"])
+        cmd = crawl_cmd(replica.base_url, out, sites, "-s", "PARQUET_FLUSH_ROWS=15", "-s", "CONCURRENT_REQUESTS=4")
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and not _committed(out):
+                time.sleep(0.05)
+            time.sleep(rng.uniform(0.0, 1.0))  # a random moment after the first commit
+        finally:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+        assert proc.returncode == -signal.SIGKILL
+        stored_before = len(articles(out))
+        assert_every_file_readable(out)
+        rerun = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert rerun.returncode == 0, rerun.stderr[-3000:]
+    assert "did not finish: walking every listing page" in rerun.stderr
+    assert_every_file_readable(out)
+    rows = articles(out)
+    urls = Counter(r["url"] for r in rows)
+    assert max(urls.values()) == 1, "duplicated article after restart"
+    assert set(urls) == expected_urls(manifest, exclude=manifest["error_pages"])
+    assert stored_before < len(rows)
+    con = duckdb.connect()
+    orphans, = con.execute(
+        f"SELECT count(*) FROM read_parquet('{out}/images/**/*.parquet', hive_partitioning=true) i "
+        f"ANTI JOIN read_parquet('{out}/articles/**/*.parquet', hive_partitioning=true) a USING (article_id)").fetchone()
+    assert orphans == 0
+    mismatched, = con.execute(
+        f"SELECT count(*) FROM read_parquet('{out}/articles/**/*.parquet', hive_partitioning=true) a "
+        f"LEFT JOIN (SELECT article_id, count(*) n FROM read_parquet('{out}/images/**/*.parquet', hive_partitioning=true) "
+        "GROUP BY 1) i USING (article_id) WHERE coalesce(i.n, 0) <> a.n_images").fetchone()
+    assert mismatched == 0, "an article stored without all its images"
+
+
+def test_jobdir_resume_after_graceful_stop(tmp_path):
+    out, jobdir = tmp_path / "ds", tmp_path / "job"
+    with replica_process(articles=300, seed=13) as replica:
+        manifest = replica.manifest()
+        sites = ",".join(d["slug"] for d in manifest["districts"])
+        cmd = crawl_cmd(replica.base_url, out, sites, "-s", f"JOBDIR={jobdir}", "-s", "CONCURRENT_REQUESTS=2",
+                        "-s", "PARQUET_FLUSH_ROWS=10", "-s", "DOWNLOAD_DELAY=0.01")
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and not _committed(out):
+                time.sleep(0.05)
+            time.sleep(0.5)
+            proc.send_signal(signal.SIGINT)  # Scrapy's graceful stop: state kept in JOBDIR
+            _, err = proc.communicate(timeout=120)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+        first = len(articles(out))
+        assert first < len(expected_urls(manifest)), "the crawl finished before it could be interrupted"
+        assert (jobdir / "requests.queue").exists() or any(jobdir.iterdir())
+        resumed = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    rows = articles(out)
+    urls = Counter(r["url"] for r in rows)
+    assert max(urls.values()) == 1
+    assert set(urls) == expected_urls(manifest, exclude=manifest["error_pages"])
+    assert_every_file_readable(out)
+
+
+def test_status_and_compact_commands(tmp_path):
+    out = tmp_path / "ds"
+    with replica_process(articles=40, seed=21) as replica:
+        sites = ",".join(d["slug"] for d in replica.manifest()["districts"])
+        for _ in range(2):
+            subprocess.run(crawl_cmd(replica.base_url, out, sites, "-s", "PARQUET_FLUSH_ROWS=5"),
+                           check=True, capture_output=True, timeout=300)
+    status = subprocess.run([sys.executable, "-m", "crawler.cli", "status", "-o", str(out)],
+                            capture_output=True, text=True, check=True).stdout
+    assert "last 2 runs" in status and "articles per district" in status
+    before = len(list((out / "articles").rglob("*.parquet")))
+    rows_before = len(articles(out))
+    compact = subprocess.run([sys.executable, "-m", "crawler.cli", "compact", "-o", str(out)],
+                             capture_output=True, text=True, check=True).stdout
+    assert "compacted" in compact
+    assert len(list((out / "articles").rglob("*.parquet"))) < before
+    assert len(articles(out)) == rows_before
+    assert_every_file_readable(out)
