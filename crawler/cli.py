@@ -4,6 +4,8 @@
     portal-news crawl --sites muong-lat,quan-hoa       crawl registry sites (live portals)
     portal-news crawl --start-urls URL[,URL]           crawl any listing URL of the platform
     portal-news replica --port N [--articles N] [--seed S] [--faults]
+    portal-news crawl --sites muong-lat --source wayback [--from 2015 --to 2025]   archived captures
+    portal-news reprocess FILE.warc.gz … [--output DIR] [--workers N]   re-extract stored raw pages
     portal-news extract FILE --url URL                 one page → JSON
     portal-news evaluate DIR                           score extraction on a gold set
     portal-news compact | status [--output DIR]
@@ -101,11 +103,39 @@ def cmd_crawl(args) -> int:
     spider_args = {k: v for k, v in {
         "sites": args.sites, "start_urls": args.start_urls, "replica": args.replica,
         "full": "1" if args.full else None, "since": args.since, "source": args.source,
-        "max_listing_pages": args.max_listing_pages,
+        "max_listing_pages": args.max_listing_pages, "from": args.from_, "to": args.to,
     }.items() if v}
     stats = run_crawl(settings, **spider_args)
     if stats.get("portal/dataset_error"):
         raise CliError(stats["portal/dataset_error"])
+    print(summary(args.output), end="")
+    return 0
+
+
+# --- reprocess ----------------------------------------------------------------------------
+def cmd_reprocess(args) -> int:
+    from pipelines.dataset import DatasetError
+    from pipelines.warcinput import WarcError, check_warc, reprocess
+
+    for f in args.files:
+        try:
+            check_warc(f)
+        except WarcError as exc:
+            raise CliError(str(exc)) from None
+    if args.workers is not None and args.workers < 1:
+        raise CliError("--workers must be at least 1")
+    try:
+        stats = reprocess(args.files, args.output, workers=args.workers)
+    except (WarcError, DatasetError) as exc:
+        raise CliError(str(exc)) from None
+    print(f"reprocessed {stats['files']} WARC file(s), run {stats['run_id']}: {stats.get('records', 0)} records, "
+          f"{stats.get('pages', 0)} HTML pages, {stats.get('articles_new', 0)} new, "
+          f"{stats.get('articles_updated', 0)} updated, {stats.get('articles_unchanged', 0)} unchanged; "
+          f"skipped {stats.get('not_article', 0)} non-article pages, {stats.get('skipped_status', 0)} non-200, "
+          f"{stats.get('skipped_not_html', 0)} non-HTML; {stats['workers']} worker(s), {stats['seconds']:.1f} s "
+          f"({stats['pages_per_second'] or 0:.0f} pages/s)")
+    if stats.get("truncated_files"):
+        print(f"  {stats['truncated_files']} file(s) ended in a damaged record (read up to it)")
     print(summary(args.output), end="")
     return 0
 
@@ -255,8 +285,16 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--since", help="only articles published on or after this day (YYYY-MM-DD)")
     c.add_argument("--source", default="live", choices=["live", "wayback"])
     c.add_argument("--max-listing-pages", type=int, default=0)
+    c.add_argument("--from", dest="from_", metavar="YEAR", help="wayback: captures from this year (or YYYYMMDD…)")
+    c.add_argument("--to", metavar="YEAR", help="wayback: captures up to this year (or YYYYMMDD…)")
     c.add_argument("--impolite", action="store_true", help="no delay, no throttle (only for your own servers)")
     c.set_defaults(func=cmd_crawl)
+
+    rp = sub.add_parser("reprocess", help="re-extract pages stored in WARC files into the datasets")
+    rp.add_argument("files", nargs="+", metavar="FILE.warc.gz", help="WARC files (ours, Common Crawl's, …)")
+    rp.add_argument("--output", "-o", default=DEFAULT_OUTPUT, help="dataset root (default: output/)")
+    rp.add_argument("--workers", "-j", type=int, default=None, help="extraction processes (default: all cores)")
+    rp.set_defaults(func=cmd_reprocess)
 
     d = sub.add_parser("demo", help="crawl the built-in offline replica and write datasets")
     crawl_opts(d)

@@ -45,6 +45,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
 
     async def process_response(self, request, response):
         if (self.error_page_retry and response.status == 200 and not request.meta.get("dont_retry")
+                and not request.meta.get("wayback_original")  # an archived capture never changes
                 and looks_like_error_page(response.body, response.headers.get(b"Content-Type", b"").decode("latin-1"))):
             new = get_retry_request(request, spider=self.crawler.spider, reason="error-page",
                                     max_retry_times=request.meta.get("max_retry_times", self.max_retry_times))

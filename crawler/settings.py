@@ -63,3 +63,16 @@ RETRY_FAILED_AFTER_HOURS = 20  # URLs given up on are tried again by runs after 
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+
+# --- archives: raw page store (WARC) and the Wayback Machine as a source -----------------
+# Every response (listings, articles, error pages, 404s, retried 503s) is kept as a WARC
+# record under OUTPUT_DIR/warc/<run_id>-NNNNN.warc.gz; `portal-news reprocess` re-extracts them.
+DOWNLOADER_MIDDLEWARES["crawler.warcstore.WarcStoreMiddleware"] = 585   # after decompression, before retries
+WARC_ENABLED = True
+WARC_MAX_BYTES = 100 * 1024 * 1024   # rotate files at this size
+WARC_WRITE_REQUESTS = False          # also write a WARC request record per response
+
+# `-a source=wayback`: list captures through the CDX API and fetch raw (id_) captures.
+WAYBACK_BASE_URL = "https://web.archive.org"   # the replica serves a fake one at <replica>/wayback
+WAYBACK_CONCURRENCY = 2        # requests at a time to the archive (download slot "wayback")
+WAYBACK_DOWNLOAD_DELAY = 1.0   # seconds between requests to the archive

@@ -46,7 +46,8 @@ class ExtractionPipeline:
     def process_item(self, item):
         if not isinstance(item, RawPage):
             return item
-        record = extract(item.body, item.url, content_type=item.content_type)
+        # archive captures are extracted as the portal's page (links resolve against its real URL)
+        record = extract(item.body, item.original_url or item.url, content_type=item.content_type)
         if not record["is_article"]:
             kind = record.get("error") or "not-article"
             return FetchFailure(url=item.url, site=item.site, kind=kind,
@@ -130,34 +131,43 @@ class ParquetPipeline:
         self.crawler.stats.set_value("portal/files_written", len(self.writer.files_written))
 
     def _run_rows(self, spider, finished, reason):
-        site_stats = getattr(spider, "site_stats", {})
-        sites = sorted(set(site_stats) | set(self.counts) | {f.site for f in self.failures})
         settings = {k: self.crawler.settings.get(k) for k in SETTINGS_RECORDED}
-        rows = []
-        total: Counter = Counter()
-        for site in sites + ["*"]:
-            if site == "*":
-                s, c = total, total
-                kinds = Counter(f.kind for f in self.failures)
-            else:
-                s = Counter({k: v for k, v in site_stats.get(site, {}).items()})
-                c = self.counts.get(site, Counter())
-                total.update(s)
-                total.update(c)
-                kinds = Counter(f.kind for f in self.failures if f.site == site)
-            rows.append({
-                "run_id": self.run_id, "site": site, "started_at": self.started, "finished_at": finished,
-                "pages_fetched": s.get("pages_fetched", 0), "listing_pages": s.get("listing_pages", 0),
-                "articles_fetched": s.get("articles_fetched", 0),
-                "articles_new": c.get("articles_new", 0), "articles_updated": c.get("articles_updated", 0),
-                "articles_unchanged": c.get("articles_unchanged", 0),
-                "articles_skipped_known": s.get("articles_skipped_known", 0),
-                "articles_skipped_failed": s.get("articles_skipped_failed", 0),
-                "failures": sum(kinds.values()), "failures_by_kind": json.dumps(dict(kinds), sort_keys=True),
-                "finish_reason": reason, "software_version": __version__,
-                "settings": json.dumps(settings, default=str, sort_keys=True),
-            })
-        return rows
+        return run_rows(self.run_id, self.started, finished, reason, getattr(spider, "site_stats", {}),
+                        self.counts, self.failures, settings)
+
+
+def run_rows(run_id: str, started, finished, reason: str, site_stats: dict, counts: dict,
+             failures: list, settings: dict) -> list[dict]:
+    """``runs/`` rows of one run: one per site and a ``"*"`` total. ``site_stats`` holds the
+    fetch counters per site (pages_fetched, listing_pages, articles_fetched, articles_skipped_*),
+    ``counts`` the write outcomes per site (articles_new/updated/unchanged), ``failures`` objects
+    with ``.site`` and ``.kind``. Shared by the crawl and ``pipelines.warcinput.reprocess``."""
+    sites = sorted(set(site_stats) | set(counts) | {f.site for f in failures})
+    rows = []
+    total: Counter = Counter()
+    for site in sites + ["*"]:
+        if site == "*":
+            s, c = total, total
+            kinds = Counter(f.kind for f in failures)
+        else:
+            s = Counter({k: v for k, v in site_stats.get(site, {}).items()})
+            c = counts.get(site, Counter())
+            total.update(s)
+            total.update(c)
+            kinds = Counter(f.kind for f in failures if f.site == site)
+        rows.append({
+            "run_id": run_id, "site": site, "started_at": started, "finished_at": finished,
+            "pages_fetched": s.get("pages_fetched", 0), "listing_pages": s.get("listing_pages", 0),
+            "articles_fetched": s.get("articles_fetched", 0),
+            "articles_new": c.get("articles_new", 0), "articles_updated": c.get("articles_updated", 0),
+            "articles_unchanged": c.get("articles_unchanged", 0),
+            "articles_skipped_known": s.get("articles_skipped_known", 0),
+            "articles_skipped_failed": s.get("articles_skipped_failed", 0),
+            "failures": sum(kinds.values()), "failures_by_kind": json.dumps(dict(kinds), sort_keys=True),
+            "finish_reason": reason, "software_version": __version__,
+            "settings": json.dumps(settings, default=str, sort_keys=True),
+        })
+    return rows
 
 
 def rebuild_people(root: Path) -> int:

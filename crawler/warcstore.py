@@ -1,0 +1,214 @@
+"""Raw page store: every HTTP response the crawler receives, kept as WARC records.
+
+A downloader middleware (``DOWNLOADER_MIDDLEWARES`` order 585: after the compression
+middleware has decoded the body, before the retry middleware may drop a response) writes
+one WARC ``response`` record per response — listings, articles, robots.txt, CDX answers,
+404s and the error pages or 503s that are then retried — with ``WARC-Target-URI``,
+``WARC-Date`` (fetch time), the HTTP status line and headers, and the body as decoded
+(``Content-Encoding``/``Transfer-Encoding`` headers are dropped and ``Content-Length``
+set to the stored body, so any WARC reader sees a consistent record).
+
+Files: ``<OUTPUT_DIR>/warc/<run_id>-<NNNNN>.warc.gz`` (one gzip member per record),
+rotated once a file reaches ``WARC_MAX_BYTES``. A file is written as
+``….warc.gz.open`` and renamed when it is rotated or the spider closes; each record is
+flushed when written, so a killed run leaves at most one ``.open`` file whose complete
+records are readable (``portal-news reprocess`` accepts it).
+
+Wayback captures are stored under the ORIGINAL URL (``WARC-Target-URI``), with the capture
+URL in ``WARC-Source-URI`` and the archive's capture time in ``X-Capture-Time`` (plus
+``X-Portal-Source: wayback``), so reprocessing restores their provenance.
+
+Settings: ``WARC_ENABLED`` (default True), ``WARC_MAX_BYTES`` (default 100 MB),
+``WARC_WRITE_REQUESTS`` (default False: also write a ``request`` record per response).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from datetime import datetime, timezone
+from http import HTTPStatus
+from io import BytesIO
+from pathlib import Path
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+logger = logging.getLogger(__name__)
+
+OPEN_SUFFIX = ".open"
+_DROP_HEADERS = {b"content-encoding", b"transfer-encoding", b"content-length"}
+
+
+def warc_date(ts: float) -> str:
+    """WARC 1.1 date (UTC, microseconds)."""
+    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class RotatingWarcWriter:
+    """gzip WARC files ``<directory>/<prefix>-NNNNN.warc.gz``, rotated at ``max_bytes``."""
+
+    def __init__(self, directory: str | Path, prefix: str, max_bytes: int = 100 * 1024 * 1024):
+        self.directory = Path(directory)
+        self.prefix = prefix
+        self.max_bytes = max(int(max_bytes), 1)
+        self.seq = 0
+        self._fh = None
+        self._writer: WARCWriter | None = None
+        self._path: Path | None = None
+        self.files: list[Path] = []
+        self.records = 0
+
+    def _open(self) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        while True:
+            final = self.directory / f"{self.prefix}-{self.seq:05d}.warc.gz"
+            if not final.exists() and not Path(str(final) + OPEN_SUFFIX).exists():
+                break
+            self.seq += 1
+        self._path = Path(str(final) + OPEN_SUFFIX)
+        self._fh = open(self._path, "xb")
+        self._writer = WARCWriter(self._fh, gzip=True, warc_version="WARC/1.1")
+
+    def _finish(self) -> None:
+        if self._fh is None:
+            return
+        self._fh.flush()
+        os.fsync(self._fh.fileno())
+        self._fh.close()
+        final = Path(str(self._path)[: -len(OPEN_SUFFIX)])
+        os.replace(self._path, final)
+        self.files.append(final)
+        self._fh = self._writer = self._path = None
+        self.seq += 1
+
+    def write(self, records) -> None:
+        """Write records (built with :meth:`record`) together, then rotate if the file is full."""
+        if self._fh is None:
+            self._open()
+        for rec in records:
+            self._writer.write_record(rec)
+            self.records += 1
+        self._fh.flush()
+        if self._fh.tell() >= self.max_bytes:
+            self._finish()
+
+    @property
+    def builder(self) -> WARCWriter:
+        if self._writer is None:
+            self._open()
+        return self._writer
+
+    def close(self) -> list[Path]:
+        self._finish()
+        return self.files
+
+
+class WarcStoreMiddleware:
+    """Downloader middleware writing every response to WARC files (see module docstring)."""
+
+    def __init__(self, crawler):
+        settings = crawler.settings
+        if not settings.getbool("WARC_ENABLED", True):
+            raise NotConfigured("WARC_ENABLED is off")
+        self.crawler = crawler
+        self.directory = Path(settings.get("OUTPUT_DIR", "output")) / "warc"
+        self.max_bytes = settings.getint("WARC_MAX_BYTES", 100 * 1024 * 1024)
+        self.write_requests = settings.getbool("WARC_WRITE_REQUESTS", False)
+        self._store: RotatingWarcWriter | None = None
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def _run_id(self) -> str:
+        """The run id of this crawl's ``runs/`` rows (the Parquet pipeline's), so files and runs match."""
+        rid = self.crawler.settings.get("RUN_ID")
+        if rid:
+            return rid
+        try:
+            for mw in self.crawler.engine.scraper.itemproc.middlewares:
+                if getattr(mw, "run_id", None):
+                    return mw.run_id
+        except AttributeError:
+            pass
+        from pipelines.crawl import new_run_id
+
+        return new_run_id()
+
+    @property
+    def store(self) -> RotatingWarcWriter:
+        if self._store is None:
+            self._store = RotatingWarcWriter(self.directory, self._run_id(), self.max_bytes)
+        return self._store
+
+    def process_response(self, request, response):
+        try:
+            self._write(request, response)
+        except OSError as exc:  # a full disk must not stop the crawl silently: log loudly
+            logger.error("WARC store: cannot write %s: %s", response.url, exc)
+        return response
+
+    def _write(self, request, response) -> None:
+        now = time.time()
+        fetched = now - float(request.meta.get("download_latency") or 0.0)
+        status = response.status
+        try:
+            reason = HTTPStatus(status).phrase
+        except ValueError:
+            reason = ""
+        headers = []
+        for name, values in response.headers.items():
+            if name.lower() in _DROP_HEADERS:
+                continue
+            for v in values:
+                headers.append((name.decode("latin-1"), v.decode("latin-1")))
+        body = response.body or b""
+        headers.append(("Content-Length", str(len(body))))
+        protocol = getattr(response, "protocol", None) or "HTTP/1.1"
+        http_headers = StatusAndHeaders(f"{status} {reason}".strip(), headers, protocol=protocol)
+        meta = request.meta
+        original = meta.get("wayback_original")
+        target = original or response.url
+        warc_headers = {"WARC-Date": warc_date(fetched)}
+        if original:
+            warc_headers["WARC-Source-URI"] = response.url
+            warc_headers["X-Portal-Source"] = "wayback"
+            if meta.get("wayback_capture_time"):
+                warc_headers["X-Capture-Time"] = warc_date(float(meta["wayback_capture_time"]))
+        if meta.get("site"):
+            warc_headers["X-Portal-Site"] = str(meta["site"])
+        ip = None
+        try:
+            ip = response.ip_address
+        except AttributeError:
+            pass
+        if ip is not None:
+            warc_headers["WARC-IP-Address"] = str(ip)
+        builder = self.store.builder
+        rec = builder.create_warc_record(target, "response", payload=BytesIO(body), length=None,
+                                         http_headers=http_headers, warc_headers_dict=warc_headers)
+        records = [rec]
+        if self.write_requests:
+            req_headers = [(k.decode("latin-1"), v.decode("latin-1"))
+                           for k, vs in request.headers.items() for v in vs]
+            path = request.url.split("/", 3)[3] if request.url.count("/") >= 3 else ""
+            req_http = StatusAndHeaders(f"{request.method} /{path} HTTP/1.1", req_headers, is_http_request=True)
+            req = builder.create_warc_record(target, "request", payload=BytesIO(request.body or b""),
+                                             http_headers=req_http,
+                                             warc_headers_dict={"WARC-Date": warc_headers["WARC-Date"],
+                                                                "WARC-Concurrent-To": rec.rec_headers.get_header("WARC-Record-ID")})
+            records.append(req)
+        self.store.write(records)
+
+    def spider_closed(self, spider, reason=None):
+        if self._store is None:
+            return
+        files = self._store.close()
+        self.crawler.stats.set_value("warc/records", self._store.records)
+        self.crawler.stats.set_value("warc/files", len(files))
+        logger.info("WARC store: %d records in %d files under %s", self._store.records, len(files), self.directory)

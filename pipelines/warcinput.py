@@ -1,0 +1,249 @@
+"""WARC input: re-extract stored raw pages (ours, or any archive's, e.g. Common Crawl) into
+the same datasets a crawl writes.
+
+``iter_warc_pages(paths)`` yields the HTML pages answered with HTTP 200 of any WARC files
+(gzip or not, also a ``.warc.gz.open`` file left by a killed crawl): RawPage-like dicts.
+``reprocess(paths, output_dir, workers)`` extracts them with :func:`pipelines.extract.extract`
+in a process pool (chunked, results taken in input order, so any worker count gives the same
+rows), builds rows with :func:`pipelines.records.rows_for_record`, skips versions already
+stored (same canonical URL and content hash), writes through
+:class:`pipelines.dataset.DatasetWriter`, adds a ``runs/`` row and rebuilds ``people/``.
+
+Provenance: ``source="warc"`` and ``fetched_at`` = ``WARC-Date``; records our WARC store
+wrote for Wayback captures (``X-Portal-Source: wayback``) keep ``source="wayback"``, the
+capture URL (``WARC-Source-URI``) as ``fetch_url`` and ``X-Capture-Time`` as ``capture_time``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import time
+from collections import Counter, defaultdict
+from concurrent.futures import ProcessPoolExecutor
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+
+__all__ = ["WarcError", "iter_warc_pages", "check_warc", "reprocess"]
+
+logger = logging.getLogger(__name__)
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+class WarcError(ValueError):
+    """A file that is missing or not a WARC file (message for the user)."""
+
+
+def _iso_to_unix(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.strip().replace("Z", "+00:00")).astimezone(timezone.utc).timestamp()
+    except ValueError:
+        return None
+
+
+def check_warc(path: str | Path) -> None:
+    """Raise :class:`WarcError` unless ``path`` is a readable file starting with a WARC record."""
+    p = Path(path)
+    if not p.is_file():
+        raise WarcError(f"{p}: no such file")
+    try:
+        with open(p, "rb") as fh:
+            for _ in ArchiveIterator(fh, arc2warc=True):
+                return
+    except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
+        raise WarcError(f"{p}: not a readable WARC file ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})") from None
+    except Exception as exc:  # zlib.error and friends from a corrupt gzip member
+        raise WarcError(f"{p}: not a readable WARC file ({type(exc).__name__})") from None
+
+
+def _is_html(content_type: str | None, body: bytes) -> bool:
+    if content_type:
+        return any(t in content_type.lower() for t in HTML_TYPES)
+    head = body[:512].lstrip().lower()
+    return head.startswith((b"<!doctype html", b"<html"))
+
+
+def iter_warc_pages(paths: Iterable[str | Path], stats: Counter | None = None) -> Iterator[dict]:
+    """HTML pages answered with 200 in WARC files, as RawPage-like dicts:
+    ``url`` (URL fetched), ``original_url`` (portal URL of an archive capture, else None),
+    ``body``, ``status``, ``content_type``, ``fetched_at`` (WARC-Date, UNIX time), ``source``,
+    ``capture_time``, ``site`` (or None), ``warc_file``. Other records are counted in ``stats``
+    (``records``, ``responses``, ``skipped_status``, ``skipped_not_html``, ``truncated_files``)."""
+    stats = stats if stats is not None else Counter()
+    for path in paths:
+        path = Path(path)
+        with open(path, "rb") as fh:
+            it = iter(ArchiveIterator(fh, arc2warc=True))
+            while True:
+                try:
+                    record = next(it)
+                except StopIteration:
+                    break
+                except Exception as exc:  # a killed writer's last record, a corrupt member
+                    logger.warning("%s: stopped reading at a damaged record (%s)", path, exc)
+                    stats["truncated_files"] += 1
+                    break
+                stats["records"] += 1
+                if record.rec_type != "response":
+                    continue
+                stats["responses"] += 1
+                http = record.http_headers
+                status = int(http.get_statuscode() or 0) if http is not None else 0
+                if status != 200:
+                    stats["skipped_status"] += 1
+                    continue
+                ctype = http.get_header("Content-Type")
+                try:
+                    body = record.content_stream().read()
+                except Exception as exc:
+                    logger.warning("%s: unreadable record %s (%s)", path, record.rec_headers.get_header("WARC-Target-URI"), exc)
+                    stats["truncated_files"] += 1
+                    break
+                if not _is_html(ctype, body):
+                    stats["skipped_not_html"] += 1
+                    continue
+                h = record.rec_headers
+                target = h.get_header("WARC-Target-URI")
+                if not target:
+                    stats["skipped_no_uri"] += 1
+                    continue
+                target = target.strip("<>")
+                wayback = (h.get_header("X-Portal-Source") or "").lower() == "wayback"
+                page = {
+                    "url": target, "original_url": None, "body": body, "status": status, "content_type": ctype,
+                    "fetched_at": _iso_to_unix(h.get_header("WARC-Date")) or os.path.getmtime(path),
+                    "source": "warc", "capture_time": None, "site": h.get_header("X-Portal-Site"),
+                    "warc_file": str(path),
+                }
+                if wayback:
+                    page.update(source="wayback", original_url=target,
+                                url=h.get_header("WARC-Source-URI") or target,
+                                capture_time=_iso_to_unix(h.get_header("X-Capture-Time")))
+                yield page
+
+
+# --- extraction in worker processes --------------------------------------------------------
+def _extract_chunk(chunk: list[tuple[bytes, str, str | None]]) -> list[dict]:
+    from pipelines.extract import extract
+
+    return [extract(body, url, content_type=ctype) for body, url, ctype in chunk]
+
+
+def _chunks(pages: Iterator[dict], size: int) -> Iterator[list[dict]]:
+    chunk = []
+    for page in pages:
+        chunk.append(page)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _payload(chunk: list[dict]) -> list[tuple]:
+    return [(p["body"], p["original_url"] or p["url"], p["content_type"]) for p in chunk]
+
+
+def _extracted(pages: Iterator[dict], workers: int, chunk_size: int) -> Iterator[tuple[dict, dict]]:
+    """(page, record) in input order; at most ``4 * workers`` chunks in flight."""
+    chunks = _chunks(pages, chunk_size)
+    if workers <= 1:
+        for chunk in chunks:
+            yield from zip(chunk, _extract_chunk(_payload(chunk)))
+        return
+    from collections import deque
+
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        window: deque = deque()
+        for chunk in chunks:
+            window.append((chunk, pool.submit(_extract_chunk, _payload(chunk))))
+            while len(window) >= 4 * workers:
+                done, future = window.popleft()
+                yield from zip(done, future.result())
+        while window:
+            done, future = window.popleft()
+            yield from zip(done, future.result())
+
+
+# --- reprocess ------------------------------------------------------------------------------
+def reprocess(paths: Iterable[str | Path], output_dir: str | Path, workers: int | None = None,
+              chunk_size: int = 16, run_id: str | None = None, flush_rows: int = 2000) -> dict:
+    """Re-extract the pages of WARC files into the datasets under ``output_dir``. Returns stats."""
+    from crawler.items import FetchFailure
+    from crawler.registry import district_slug
+    from pipelines.crawl import new_run_id, rebuild_people, run_rows
+    from pipelines.dataset import DatasetWriter, read_table, stored_articles
+    from pipelines.records import rows_for_record
+
+    paths = [Path(p) for p in paths]
+    for p in paths:
+        check_warc(p)
+    workers = max(1, int(workers or os.cpu_count() or 1))
+    root = Path(output_dir)
+    run_id = run_id or new_run_id()
+    started_wall = datetime.now(timezone.utc).replace(microsecond=0)
+    t0 = time.monotonic()
+    known = stored_articles(root)
+    stored = read_table(root, "articles", ["url", "content_hash"])
+    versions = set(zip(stored.column("url").to_pylist(), stored.column("content_hash").to_pylist()))
+    writer = DatasetWriter(root, run_id, flush_rows)
+    stats: Counter = Counter()
+    site_stats: dict[str, Counter] = defaultdict(Counter)
+    counts: dict[str, Counter] = defaultdict(Counter)
+    failures: list = []
+    for page, record in _extracted(iter_warc_pages(paths, stats), workers, chunk_size):
+        stats["pages"] += 1
+        extract_url = page["original_url"] or page["url"]
+        site = page["site"] or district_slug(extract_url, record.get("site_name"))
+        s = site_stats[site]
+        s["pages_fetched"] += 1
+        if not record.get("is_article"):
+            if record.get("extractor") == "listing":
+                s["listing_pages"] += 1
+                stats["skipped_listing"] += 1
+            else:
+                kind = record.get("error") or "not-article"
+                stats[f"skipped_{kind}"] += 1
+                failures.append(FetchFailure(url=extract_url, site=site, kind=kind, reason=kind))
+            stats["not_article"] += 1
+            continue
+        s["articles_fetched"] += 1
+        article, images, officials = rows_for_record(
+            record, fetch_url=page["url"], fetched_at=page["fetched_at"], site=site, source=page["source"],
+            http_status=page["status"], raw_sha1=hashlib.sha1(page["body"]).hexdigest(),
+            capture_time=page["capture_time"], run_id=run_id, original_url=page["original_url"])
+        canon, chash = article["url"], article["content_hash"]
+        if (canon, chash) in versions:
+            counts[site]["articles_unchanged"] += 1
+            stats["articles_unchanged"] += 1
+            continue
+        outcome = "articles_updated" if canon in known else "articles_new"
+        counts[site][outcome] += 1
+        stats[outcome] += 1
+        writer.add_article(article, images, officials)
+        versions.add((canon, chash))
+        known[canon] = chash
+    writer.flush()
+    finished = datetime.now(timezone.utc).replace(microsecond=0)
+    settings = {"command": "reprocess", "OUTPUT_DIR": str(root), "inputs": [str(p) for p in paths],
+                "workers": workers, "chunk_size": chunk_size}
+    writer.add("runs", run_rows(run_id, started_wall, finished, "finished", site_stats, counts, failures, settings))
+    writer.close()
+    try:
+        rebuild_people(root)
+    except Exception as exc:  # people/ is derived; never lose the rows over it
+        logger.warning("people/ not rebuilt: %s", exc)
+    elapsed = time.monotonic() - t0
+    out = dict(stats)
+    out.update(run_id=run_id, files=len(paths), workers=workers, seconds=round(elapsed, 3),
+               pages_per_second=round(stats["pages"] / elapsed, 1) if elapsed > 0 else None,
+               files_written=len(writer.files_written))
+    return out
