@@ -28,6 +28,7 @@ is cut from the text as written (NFC, spaces folded).
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Callable, Iterable
 
@@ -83,7 +84,41 @@ def _trie_alt(words: Iterable[str]) -> str:
 # role (optionally preceded by "nguyên" = former); the search runs on the lower-cased text
 _ROLES_LC = [r.lower() for r in orgs.ROLES]
 _ROLE_RE = re.compile(rf"(?<![\w])(?P<former>nguyên )?(?P<role>{_trie_alt(orgs.ROLES + [r.lower() for r in orgs.ROLES])})(?![\w])", re.I)
-_ROLE_LC_RE = re.compile(rf"(?<![\w])(?P<former>nguyên )?(?P<role>{_trie_alt(_ROLES_LC)})(?![\w])")
+# searched without a leading look-behind so that re can skip on the first letter
+_ROLE_LC_RE = re.compile(rf"(?P<role>{_trie_alt(_ROLES_LC)})(?![\w])")
+
+
+class _RoleMatch:
+    """The bits of a role match the parser uses (same interface as re.Match)."""
+
+    __slots__ = ("_role", "_former", "_rs", "_re")
+
+    def __init__(self, role: str, former: bool, rs: int, re_: int):
+        self._role, self._former, self._rs, self._re = role, former, rs, re_
+
+    def group(self, name):
+        return self._role if name == "role" else ("nguyên " if self._former else None)
+
+    def start(self, name=None):
+        if name == "role" or not self._former:
+            return self._rs
+        return self._rs - 7
+
+    def end(self, name=None):
+        return self._re
+
+
+def _search_role(lc: str, pos: int) -> _RoleMatch | None:
+    while True:
+        r = _ROLE_LC_RE.search(lc, pos)
+        if r is None:
+            return None
+        rs = r.start()
+        if rs > 0 and (lc[rs - 1].isalnum() or lc[rs - 1] == "_"):
+            pos = rs + 1
+            continue
+        former = rs >= 7 and lc[rs - 7:rs] == "nguyên " and (rs == 7 or not lc[rs - 8].isalnum())
+        return _RoleMatch(r.group("role"), former, rs, r.end())
 
 # organisation pieces
 _PIECE_KIND: dict[str, str] = {}
@@ -246,6 +281,11 @@ class _Site:
         return None
 
 
+@functools.lru_cache(maxsize=256)
+def _site(site_name, province) -> "_Site":
+    return _Site(site_name if isinstance(site_name, str) else None, province if isinstance(province, str) else None)
+
+
 def _scan_org(m: str, pos: int, site: _Site) -> tuple[int, list[tuple]]:
     """Read an organisation starting at ``pos`` of the matching text ``m``.
 
@@ -395,13 +435,16 @@ def _scan_domain(m: str, pos: int) -> int:
     return end
 
 
+_ABBR_HINT = re.compile(rf"[{_U}][{_U}&]")
+
+
 def _org_full(m: str, org_start: int, pieces: list[tuple], site: _Site) -> str:
     out = []
     cur = org_start
     for kind, s, e, fold, pl_s, pl_e in pieces:
         out.append(m[cur:s])
         text = m[s:e]
-        if kind == "abbr" or kind == "head" or kind == "phrase":
+        if kind == "abbr" or ((kind == "head" or kind == "phrase") and _ABBR_HINT.search(text)):
             text = expand_abbreviations(text)
         out.append(text)
         if kind in ("unit", "compound") and pl_s == pl_e:
@@ -467,9 +510,11 @@ def _parse_position(t: str, m: str, rm: re.Match, site: _Site) -> tuple[int, dic
             return None
     start = rm.start()
     raw = t[start:end].strip()
+    key = m[start:end].strip().lower()
     organization = t[org_start:end].strip()
     org_full = _org_full(m, org_start, pieces, site) if pieces else ""
     return end, {
+        "_key": key,
         "raw": raw,
         "role": ("nguyên " if rm.group("former") else "") + canon,
         "organization": organization,
@@ -486,7 +531,7 @@ def _position_groups(t: str, m: str, site: _Site, lc: str | None = None) -> list
     if lc is None:
         lc = m.lower() if len(m.lower()) == len(m) else m
     while pos < n:
-        rm = _ROLE_LC_RE.search(lc, pos)
+        rm = _search_role(lc, pos)
         if not rm:
             break
         if m[rm.start("role")].islower() and rm.group("role") in _LOWER_NOT_ROLE:
@@ -679,7 +724,7 @@ def extract_officials(
     province: str | None = "Thanh Hóa",
 ) -> list[dict]:
     """Officials named in body paragraphs and captions; one dict per person (see module doc)."""
-    site = _Site(site_name, province)
+    site = _site(site_name, province)
     texts: list[tuple[str, str, str, bool]] = []
     for p in paragraphs or ():
         if isinstance(p, str) and p:
@@ -695,11 +740,11 @@ def extract_officials(
     for t, m, lc, is_cap in texts:
         for s, e, hon, positions in _texts_people(t, m, lc, site):
             raw_name = t[s:e]
-            key = name_key(m[s:e])
+            key = lc[s:e]  # == name_key(m[s:e]): lc is m (cleaned, new tones) lower-cased
             person = people.get(key)
             if person is None:
                 person = people[key] = {
-                    "name": display_name(m[s:e]),
+                    "name": " ".join(w[:1].upper() + w[1:].lower() for w in m[s:e].split(" ")),
                     "name_raw": raw_name,
                     "name_key": key,
                     "honorific": _honorific(hon),
@@ -714,8 +759,8 @@ def extract_officials(
             if is_cap:
                 person["in_caption"] = True
             for p in positions:
-                k1 = fold_key(p["raw"])
-                k2 = (fold_key(p["role"]), fold_key(p["organization_full"]))
+                k1 = p.pop("_key")
+                k2 = (p["role"].lower(), p["organization_full"].lower())
                 if k1 in person["_seen"] or k2 in person["_seen"]:
                     continue
                 person["_seen"].add(k1)
@@ -723,18 +768,16 @@ def extract_officials(
                 person["positions"].append(p)
     if not people:
         return []
-    folded = [(lc, is_cap) for t, m, lc, is_cap in texts]
+    body_lc = "\n".join(lc for t, m, lc, is_cap in texts if not is_cap)
+    cap_lc = "\n".join(lc for t, m, lc, is_cap in texts if is_cap)
     out = []
     for person in people.values():
         del person["_seen"]
         key = person["name_key"]
-        count = 0
-        for f, is_cap in folded:
-            c = f.count(key)
-            if c and is_cap:
-                person["in_caption"] = True
-            count += c
-        person["mentions"] = max(count, 1)
+        in_cap = cap_lc.count(key) if cap_lc else 0
+        if in_cap:
+            person["in_caption"] = True
+        person["mentions"] = max(body_lc.count(key) + in_cap, 1)
         out.append(person)
     return out
 
@@ -751,7 +794,10 @@ def parse_positions(text: str, *, site_name: str | None = None, province: str | 
     """All positions (role + organisation) found in a text, with or without a person."""
     site = _Site(site_name, province)
     t, m, lc = _prep(text)
-    return [p for _, _, ps in _position_groups(t, m, site, lc) for p in ps]
+    out = [p for _, _, ps in _position_groups(t, m, site, lc) for p in ps]
+    for p in out:
+        p.pop("_key", None)
+    return out
 
 
 # --------------------------------------------------------------------------- scoring
