@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 
-import lxml.html
 from lxml import etree
 
 from pipelines.decode import UnreadableInput, decode_html
@@ -22,6 +21,7 @@ __all__ = ["extract", "empty_record", "parse_document", "UnreadableInput"]
 # pages are word-processor soup or junk, and parsing time grows with size).
 MAX_HTML_CHARS = 8_000_000
 
+_PARSER = etree.HTMLParser(recover=True, no_network=True, remove_pis=True, default_doctype=False)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _ERROR_MARKERS = (
     "xin lỗi, đã xảy ra lỗi",
@@ -64,10 +64,11 @@ def parse_document(html: bytes | str, content_type: str | None = None):
     if "<" not in text[:65536] and "<" not in text:
         raise UnreadableInput("not HTML: no markup found")
     try:
-        root = lxml.html.document_fromstring(text)
-    except (etree.ParserError, ValueError) as exc:
+        # plain etree elements: lxml.html's per-element Python class lookup costs ~20 % here
+        root = etree.fromstring(text, _PARSER)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         raise UnreadableInput(f"not HTML: {exc}") from None
-    if root is None or root.find(".//body") is None and len(root) == 0:
+    if root is None or (root.find(".//body") is None and len(root) == 0):
         raise UnreadableInput("not HTML: empty document")
     return root, encoding
 

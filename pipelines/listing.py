@@ -56,7 +56,7 @@ def _is_page_link(link, current_text: str) -> bool:
     href = link.get("href") or ""
     if "pageindex=" in href.lower():
         return True
-    text = (link.text_content() or "").strip()
+    text = "".join(link.itertext()).strip()
     return text.isdigit() and current_text.isdigit() and int(text) == int(current_text) + 1
 
 
@@ -64,7 +64,7 @@ def next_page(root, url: str) -> str | None:
     """The link right after ``span.CurrentPage`` (a page link: ``?PageIndex=N`` or the next number)."""
     for current in _CURRENT(root):
         nxt = _next_page_link(current)
-        if nxt is not None and _is_page_link(nxt, (current.text_content() or "").strip()):
+        if nxt is not None and _is_page_link(nxt, "".join(current.itertext()).strip()):
             href = nxt.get("href").strip()
             if href and not href.startswith("javascript"):
                 return urljoin(url, href)
