@@ -62,18 +62,21 @@ def _h(*parts) -> int:
     return int.from_bytes(hashlib.sha256(":".join(map(str, parts)).encode()).digest()[:8], "big")
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Category:
     path: str   # registry path: /portal/Pages/Tin-tuc-su-kien.aspx
     slug: str   # Tin-tuc-su-kien
     name: str   # Tin tức - Sự kiện
     entries: list = field(default_factory=list)  # Article | Phantom, newest first
 
+    def __repr__(self):
+        return f"Category({self.path!r}, {len(self.entries)} entries)"
+
     def page_count(self) -> int:
         return max(1, math.ceil(len(self.entries) / PAGE_SIZE))
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class District:
     site: Site
     index: int
@@ -88,6 +91,9 @@ class District:
     label = property(lambda self: self.site.label)
     name = property(lambda self: self.site.name)
     host = property(lambda self: self.site.host)
+
+    def __repr__(self):
+        return f"District({self.slug!r}, {len(self.articles)} articles)"
 
     @property
     def short_name(self) -> str:
@@ -120,7 +126,7 @@ class District:
         return out
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Phantom:
     """A listing entry whose URL gives an error page (HTTP 200) or a 404."""
     kind: str  # "error" | "broken"
@@ -134,8 +140,11 @@ class Phantom:
     def full_path(self) -> str:
         return self.district.prefix + self.path
 
+    def __repr__(self):
+        return f"Phantom({self.kind!r}, {self.full_path!r})"
 
-@dataclass(eq=False)
+
+@dataclass(eq=False, repr=False)
 class Article:
     idx: int
     seed: int
@@ -154,6 +163,9 @@ class Article:
     @property
     def full_path(self) -> str:
         return self.district.prefix + self.path
+
+    def __repr__(self):
+        return f"Article({self.idx}, {self.full_path!r})"
 
     def has(self, name: str) -> bool:
         return name in self.variants.values() or name in self.traps or name in self.patterns
@@ -174,13 +186,16 @@ class Article:
         return generate_content(self)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Portal:
     seed: int
     districts: list[District]
     articles: list[Article]
     phantoms: list[Phantom]
     routes: dict  # lower-case full path -> Article | Phantom
+
+    def __repr__(self):
+        return f"Portal(seed={self.seed}, {len(self.articles)} articles, {len(self.districts)} districts)"
 
     def district_by_label(self, label: str) -> District | None:
         for d in self.districts:
@@ -242,6 +257,25 @@ def make_ctx(rng: random.Random, district: District, dt: datetime) -> dict:
     }
 
 
+def _unique_title(rng: random.Random, templates, ctx: dict, seen: set) -> str:
+    """A title not yet used in the district (sidebars and readers tell articles apart by it)."""
+    for k in range(8):
+        title = rng.choice(templates).format(**ctx)
+        if k >= 4:  # a commune prefix and/or the day, as portal editors do
+            xa = ctx["xa"][0].upper() + ctx["xa"][1:]
+            title = [f"{xa}: {title}", f"{title} ngày {ctx['d']}/{ctx['m']}",
+                     f"{xa}: {title} ngày {ctx['d']}/{ctx['m']}", f"{title} (tin {ctx['d']}/{ctx['m']})"][k - 4]
+        title = title[0].upper() + title[1:]
+        if title not in seen:
+            break
+    n = 2
+    base = title
+    while title in seen:
+        title, n = f"{base} - lần {n}", n + 1
+    seen.add(title)
+    return title
+
+
 def build_portal(seed: int = 1, articles: int = 200, districts=None) -> "Portal":
     """Build the replica model: ``articles`` articles over the given district slugs
     (default: muong-lat, quan-hoa, quang-xuong, thieu-hoa, more when ``articles`` is large)."""
@@ -295,6 +329,7 @@ def build_portal(seed: int = 1, articles: int = 200, districts=None) -> "Portal"
             trap_sets[i].add(name)
 
     all_articles: list[Article] = []
+    seen_titles: dict[str, set] = {d.slug: set() for d in dists}
     routes: dict = {}
     for i in range(n):
         d = dists[i % len(dists)]
@@ -303,8 +338,7 @@ def build_portal(seed: int = 1, articles: int = 200, districts=None) -> "Portal"
         arng = random.Random(aseed)
         topic = arng.randrange(len(C.TOPICS))
         ctx = make_ctx(arng, d, dt)
-        title = arng.choice(C.TOPICS[topic]["titles"]).format(**ctx)
-        title = title[0].upper() + title[1:]
+        title = _unique_title(arng, C.TOPICS[topic]["titles"], ctx, seen_titles[d.slug])
         traps = trap_sets[i]
         if "old-tones" in traps:
             from .textforms import old_tones
@@ -316,6 +350,8 @@ def build_portal(seed: int = 1, articles: int = 200, districts=None) -> "Portal"
         variants["style"] = style[i] if style[i] == "quangxuong" else None
         if style[i] == "quangxuong":
             variants.update(lead="lead-p", caption="caption-plain-next", no_caption=None, soup=None)
+        if variants["caption"] == "caption-plain-next":
+            variants["no_caption"] = None  # a bare image would make the next paragraph its caption
         variants["patterns"] = tuple(p for p in PATTERNS if p in pattern_sets[i])
         a = Article(i, aseed, d, dt, topic, ctx, title, path, cat, variants=variants)
         if "multi-listed" in traps and len(d.categories) > 1:

@@ -12,6 +12,7 @@ import hashlib
 import html
 import unicodedata
 import uuid
+from urllib.parse import quote_plus
 from datetime import datetime, timedelta
 
 from .model import PAGE_SIZE, Article, Category, District, Phantom
@@ -229,7 +230,7 @@ def article_html(a: Article, prefix: str) -> str:
             f'<div class="ExternalClass{_hex(a.seed)}">\n{body}</div></div>\n')
     tags = ""
     if c.tags:
-        links = ", ".join(f'<a href="{prefix}/portal/Pages/Tim-kiem.aspx?k={A(t)}">{esc(t)}</a>' for t in c.tags)
+        links = ", ".join(f'<a href="{prefix}/portal/Pages/Tim-kiem.aspx?k={quote_plus(t)}">{esc(t)}</a>' for t in c.tags)
         tags = f'<div class="td-tags"><span class="td-tags-title">Từ khóa:</span> {links}</div>\n'
     share = (f'<div class="tandan-div-social"><a href="javascript:history.back()" class="tandan-back">&lt;</a>'
              f'<a class="fb-share" href="https://www.facebook.com/sharer/sharer.php?u=http%3a%2f%2f{d.host}'

@@ -29,14 +29,22 @@ def old_tones(text: str) -> str:
 
 
 # Marks cp1258 keeps composed with their base letter (â ê ô ơ ư ă); tone marks stay combining.
-_KEEP_COMPOSED = re.compile("[A-Za-z][\u0302\u0306\u031b]")
+_LETTER_MARKS = re.compile("([A-Za-z])([\u0300-\u036f]+)")
+_SHAPE_MARKS = "\u0302\u0306\u031b"  # circumflex, breve, horn
+
+
+def _cp1258_letter(m: re.Match) -> str:
+    marks = m.group(2)
+    shape = "".join(c for c in marks if c in _SHAPE_MARKS)
+    tones = "".join(c for c in marks if c not in _SHAPE_MARKS)
+    return unicodedata.normalize("NFC", m.group(1) + shape) + tones
 
 
 def encode_cp1258(text: str) -> bytes:
     """Encode as windows-1258 the way old Vietnamese pages did: base letter (with its
     circumflex, breve or horn) followed by a combining tone mark."""
     nfd = unicodedata.normalize("NFD", text)
-    mixed = _KEEP_COMPOSED.sub(lambda m: unicodedata.normalize("NFC", m.group(0)), nfd)
+    mixed = _LETTER_MARKS.sub(_cp1258_letter, nfd)
     return mixed.encode("cp1258", errors="xmlcharrefreplace")
 
 
