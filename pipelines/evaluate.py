@@ -11,6 +11,10 @@ A gold directory holds ``<name>.html`` (page bytes) + ``<name>.json`` (expected 
   control, share link, sidebar heading) that is not itself body text;
 * false articles: error, listing or home pages emitted as articles;
 * listings: article links and next page exact.
+
+A directory of officials gold items (``tests/gold/officials``) is scored by
+:mod:`pipelines.evaluate_officials` instead (names P/R/F1, positions, forbidden names,
+underthesea beside ours when installed).
 """
 
 from __future__ import annotations
@@ -229,9 +233,25 @@ def format_report(ours: dict, base: dict | None, pages: list[tuple[PageScore, Pa
     return "\n".join(lines)
 
 
+def _is_officials_gold(directory) -> bool:
+    """Officials gold items: JSON with "paragraphs" and "officials", no page files."""
+    for js in Path(directory).glob("*.json"):
+        try:
+            item = json.loads(js.read_text("utf-8"))
+        except ValueError:
+            continue
+        return isinstance(item, dict) and "paragraphs" in item and "officials" in item
+    return False
+
+
 def run_evaluation(directory: str | Path, baseline: bool = True, predictions: str | None = None,
                    verbose: bool = False):
     gold = load_gold(directory)
+    if not gold and _is_officials_gold(directory):
+        from pipelines.evaluate_officials import run_officials_evaluation
+
+        scores, report = run_officials_evaluation(directory)
+        return report, scores
     if not gold:
         return f"no gold pages (name.html + name.json) in {directory}", False
     ours, base = [], []
