@@ -157,6 +157,9 @@ _STOP_SYL = {
     Phố Cùng Với Tổ Nhà Nước Việt Lào Mường Lát Ông Bà Bác Đoàn Công Đồng Huyện Đại
     Thượng Thiếu""".split()
 } - _FAMILY
+# stop syllables that are also common middle or given names (Trần Công Sính, Nguyễn Việt
+# Hùng, Lê Đại Nghĩa, Vũ Đồng Khánh): allowed after the family name
+_GIVEN_OK = {fold_key(w) for w in "Công Việt Đại Đồng Thượng".split()}
 _HON_STRIP = {"ông", "bà", "anh", "chị", "bác", "cô", "thầy"}
 _HON_BEFORE_RE = re.compile(
     rf"(?<![\w])(?P<h>{_alt(orgs.RANKS)}|(?i:đồng chí|đ/c|ông|bà|anh|chị|thầy|cô)) ?$"
@@ -214,7 +217,7 @@ def _valid_name(syls: list[str], lenient: bool) -> bool:
     key = " ".join(folded)
     if key in orgs.BLOCKED_NAMES or key in _KNOWN_PLACES:
         return False
-    if any(f in _STOP_SYL for f in folded[1:]) or (folded[0] in _STOP_SYL and folded[0] not in _FAMILY):
+    if any(f in _STOP_SYL and f not in _GIVEN_OK for f in folded[1:]) or (folded[0] in _STOP_SYL and folded[0] not in _FAMILY):
         return False
     if not lenient and folded[0] not in _FAMILY:
         return False
