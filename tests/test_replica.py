@@ -311,6 +311,8 @@ def test_replica_process_starts_and_stops():
     with replica_process(articles=40, seed=5, districts="muong-lat,thieu-hoa") as rp:
         m = rp.manifest()
         assert m["seed"] == 5 and len(m["articles"]) == 40
+        light = rp.manifest(truth=False)
+        assert "truth" not in light["articles"][0] and light["articles"][0]["url"] == m["articles"][0]["url"]
         assert fetch(m["articles"][0]["url"])[0] == 200
         pid, port = rp.pid, int(rp.base_url.rsplit(":", 1)[1])
     assert rp.proc.poll() == 0

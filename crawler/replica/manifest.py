@@ -49,7 +49,8 @@ def truth(a: Article, base_url: str, prefix: str | None = None) -> dict:
     }
 
 
-def build_manifest(portal: Portal, base_url: str, faults=None) -> dict:
+def build_manifest(portal: Portal, base_url: str, faults=None, with_truth: bool = True) -> dict:
+    """The manifest; ``with_truth=False`` leaves out each article's ``truth`` (a much smaller file)."""
     base = base_url.rstrip("/")
     listed_in: dict[int, list[str]] = {}
     listings = []
@@ -78,7 +79,7 @@ def build_manifest(portal: Portal, base_url: str, faults=None) -> dict:
             "reachable": bool(listed_in.get(a.idx)),
             "listed_in": listed_in.get(a.idx, []),
             "variants": variants,
-            "truth": truth(a, base),
+            **({"truth": truth(a, base)} if with_truth else {}),
         })
     error_pages = [base + p.full_path for p in portal.phantoms if p.kind == "error"]
     broken = [base + p.full_path for p in portal.phantoms if p.kind == "broken"]

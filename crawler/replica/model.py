@@ -203,9 +203,10 @@ class Portal:
                 return d
         return None
 
-    def manifest(self, base_url: str, faults=None) -> dict:
+    def manifest(self, base_url: str, faults=None, with_truth: bool = True) -> dict:
+        """The answer key for this model served at ``base_url`` (see manifest.py)."""
         from .manifest import build_manifest
-        return build_manifest(self, base_url, faults)
+        return build_manifest(self, base_url, faults, with_truth)
 
 
 # --- building ----------------------------------------------------------------------------

@@ -18,6 +18,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.request
@@ -55,6 +56,13 @@ class _HTTPServer(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 128
 
+    def handle_error(self, request, client_address):
+        """Clients that hang up (timeouts, dropped connections) are not errors here."""
+        import sys as _sys
+        if isinstance(_sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
+
 
 class ReplicaServer:
     """Serve a :class:`Portal` over HTTP on 127.0.0.1 in a daemon thread.
@@ -70,8 +78,9 @@ class ReplicaServer:
         self.stats: Counter = Counter()
         self.attempts: Counter = Counter()
         self._lock = threading.Lock()
+        self._manifest_lock = threading.Lock()
         self._stopping = threading.Event()
-        self._manifest_bytes: bytes | None = None
+        self._manifest_bytes: dict[bool, bytes] = {}
         self._httpd = _HTTPServer(("127.0.0.1", port), _Handler)
         self._httpd.replica = self
         self.port = self._httpd.server_address[1]
@@ -95,14 +104,14 @@ class ReplicaServer:
     def __exit__(self, *exc):
         self.stop()
 
-    def manifest(self) -> dict:
-        return self.portal.manifest(self.base_url, self.faults)
+    def manifest(self, with_truth: bool = True) -> dict:
+        return self.portal.manifest(self.base_url, self.faults, with_truth)
 
-    def manifest_bytes(self) -> bytes:
-        with self._lock:
-            if self._manifest_bytes is None:
-                self._manifest_bytes = json.dumps(self.manifest(), ensure_ascii=False).encode("utf-8")
-            return self._manifest_bytes
+    def manifest_bytes(self, with_truth: bool = True) -> bytes:
+        with self._manifest_lock:
+            if with_truth not in self._manifest_bytes:
+                self._manifest_bytes[with_truth] = json.dumps(self.manifest(with_truth), ensure_ascii=False).encode("utf-8")
+            return self._manifest_bytes[with_truth]
 
     # responses ----------------------------------------------------------------------
     @staticmethod
@@ -143,7 +152,8 @@ class ReplicaServer:
         if path == "/robots.txt":
             return self._send(req, 200, render.ROBOTS.encode(), "text/plain; charset=utf-8", head)
         if path == "/_manifest.json":
-            return self._send(req, 200, self.manifest_bytes(), "application/json", head)
+            with_truth = dict(params).get("truth", "1") not in ("0", "false", "no")
+            return self._send(req, 200, self.manifest_bytes(with_truth), "application/json", head)
         if path.startswith("/wayback/"):
             return self._wayback(req, head, path, parts.query, key, attempt)
 
@@ -269,13 +279,15 @@ class ReplicaProcess:
         self.proc = proc
         self.base_url = base_url
         self.pid = proc.pid
-        self._manifest = None
+        self._manifest: dict[bool, dict] = {}
 
-    def manifest(self) -> dict:
-        if self._manifest is None:
-            with urllib.request.urlopen(self.base_url + "/_manifest.json", timeout=120) as r:
-                self._manifest = json.load(r)
-        return self._manifest
+    def manifest(self, truth: bool = True) -> dict:
+        """The manifest from ``/_manifest.json`` (``truth=False``: without article truth)."""
+        if truth not in self._manifest:
+            url = self.base_url + "/_manifest.json" + ("" if truth else "?truth=0")
+            with urllib.request.urlopen(url, timeout=300) as r:
+                self._manifest[truth] = json.load(r)
+        return self._manifest[truth]
 
 
 @contextlib.contextmanager
@@ -291,10 +303,10 @@ def replica_process(articles: int = 200, seed: int = 1, faults: bool = False, fa
         cmd += ["--districts", districts if isinstance(districts, str) else ",".join(districts)]
     root = str(Path(__file__).resolve().parents[2])
     env = dict(os.environ, PYTHONPATH=root + os.pathsep + os.environ.get("PYTHONPATH", ""), PYTHONUNBUFFERED="1")
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=root, env=env)
+    errlog = tempfile.TemporaryFile(mode="w+", encoding="utf-8")  # a pipe nobody reads could fill up
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errlog, text=True, cwd=root, env=env)
     try:
         base_url = None
-        deadline = time.monotonic() + timeout
         result: list[str] = []
         reader = threading.Thread(target=lambda: result.append(proc.stdout.readline()), daemon=True)
         reader.start()
@@ -302,10 +314,11 @@ def replica_process(articles: int = 200, seed: int = 1, faults: bool = False, fa
         line = result[0] if result else ""
         if line.startswith("READY "):
             base_url = line.split(None, 1)[1].strip()
-        if base_url is None or time.monotonic() > deadline:
+        if base_url is None:
             proc.kill()
-            _, err = proc.communicate(timeout=10)
-            raise RuntimeError(f"replica did not start: {line!r} {err[-2000:] if err else ''}")
+            proc.wait(timeout=10)
+            errlog.seek(0)
+            raise RuntimeError(f"replica did not start: {line!r} {errlog.read()[-2000:]}")
         yield ReplicaProcess(proc, base_url)
     finally:
         if proc.poll() is None:
@@ -315,6 +328,6 @@ def replica_process(articles: int = 200, seed: int = 1, faults: bool = False, fa
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(timeout=10)
-        for stream in (proc.stdout, proc.stderr):
-            if stream:
-                stream.close()
+        if proc.stdout:
+            proc.stdout.close()
+        errlog.close()
