@@ -56,8 +56,13 @@ def check_warc(path: str | Path) -> None:
         raise WarcError(f"{p}: no such file")
     try:
         with open(p, "rb") as fh:
-            for _ in ArchiveIterator(fh, arc2warc=True):
+            for record in ArchiveIterator(fh):
+                if not str(record.format).startswith("warc") or not record.rec_headers.get_header("WARC-Type"):
+                    raise WarcError(f"{p}: not a readable WARC file (first record is {record.format}, not WARC)")
                 return
+        raise WarcError(f"{p}: not a readable WARC file (no record in it)")
+    except WarcError:
+        raise
     except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
         raise WarcError(f"{p}: not a readable WARC file ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})") from None
     except Exception as exc:  # zlib.error and friends from a corrupt gzip member
@@ -81,7 +86,7 @@ def iter_warc_pages(paths: Iterable[str | Path], stats: Counter | None = None) -
     for path in paths:
         path = Path(path)
         with open(path, "rb") as fh:
-            it = iter(ArchiveIterator(fh, arc2warc=True))
+            it = iter(ArchiveIterator(fh))
             while True:
                 try:
                     record = next(it)

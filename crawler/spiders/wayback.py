@@ -80,8 +80,8 @@ class WaybackMixin:
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
-        if getattr(spider, "source_arg", "live") == "wayback":
-            s = crawler.settings
+        s = crawler.settings
+        if getattr(spider, "source_arg", "live") == "wayback" and not s.frozen:
             slots = dict(s.getdict("DOWNLOAD_SLOTS"))
             slots.setdefault(SLOT, {"concurrency": s.getint("WAYBACK_CONCURRENCY", 2),
                                     "delay": s.getfloat("WAYBACK_DOWNLOAD_DELAY", 1.0)})
