@@ -152,7 +152,8 @@ def cmd_demo(args) -> int:
         slugs = ",".join(d["slug"] for d in manifest["districts"])
         print(f"replica at {replica.base_url}; crawling districts {slugs} into {output}/ …")
         settings = _settings(output, args.set, polite=False)
-        settings.set("LOG_LEVEL", "WARNING" if not args.verbose else "INFO", priority="cmdline")
+        # failures are summarised below (and kept in failures/): no per-URL warnings here
+        settings.set("LOG_LEVEL", "ERROR" if not args.verbose else "INFO", priority="cmdline")
         settings.set("PROGRESS_INTERVAL", 5.0, priority="cmdline")
         stats = run_crawl(settings, sites=slugs, replica=replica.base_url, **({"full": "1"} if args.full else {}))
     if stats.get("portal/dataset_error"):
@@ -188,6 +189,14 @@ def summary(output: str) -> str:
         n = con.execute(f"SELECT count(*) FROM read_parquet('{people}')").fetchone()[0]
         lines.append(f"  people     {n:>6} resolved persons")
     lines.append(f"  articles   {total:>6} in all")
+    if (root / "failures").is_dir() and any((root / "failures").rglob("*.parquet")):
+        last_run = con.execute(f"SELECT max(run_id) FROM read_parquet('{glob('failures')}')").fetchone()[0]
+        kinds = con.execute(f"SELECT kind, count(*) FROM read_parquet('{glob('failures')}') WHERE run_id = ? "
+                            "GROUP BY 1 ORDER BY 2 DESC", [last_run]).fetchall()
+        if kinds:
+            text = ", ".join(f"{n} {k}" for k, n in kinds)
+            lines.append(f"  failures   {sum(n for _, n in kinds):>6} URLs given up on in the last run ({text}): "
+                         f"see {root / 'failures'}/")
     lines.append("try:")
     lines.append(f"  duckdb -c \"SELECT district, year, count(*) FROM read_parquet('{glob('articles')}', "
                  "hive_partitioning=true) GROUP BY ALL ORDER BY ALL\"")

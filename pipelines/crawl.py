@@ -16,7 +16,7 @@ import os
 import time
 import uuid
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pyarrow as pa
@@ -126,7 +126,7 @@ class ParquetPipeline:
         try:
             rebuild_people(self.root)
         except Exception as exc:  # people/ is derived; never lose a crawl over it
-            logger.warning("people/ not rebuilt: %s", exc)
+            logger.error("people/ not rebuilt: %s: %s", type(exc).__name__, exc)
         self.crawler.stats.set_value("portal/run_id", self.run_id)
         self.crawler.stats.set_value("portal/files_written", len(self.writer.files_written))
 
@@ -170,6 +170,12 @@ def run_rows(run_id: str, started, finished, reason: str, site_stats: dict, coun
     return rows
 
 
+def _as_date(value):
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10])
+    return value
+
+
 def rebuild_people(root: Path) -> int:
     """Rebuild ``people/people.parquet`` from every stored officials row (atomic replace)."""
     try:
@@ -180,6 +186,12 @@ def rebuild_people(root: Path) -> int:
                                                "name_key", "positions", "content_hash", "fetched_at"])
     rows = officials.to_pylist()
     people = resolve_people(rows)
+    for person in people:  # resolve_people speaks ISO strings; the schema stores dates
+        for key in ("first_seen", "last_seen"):
+            person[key] = _as_date(person.get(key))
+        for held in person.get("positions_held") or []:
+            for key in ("first_seen", "last_seen"):
+                held[key] = _as_date(held.get(key))
     table = pa.Table.from_pylist([{k: p.get(k) for k in PEOPLE.names} for p in people], schema=PEOPLE)
     out = root / "people"
     out.mkdir(parents=True, exist_ok=True)

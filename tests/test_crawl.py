@@ -125,3 +125,11 @@ def test_officials_and_people_written(crawled):
         f"SELECT count(*) FROM read_parquet('{out}/officials/**/*.parquet', hive_partitioning=true) o "
         f"JOIN read_parquet('{out}/articles/**/*.parquet', hive_partitioning=true) a USING (article_id)").fetchone()
     assert joined == n
+    people = out / "people" / "people.parquet"
+    assert people.exists(), "people/ was not rebuilt"
+    persons, keys, first_ok = con.execute(
+        f"SELECT count(*), count(DISTINCT name_key), bool_and(first_seen <= last_seen) FROM read_parquet('{people}')").fetchone()
+    distinct_names, = con.execute(
+        f"SELECT count(DISTINCT name_key) FROM read_parquet('{out}/officials/**/*.parquet', hive_partitioning=true)").fetchone()
+    assert 0 < keys <= persons and first_ok
+    assert keys == distinct_names  # every named official resolved to at least one person
