@@ -135,8 +135,9 @@ TOPICS = [
             "{Huyen}: sơ kết 6 tháng đầu năm {y}, triển khai nhiệm vụ những tháng cuối năm",
         ],
         leads=[
-            "Sáng ngày {d}-{m}, UBND {huyen} tổ chức hội nghị tổng kết công tác năm {y} và triển khai nhiệm vụ trọng tâm năm {y1}.",
-            "Ngày {d}-{m}, {huyen} tổ chức hội nghị đánh giá kết quả thực hiện Chương trình mục tiêu quốc gia xây dựng nông thôn mới giai đoạn {y}-{y5}.",
+            "Ngày {d}-{m}, {huyen} tổ chức hội nghị tổng kết công tác xây dựng nông thôn mới năm {y}, triển khai nhiệm vụ năm {y1}.",
+            "Sáng ngày {d}-{m}, UBND {huyen} tổ chức hội nghị triển khai nhiệm vụ phát triển kinh tế - xã hội năm {y}.",
+            "Ngày {d}-{m}, {huyen} tổ chức hội nghị sơ kết tình hình thực hiện nhiệm vụ 6 tháng đầu năm {y}, bàn giải pháp thực hiện nhiệm vụ những tháng cuối năm.",
         ],
         sentences=[
             "Năm {y}, tổng giá trị sản xuất trên địa bàn huyện ước đạt {n}.{n2}00 tỷ đồng, tăng {n3},{n}% so với cùng kỳ.",
@@ -156,8 +157,9 @@ TOPICS = [
             "{Huyen} phát động tháng hành động vì an toàn thực phẩm năm {y}",
         ],
         leads=[
-            "Sáng ngày {d}-{m}, tại {xa}, {huyen} tổ chức lễ phát động phong trào thi đua chào mừng các ngày lễ lớn của đất nước và của tỉnh Thanh Hóa năm {y}.",
-            "Hưởng ứng phong trào thi đua do tỉnh Thanh Hóa phát động, ngày {d}-{m} Liên đoàn Lao động {huyen} tổ chức lễ phát động thi đua lao động sáng tạo.",
+            "Sáng ngày {d}-{m}, tại {xa}, {huyen} tổ chức lễ phát động Tết trồng cây “Đời đời nhớ ơn Bác Hồ” năm {y}.",
+            "Hưởng ứng phong trào thi đua do tỉnh Thanh Hóa phát động, ngày {d}-{m} Liên đoàn Lao động {huyen} tổ chức lễ phát động thi đua lao động sáng tạo năm {y}.",
+            "Ngày {d}-{m}, Ban Chỉ đạo liên ngành về an toàn thực phẩm {huyen} tổ chức lễ phát động tháng hành động vì an toàn thực phẩm năm {y}.",
         ],
         sentences=[
             "Ngay sau lễ phát động, các đại biểu đã tham gia trồng {n}00 cây xanh tại khuôn viên trụ sở và tuyến đường trung tâm xã.",
@@ -178,7 +180,8 @@ TOPICS = [
         ],
         leads=[
             "Ngày {d}-{m}, đoàn công tác của tỉnh Thanh Hóa đã đến kiểm tra công tác phòng, chống thiên tai, tìm kiếm cứu nạn tại {huyen}.",
-            "Chiều ngày {d}-{m}, đoàn công tác của UBND huyện đã kiểm tra tiến độ các công trình trọng điểm trên địa bàn {xa}.",
+            "Chiều ngày {d}-{m}, đoàn công tác của UBND huyện đã kiểm tra tiến độ xây dựng các công trình trường học trên địa bàn {xa}.",
+            "Ngày {d}-{m}, đoàn công tác của tỉnh Thanh Hóa đã đến kiểm tra, chỉ đạo công tác khắc phục hậu quả mưa lũ tại {huyen}.",
         ],
         sentences=[
             "Trận mưa lớn kéo dài nhiều ngày đã làm sạt lở {n} điểm trên tuyến đường liên xã, {n3} hộ dân phải di dời khẩn cấp.",
@@ -199,6 +202,7 @@ TOPICS = [
         ],
         leads=[
             "Ngày {d}-{m}, Ủy ban MTTQ {huyen} phối hợp với các nhà hảo tâm tổ chức lễ bàn giao nhà Đại đoàn kết cho các hộ nghèo tại {xa}.",
+            "Ngày {d}-{m}, UBND {xa} tổ chức lễ bàn giao và đưa vào sử dụng nhà văn hóa bản {banname}.",
             "Nhân dịp Tết Nguyên đán, {huyen} đã tổ chức trao quà cho các hộ nghèo, gia đình chính sách có hoàn cảnh khó khăn.",
         ],
         sentences=[
@@ -236,8 +240,9 @@ TOPICS = [
             "Đại hội Đảng bộ {xa} nhiệm kỳ {y}-{y5}",
         ],
         leads=[
-            "Trong hai ngày {d} và {d1}-{m}, {huyen} long trọng tổ chức đại hội nhiệm kỳ {y}-{y5}.",
-            "Ngày {d}-{m}, đại hội đã diễn ra thành công tốt đẹp với sự tham dự của {n}00 đại biểu chính thức.",
+            "Trong hai ngày {d} và {d1}-{m}, Ủy ban MTTQ Việt Nam {huyen} long trọng tổ chức đại hội đại biểu lần thứ {roman}, nhiệm kỳ {y}-{y5}.",
+            "Ngày {d}-{m}, Hội Cựu chiến binh {huyen} tổ chức đại hội đại biểu nhiệm kỳ {y}-{y5} với sự tham dự của {n}00 đại biểu chính thức.",
+            "Ngày {d}-{m}, Đảng bộ {xa} tổ chức đại hội đại biểu nhiệm kỳ {y}-{y5}.",
         ],
         sentences=[
             "Đại hội đã đánh giá kết quả thực hiện nghị quyết nhiệm kỳ qua, xác định phương hướng, mục tiêu, nhiệm vụ nhiệm kỳ mới.",
@@ -258,6 +263,7 @@ TOPICS = [
         leads=[
             "Trong {n3} ngày, từ ngày {d} đến ngày {d1}-{m}, {huyen} tổ chức lớp tập huấn cho {n}0 học viên là cán bộ, công chức cấp xã.",
             "Ngày {d}-{m}, Phòng Nông nghiệp và PTNT {huyen} phối hợp với UBND {xa} tổ chức lớp tập huấn cho hội viên nông dân.",
+            "Từ ngày {d} đến ngày {d1}-{m}, Phòng Văn hóa và Thông tin {huyen} tổ chức lớp bồi dưỡng nghiệp vụ cho cán bộ văn hóa, thông tin cơ sở.",
         ],
         sentences=[
             "Các học viên được giới thiệu các ứng dụng dịch vụ công trực tuyến, chữ ký số và hệ thống quản lý văn bản điều hành.",
@@ -276,8 +282,9 @@ TOPICS = [
             "Giải bóng chuyền nam, nữ chào mừng Quốc khánh 2/9 tại {huyen}",
         ],
         leads=[
-            "Tối ngày {d}-{m}, tại Trung tâm VH-TT&TT, {huyen} tổ chức lễ khai mạc với sự tham gia của {n}00 vận động viên, nghệ nhân.",
-            "Nhằm giữ gìn và phát huy bản sắc văn hóa các dân tộc, ngày {d}-{m} {huyen} khai mạc ngày hội văn hóa, thể thao năm {y}.",
+            "Sáng ngày {d}-{m}, tại Trung tâm VH-TT&TT, {huyen} khai mạc Hội khỏe Phù Đổng năm học {y}-{y1} với sự tham gia của {n}00 vận động viên là học sinh các trường.",
+            "Nhằm giữ gìn và phát huy bản sắc văn hóa các dân tộc, tối ngày {d}-{m} {huyen} khai mạc Ngày hội Văn hóa các dân tộc năm {y}.",
+            "Chào mừng kỷ niệm Quốc khánh 2/9, ngày {d}-{m} {huyen} khai mạc giải bóng chuyền nam, nữ với sự tham gia của {n}0 đội bóng.",
         ],
         sentences=[
             "Ngày hội có nhiều hoạt động như thi trình diễn trang phục dân tộc, thi ẩm thực, các trò chơi dân gian ném còn, đẩy gậy, kéo co.",
@@ -298,6 +305,7 @@ TOPICS = [
         leads=[
             "Ngày {d}-{m}, Thường trực Huyện ủy {huyen} đã có buổi làm việc với Ban Thường vụ Đảng ủy {xa} về tình hình thực hiện nhiệm vụ năm {y}.",
             "Ngày {d}-{m}, Ban Dân vận Huyện ủy {huyen} phối hợp với Đảng ủy {xa} ra mắt mô hình “Dân vận khéo” trong xây dựng nông thôn mới.",
+            "Ngày {d}-{m}, đoàn công tác {huyen} đã đến thăm, làm việc tại các xã biên giới, nắm tình hình đời sống, sản xuất của nhân dân.",
         ],
         sentences=[
             "Năm {y}, {xa} có tốc độ tăng trưởng kinh tế khá, tỷ lệ hộ nghèo giảm còn {n3}{n},{n}%.",
@@ -311,22 +319,23 @@ TOPICS = [
     dict(
         ev="đợt ra quân",
         titles=[
-            "Triển khai chiến dịch tiêm vắc xin phòng COVID-19 tại {huyen}",
+            "Triển khai chiến dịch tiêm chủng mở rộng tại {huyen} năm {y}",
             "Trung tâm Y tế huyện {D} khám sàng lọc miễn phí cho người cao tuổi",
             "{Huyen} ra quân làm đường giao thông nông thôn năm {y}",
         ],
         leads=[
-            "Ngày {d}-{m}, Trung tâm Y tế {huyen} triển khai đợt khám bệnh, cấp thuốc miễn phí cho người dân {xa}.",
+            "Ngày {d}-{m}, Trung tâm Y tế {huyen} triển khai chiến dịch tiêm chủng mở rộng cho trẻ em trong độ tuổi tại {xa}.",
+            "Ngày {d}-{m}, Trung tâm Y tế {huyen} triển khai đợt khám bệnh, cấp thuốc miễn phí cho người cao tuổi {xa}.",
             "Hưởng ứng chương trình xây dựng nông thôn mới, ngày {d}-{m} nhân dân {xa} đồng loạt ra quân làm đường giao thông.",
         ],
         sentences=[
             "Trong đợt này, có hơn {n}00 lượt người được khám, tư vấn sức khỏe và nhận thuốc miễn phí.",
-            "Đến nay, tỷ lệ người dân trong độ tuổi được tiêm đủ liều vắc xin đạt trên 9{n}%.",
+            "Đến nay, tỷ lệ trẻ em trong độ tuổi được tiêm đủ các loại vắc xin đạt trên 9{n}%.",
             "Nhân dân đã đóng góp ngày công, vật liệu để hoàn thành {n},{n3} km đường bê tông nội đồng và đường vào bản.",
             "Ngành y tế khuyến cáo người dân chủ động phòng bệnh, giữ gìn vệ sinh cá nhân và môi trường sống.",
         ],
         captions=["Nhân viên y tế khám bệnh cho người dân", "Nhân dân ra quân làm đường giao thông nông thôn",
-                  "Tiêm vắc xin cho người dân"],
+                  "Tiêm vắc xin cho trẻ em"],
     ),
 ]
 

@@ -215,7 +215,8 @@ class _Writer:
 
     def write(self) -> Content:
         a, rng, v = self.a, self.rng, self.a.variants
-        summary = self.fmt(rng.choice(self.topic["leads"]))
+        leads = self.topic["leads"]
+        summary = self.fmt(leads[self.ctx.get("ti", 0) % len(leads)])
         summary = summary[0].upper() + summary[1:]
         patterns = list(a.patterns)
         not_officials: list[str] = []

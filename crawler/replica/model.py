@@ -261,7 +261,8 @@ def make_ctx(rng: random.Random, district: District, dt: datetime) -> dict:
 def _unique_title(rng: random.Random, templates, ctx: dict, seen: set) -> str:
     """A title not yet used in the district (sidebars and readers tell articles apart by it)."""
     for k in range(8):
-        title = rng.choice(templates).format(**ctx)
+        ti = rng.randrange(len(templates))
+        title = templates[ti].format(**ctx)
         if k >= 4:  # a commune prefix and/or the day, as portal editors do
             xa = ctx["xa"][0].upper() + ctx["xa"][1:]
             title = [f"{xa}: {title}", f"{title} ngày {ctx['d']}/{ctx['m']}",
@@ -274,6 +275,7 @@ def _unique_title(rng: random.Random, templates, ctx: dict, seen: set) -> str:
     while title in seen:
         title, n = f"{base} - lần {n}", n + 1
     seen.add(title)
+    ctx["ti"] = ti  # the lead that goes with this title
     return title
 
 
