@@ -3,7 +3,7 @@ listing entries that lead to error pages or nowhere.
 
 ``build_portal`` only draws the cheap facts (date, title, URL, variants) of each article;
 an article's body is generated on first use (:attr:`Article.content`) from the article's
-own seed, so a 20,000-article model builds in well under a second or two and every page is
+own seed, so a 20,000-article model builds in about a second and every page is
 still the same for the same seed.
 """
 
