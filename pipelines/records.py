@@ -15,8 +15,16 @@ HASHED_FIELDS = ("title", "published_date", "published_at", "summary", "body_par
                  "images", "tags", "category", "byline")
 
 
+def _canonical_images(images) -> list[dict]:
+    """Image URLs in canonical form (a replica's host:port mapped back to the portal's host)."""
+    return [{"url": canonical_url(im["url"]) if im.get("url") else None, "caption": im.get("caption")}
+            for im in images or []]
+
+
 def content_hash(record: dict) -> str:
-    payload = json.dumps({k: record.get(k) for k in HASHED_FIELDS}, ensure_ascii=False, sort_keys=True)
+    fields = {k: record.get(k) for k in HASHED_FIELDS}
+    fields["images"] = _canonical_images(record.get("images"))
+    payload = json.dumps(fields, ensure_ascii=False, sort_keys=True)
     return hashlib.sha1(payload.encode("utf-8")).hexdigest()
 
 
@@ -67,8 +75,8 @@ def rows_for_record(record: dict, *, fetch_url: str, fetched_at: float, site: st
     }
     version = {"published_date": pub, "content_hash": chash, "fetched_at": fetched}
     images = [
-        {**common, **version, "position": i, "image_url": im.get("url"), "caption": im.get("caption")}
-        for i, im in enumerate(record.get("images") or [])
+        {**common, **version, "position": i, "image_url": im["url"], "caption": im["caption"]}
+        for i, im in enumerate(_canonical_images(record.get("images")))
     ]
     officials = []
     for person in record.get("officials_detail") or []:

@@ -56,7 +56,7 @@ ARTICLES = pa.schema([
 IMAGES = pa.schema([
     _f("article_id", pa.string(), "article the image belongs to", False),
     _f("position", pa.int16(), "0-based order in the body", False),
-    _f("image_url", pa.string(), "absolute image URL"),
+    _f("image_url", pa.string(), "absolute image URL, canonical (replica host mapped to the portal host)"),
     _f("caption", pa.string(), "caption, null when the image has none"),
     _f("published_date", pa.date32(), "article's publication day"),
     _f("content_hash", pa.string(), "article version this row belongs to"),

@@ -85,6 +85,8 @@ def test_fields_match_the_manifest_truth(crawled):
         got["published_date"] = row["published_date"].isoformat() if row["published_date"] else None
         got["published_at"] = row["published_at"].isoformat() if row["published_at"] else None
         got["images"] = by_article.get(row["article_id"], [])
+        truth = {**truth, "images": [{"url": canonical_url(im["url"]), "caption": im["caption"]}
+                                     for im in truth.get("images") or []]}
         for field in FIELDS + ("images",):
             if field in truth and got.get(field) != truth[field]:
                 wrong[field] += 1

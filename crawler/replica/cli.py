@@ -14,6 +14,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument("--articles", type=int, default=200, help="number of articles (default 200)")
     parser.add_argument("--seed", type=int, default=1, help="model seed (default 1)")
     parser.add_argument("--districts", default=None, help="comma-separated district slugs")
+    parser.add_argument("--revision", type=int, default=0, help="later state of the portal: >0 edits a tenth of the articles")
     parser.add_argument("--faults", action="store_true", help="inject transient and permanent failures")
     parser.add_argument("--fault-seed", type=int, default=0, help="seed of the fault plan")
     parser.add_argument("--slow-seconds", type=float, default=3.0, help="delay of 'slow' faults")
@@ -26,7 +27,8 @@ def run(args: argparse.Namespace) -> int:
     from .model import build_portal
     from .server import ReplicaServer
 
-    portal = build_portal(seed=args.seed, articles=args.articles, districts=args.districts)
+    portal = build_portal(seed=args.seed, articles=args.articles, districts=args.districts,
+                          revision=getattr(args, "revision", 0))
     server = ReplicaServer(portal, port=args.port, faults=args.faults, fault_seed=args.fault_seed,
                            slow_seconds=args.slow_seconds)
     done = threading.Event()

@@ -315,3 +315,16 @@ def _to_old(c: Content) -> None:
 
 def generate_content(article) -> Content:
     return _Writer(article).write()
+
+
+def revise(content: Content, revision: int) -> Content:
+    """The article as edited later: a correction paragraph before the byline."""
+    import copy
+
+    edited = copy.copy(content)
+    note = Block("p", f"Cập nhật lần {revision}: bài viết đã được bổ sung số liệu theo báo cáo của cơ quan chuyên môn.")
+    blocks = list(content.blocks)
+    at = next((i for i, b in enumerate(blocks) if b.kind == "byline"), len(blocks))
+    blocks.insert(at, note)
+    edited.blocks = blocks
+    return edited

@@ -159,6 +159,12 @@ class Article:
     listed: bool = True
     variants: dict = field(default_factory=dict)  # dimension -> value
     traps: tuple = ()
+    revision: int = 0  # portal revision: > 0 edits a tenth of the articles (see ``revised``)
+
+    @property
+    def revised(self) -> bool:
+        """Does this article's content change in the portal's current revision?"""
+        return self.revision > 0 and _h("revised", self.seed, self.idx) % 10 == 0
 
     @property
     def full_path(self) -> str:
@@ -176,14 +182,17 @@ class Article:
 
     def variant_list(self) -> list[str]:
         vs = [v for k, v in self.variants.items() if k != "patterns" and v]
+        if self.revised:
+            vs.append("revised")
         if self.variants.get("style") == "quangxuong":
             vs.append("entities")
         return vs + list(self.patterns) + list(self.traps)
 
     @cached_property
     def content(self):
-        from .generate import generate_content
-        return generate_content(self)
+        from .generate import generate_content, revise
+        content = generate_content(self)
+        return revise(content, self.revision) if self.revised else content
 
 
 @dataclass(eq=False, repr=False)
@@ -279,9 +288,10 @@ def _unique_title(rng: random.Random, templates, ctx: dict, seen: set) -> str:
     return title
 
 
-def build_portal(seed: int = 1, articles: int = 200, districts=None) -> "Portal":
+def build_portal(seed: int = 1, articles: int = 200, districts=None, revision: int = 0) -> "Portal":
     """Build the replica model: ``articles`` articles over the given district slugs
-    (default: muong-lat, quan-hoa, quang-xuong, thieu-hoa, more when ``articles`` is large)."""
+    (default: muong-lat, quan-hoa, quang-xuong, thieu-hoa, more when ``articles`` is large).
+    ``revision`` > 0 is the same portal later: a tenth of its articles were edited."""
     rng = random.Random(_h("portal", seed))
     sites = _pick_districts(districts, articles)
     dists = [District(site, i, "listing-old" if i % 4 == 2 else "listing-classic", _categories(site))
@@ -398,6 +408,8 @@ def build_portal(seed: int = 1, articles: int = 200, districts=None) -> "Portal"
             ph.category.entries.append(ph)
         for c in d.categories:
             c.entries.sort(key=lambda e: (e.dt, getattr(e, "idx", -1)), reverse=True)
+    for a in all_articles:
+        a.revision = revision
     return Portal(seed, dists, all_articles, phantoms, routes)
 
 

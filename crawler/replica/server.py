@@ -292,13 +292,16 @@ class ReplicaProcess:
 
 @contextlib.contextmanager
 def replica_process(articles: int = 200, seed: int = 1, faults: bool = False, fault_seed: int = 0,
-                    slow_seconds: float = 3.0, districts=None, port: int = 0, timeout: float = 60.0):
+                    slow_seconds: float = 3.0, districts=None, port: int = 0, timeout: float = 60.0,
+                    revision: int = 0):
     """Run ``python -m crawler.replica`` as a subprocess; yield a :class:`ReplicaProcess`
     once it printed ``READY <base_url>``; always terminate and reap it on exit."""
     cmd = [sys.executable, "-m", "crawler.replica", "--port", str(port), "--articles", str(articles),
            "--seed", str(seed), "--fault-seed", str(fault_seed), "--slow-seconds", str(slow_seconds)]
     if faults:
         cmd.append("--faults")
+    if revision:
+        cmd += ["--revision", str(revision)]
     if districts:
         cmd += ["--districts", districts if isinstance(districts, str) else ",".join(districts)]
     root = str(Path(__file__).resolve().parents[2])
