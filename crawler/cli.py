@@ -79,12 +79,12 @@ def run_crawl(settings, **spider_args) -> dict:
     """Run the ``portal`` spider in this process; returns Scrapy's final stats."""
     from scrapy.crawler import CrawlerProcess
 
-    from crawler.spiders.portal import PortalSpider, UsageError
+    from crawler.spiders.portal import PortalSpider
 
-    try:  # validate arguments before Scrapy starts, so a mistake is one line, not a traceback
-        PortalSpider(**spider_args)
-    except UsageError as exc:
-        raise CliError(str(exc)) from None
+    # validate arguments before Scrapy starts, so a mistake is one line, not a traceback
+    usage_error = PortalSpider(**spider_args).usage_error
+    if usage_error:
+        raise CliError(usage_error)
     from pipelines.dataset import DatasetError, stored_articles
 
     try:

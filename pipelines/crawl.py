@@ -75,8 +75,8 @@ class ParquetPipeline:
 
     def open_spider(self):
         spider = self.crawler.spider
-        if getattr(spider, "dataset_error", None):
-            return
+        if getattr(spider, "dataset_error", None) or getattr(spider, "usage_error", None):
+            return  # nothing will be crawled: write nothing, not even a runs/ row
         self.writer = DatasetWriter(self.root, self.run_id, self.flush_rows)
 
     def _count(self, site: str, key: str):

@@ -51,21 +51,40 @@ class PortalSpider(WaybackMixin, scrapy.Spider):
                  source: str = "live", **kwargs):
         wayback_from, wayback_to = kwargs.pop("from", None), kwargs.pop("to", None)  # Python keywords
         super().__init__(**kwargs)
+        self.known: dict[str, str] = {}
+        self.recently_failed: set[str] = set()
+        self.interrupted: list[str] = []  # killed runs since the last finished one
+        self.dataset_error: str | None = None
+        self.seen: set[str] = set()
+        self.site_stats: dict[str, dict] = defaultdict(lambda: defaultdict(int))
+        self.usage_error: str | None = None
+        self.start_listing_urls: list[tuple[str, str]] = []  # (url, site slug)
+        self.wayback_sites = None
+        self.full, self.since, self.max_listing_pages, self.source_arg = False, None, 0, source
+        try:
+            self._configure(sites, start_urls, replica, full, since, max_listing_pages, source,
+                            wayback_from, wayback_to)
+        except UsageError as exc:  # reported by start() as one line (scrapy crawl) or by the CLI
+            self.usage_error = str(exc)
+
+    def _configure(self, sites, start_urls, replica, full, since, max_listing_pages, source,
+                   wayback_from, wayback_to):
         if source not in ("live", "wayback"):
             raise UsageError(f"source={source!r}: expected live or wayback")
         try:  # -a source=wayback [-a from=2015 -a to=2025]: see crawler/spiders/wayback.py
             self.wayback_from, self.wayback_to = year_bound(wayback_from, "from"), year_bound(wayback_to, "to")
         except ValueError as exc:
             raise UsageError(str(exc)) from None
-        self.wayback_sites = None
         self.full = _truthy(full)
-        self.max_listing_pages = int(max_listing_pages or 0)
+        try:
+            self.max_listing_pages = int(max_listing_pages or 0)
+        except ValueError:
+            raise UsageError(f"max_listing_pages={max_listing_pages!r} is not a number") from None
         self.source_arg = source
         try:
             self.since = date.fromisoformat(since) if since else None
         except ValueError:
             raise UsageError(f"since={since!r} is not a date (YYYY-MM-DD)") from None
-        self.start_listing_urls: list[tuple[str, str]] = []  # (url, site slug)
         if start_urls:
             for url in (u.strip() for u in start_urls.split(",")):
                 if url:
@@ -82,12 +101,6 @@ class PortalSpider(WaybackMixin, scrapy.Spider):
                 base = f"{replica.rstrip('/')}/{site.label}" if replica else None
                 for url in site.listing_urls(base):
                     self.start_listing_urls.append((url, site.slug))
-        self.known: dict[str, str] = {}
-        self.recently_failed: set[str] = set()
-        self.interrupted: list[str] = []  # killed runs since the last finished one
-        self.dataset_error: str | None = None
-        self.seen: set[str] = set()
-        self.site_stats: dict[str, dict] = defaultdict(lambda: defaultdict(int))
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -102,6 +115,10 @@ class PortalSpider(WaybackMixin, scrapy.Spider):
         return spider
 
     async def start(self):
+        if self.usage_error:
+            self.logger.error("bad spider arguments: %s", self.usage_error)
+            self.crawler.stats.set_value("portal/usage_error", self.usage_error)
+            return
         if self.dataset_error:
             self.logger.error("cannot crawl: %s", self.dataset_error)
             self.crawler.stats.set_value("portal/dataset_error", self.dataset_error)
