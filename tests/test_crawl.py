@@ -135,3 +135,30 @@ def test_officials_and_people_written(crawled):
         f"SELECT count(DISTINCT name_key) FROM read_parquet('{out}/officials/**/*.parquet', hive_partitioning=true)").fetchone()
     assert 0 < keys <= persons and first_ok
     assert keys == distinct_names  # every named official resolved to at least one person
+
+
+def test_start_urls_and_since(tmp_path):
+    """`-a start_urls=` crawls any listing URL (the district comes from the URL), following
+    pagination; `--since` stops at older articles."""
+    with replica_process(articles=80, seed=17) as replica:
+        manifest = replica.manifest()
+        district = manifest["districts"][0]
+        start = district["listing_start_urls"][0]
+        in_category = {canonical_url(a["url"]) for a in manifest["articles"]
+                       if a["reachable"] and any(u.split("?")[0] == start for u in a["listed_in"])}
+        out = tmp_path / "by-url"
+        run = subprocess.run([sys.executable, "-m", "crawler.cli", "crawl", "--start-urls", start, "--impolite",
+                              "-o", str(out), "-s", "LOG_LEVEL=WARNING"], capture_output=True, text=True, timeout=300)
+        assert run.returncode == 0, run.stderr[-2000:]
+        rows = _articles(out)
+        assert {r["url"] for r in rows} == in_category
+        assert {r["district"] for r in rows} == {district["slug"]}
+        since = "2021-01-01"
+        out2 = tmp_path / "since"
+        run = crawl(replica.base_url, out2, "--since", since, sites=district["slug"])
+        assert run.returncode == 0, run.stderr[-2000:]
+    rows = _articles(out2)
+    assert rows and all(r["published_date"].isoformat() >= since for r in rows)
+    want = {canonical_url(a["url"]) for a in manifest["articles"] if a["reachable"]
+            and a["district"] == district["slug"] and a["truth"]["published_date"] >= since}
+    assert {r["url"] for r in rows} == want
