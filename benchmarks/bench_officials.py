@@ -20,7 +20,10 @@ import lxml.html  # noqa: E402
 
 from pipelines.officials import extract_officials  # noqa: E402
 
-EXAMPLE = Path("/work/shared/portal/examples/muonglat-2021-3-24.html")
+_ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = next((p for p in (_ROOT.parent / "shared" / "portal" / "examples" / "muonglat-2021-3-24.html",
+                            _ROOT / "tests" / "fixtures" / "muonglat-2021-3-24.html") if p.exists()),
+               _ROOT / "tests" / "fixtures" / "muonglat-2021-3-24.html")
 GOLD = ROOT / "tests" / "gold" / "officials"
 
 

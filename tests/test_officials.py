@@ -16,13 +16,13 @@ from pipelines.orgs import expand_abbreviations
 from pipelines.people import resolve_people
 from pipelines.text import name_key
 
-EXAMPLES = Path("/work/shared/portal/examples")
+from tests.conftest import EXAMPLE_HTML, EXAMPLE_JSON
+
 GOLD_DIR = Path(__file__).parent / "gold" / "officials"
 
 
 def _example_texts():
-    html_path = EXAMPLES / "muonglat-2021-3-24.html"
-    json_path = EXAMPLES / "muonglat-2021-3-24.json"
+    html_path, json_path = EXAMPLE_HTML, EXAMPLE_JSON
     if not html_path.exists() or not json_path.exists():
         pytest.skip("shared example absent")
     import lxml.html
