@@ -21,6 +21,7 @@ import argparse
 import json
 import os
 import platform
+import signal
 import sys
 import time
 from datetime import datetime, timezone
@@ -122,6 +123,10 @@ def main(argv=None) -> int:
     ap.add_argument("--skip-crawl", action="store_true", help="extraction only")
     ap.add_argument("--out", default=str(HERE / "results.json"))
     args = ap.parse_args(argv)
+    # stop cleanly (replica and crawl subprocesses killed by the finally clauses) on SIGTERM,
+    # and on SIGINT even when started in the background by a shell that ignores it
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     q = args.quick
     articles = args.articles or (1000 if q else 10000)
     big = args.big if args.big is not None else (3000 if q else 50000)
