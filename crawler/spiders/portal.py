@@ -161,17 +161,13 @@ class PortalSpider(WaybackMixin, scrapy.Spider):
                 if d and d < self.since:
                     too_old += 1
                     continue
-            if canon in self.known and not self.full:
+            skip = None if self.full else ("articles_skipped_known" if canon in self.known else
+                                           "articles_skipped_failed" if canon in self.recently_failed else None)
+            if skip:  # stored already, or given up on recently: counts as known for the walk
                 known_on_page += 1
                 if canon not in self.seen:
                     self.seen.add(canon)
-                    stats["articles_skipped_known"] += 1
-                continue
-            if canon in self.recently_failed and not self.full:
-                known_on_page += 1
-                if canon not in self.seen:
-                    self.seen.add(canon)
-                    stats["articles_skipped_failed"] += 1
+                    stats[skip] += 1
                 continue
             if canon in self.seen:
                 continue
