@@ -90,16 +90,18 @@ def _style_flags(el) -> tuple[bool, bool]:
 class _Run:
     """Inline content of one paragraph-like block: text pieces and images in order."""
 
-    __slots__ = ("parts", "styled")
+    __slots__ = ("parts", "styled", "empty")
 
     def __init__(self):
         self.parts: list = []  # str | ("img", el)
         self.styled = {"i": 0, "b": 0}
+        self.empty = True  # only white space so far: nothing to emit
 
     def add_text(self, text, italic=False, bold=False):
         if text:
             self.parts.append(text)
-            if text.strip():
+            if not text.isspace():
+                self.empty = False
                 n = len(text.strip())
                 if italic:
                     self.styled["i"] += n
@@ -112,6 +114,7 @@ class _Run:
             return
         if tag == "img":
             self.parts.append(("img", el))
+            self.empty = False
             return
         if tag == "br":
             self.parts.append("\n")
@@ -126,6 +129,8 @@ class _Run:
 
 def _emit_run(run: _Run, out: list[Block], centered: bool, right: bool, base: str, in_caption=False):
     """Turn an inline run into blocks: text, images, and text after an image as its caption."""
+    if run.empty:
+        return
     segments: list[list] = [[]]
     imgs: list = []
     for part in run.parts:

@@ -22,6 +22,8 @@ __all__ = ["extract", "empty_record", "parse_document", "UnreadableInput"]
 MAX_HTML_CHARS = 8_000_000
 
 _PARSER = etree.HTMLParser(recover=True, no_network=True, remove_pis=True, default_doctype=False)
+_UTF8_PARSER = etree.HTMLParser(recover=True, no_network=True, remove_pis=True, default_doctype=False,
+                                encoding="utf-8")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _ERROR_MARKERS = (
     "xin lỗi, đã xảy ra lỗi",
@@ -65,7 +67,11 @@ def parse_document(html: bytes | str, content_type: str | None = None):
         raise UnreadableInput("not HTML: no markup found")
     try:
         # plain etree elements: lxml.html's per-element Python class lookup costs ~20 % here
-        root = etree.fromstring(text, _PARSER)
+        if encoding == "utf-8" and isinstance(html, bytes) and len(html) <= MAX_HTML_CHARS:
+            # valid UTF-8 bytes parse directly, without lxml re-encoding the decoded text
+            root = etree.fromstring(html, _UTF8_PARSER)
+        else:
+            root = etree.fromstring(text, _PARSER)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         raise UnreadableInput(f"not HTML: {exc}") from None
     if root is None or (root.find(".//body") is None and len(root) == 0):
