@@ -82,25 +82,32 @@ def _strip_site_suffix(title: str, site: str | None) -> str:
     return title
 
 
-def _same_page(href: str, url: str) -> bool:
-    a, b = urlsplit(href), urlsplit(url)
-    return unquote(a.path).rstrip("/").lower() == unquote(b.path).rstrip("/").lower()
+def _path_key(path: str) -> str:
+    return unquote(path).rstrip("/").lower()
+
+
+def _href_path(href: str, url: str) -> str:
+    """Path of a link; absolute-path links (the platform's usual form) need no urljoin."""
+    if href.startswith("/") and not href.startswith("//"):
+        return href.split("#", 1)[0].split("?", 1)[0]
+    return urlsplit(urljoin(url, href)).path
 
 
 def sidebar_time(doc: Doc, url: str, title: str | None):
     """(date, time) of this article as listed in the page's own "Tin mới nhất" sidebar."""
-    items = [li for box in doc.cls("tandan-div-article-other") for li in box.iter("li")]
-    for li in items:
-        link = li.find(".//a")
-        if link is None:
-            continue
-        href = urljoin(url, link.get("href") or "")
-        same = _same_page(href, url) or (title and clean_text(link.get("title")) == title)
-        if not same:
-            continue
-        d, t = parse_datetime_text(_text(li))
-        if d:
-            return d, t
+    page = _path_key(urlsplit(url).path)
+    for box in doc.cls("tandan-div-article-other"):
+        for li in box.iter("li"):
+            link = li.find(".//a")
+            if link is None:
+                continue
+            same = _path_key(_href_path((link.get("href") or "").strip(), url)) == page or (
+                title and clean_text(link.get("title")) == title)
+            if not same:
+                continue
+            d, t = parse_datetime_text(_text(li))
+            if d:
+                return d, t
     return None, None
 
 
