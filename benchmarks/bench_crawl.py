@@ -167,6 +167,10 @@ def run_child(cmd: list[str], stats_file: Path, replica_pid: int, log_file: Path
         # peak RSS over the process's life (VmHWM, polled every 0.25 s until it exits)
         "peak_rss_mb": round(max(hwm[0], st["maxrss_mb_at_close"]), 1),
         "peak_rss_mb_at_close": round(st["maxrss_mb_at_close"], 1),
+        # peak before the close phase (spider idle: everything fetched and extracted), and
+        # how long the close phase took (final flush, runs/failures rows, people/ rebuild)
+        "peak_rss_mb_fetching": round(st["maxrss_mb_at_idle"], 1) if st.get("maxrss_mb_at_idle") else None,
+        "close_phase_s": round(t1 - st["idle_at"], 2) if st.get("idle_at") else None,
         "rss_mb_running_max_at_quartiles": quart,
         "crawler_cpu_s": round(st["cpu_s"], 2),
         "crawler_cpu_util": round(st["cpu_s"] / elapsed, 2) if elapsed else None,
@@ -241,8 +245,9 @@ def crawl_size(articles: int, repeats: int, with_bare: bool, work: Path, log=pri
                         res["after_crawl"] = on_output(out_dir)
                     shutil.rmtree(out_dir, ignore_errors=True)
                 runs[kind].append(one)
-                log(f"  {kind:<4} run {r + 1}: {one['crawl_s']:.1f} s, {one['pages_per_min']} pages/min, "
-                    f"peak RSS {one['peak_rss_mb']:.0f} MB (at close {one['peak_rss_mb_at_close']:.0f}), "
+                log(f"  {kind:<4} run {r + 1}: {one['crawl_s']:.1f} s (close phase {one['close_phase_s']} s), "
+                    f"{one['pages_per_min']} pages/min, peak RSS {one['peak_rss_mb']:.0f} MB "
+                    f"(while fetching {one['peak_rss_mb_fetching']}), "
                     f"CPU: crawler {one['crawler_cpu_util']}, replica {one['replica_cpu_util']}, "
                     f"machine {one['machine_busy_cores']} cores busy")
         res["replica_rss_mb_after"] = rss_mb(rep.pid)
@@ -310,7 +315,8 @@ def print_table(res: dict, log=print) -> None:
         f"by crawler CPU per page: {100 * res['main']['ours_vs_bare_cpu_per_page']:.0f} %")
     for name, r in rows:
         log(f"  limit, {name}: {r['bottleneck']}")
-    peaks = ", ".join(f"{name}: {r['peak_rss_mb']:.0f} MB" for name, r in rows[1:])
+    peaks = ", ".join(f"{name}: {r['peak_rss_mb']:.0f} MB (while fetching {r['peak_rss_mb_fetching']:.0f} MB, "
+                      f"close phase {r['close_phase_s']:.1f} s)" for name, r in rows[1:])
     grow = res["targets"]["rss_not_growing"]
     log(f"peak memory of our crawl: {peaks} (target < 400 MB: {'met' if res['targets']['peak_rss_under_400mb'] else 'NOT met'}"
         + ("" if grow is None else f"; not growing with pages: {'met' if grow else 'NOT met'}") + ")")

@@ -42,8 +42,16 @@ class BenchTiming:
             raise NotConfigured
         ext = cls(crawler, path)
         crawler.signals.connect(ext.opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.idle, signal=signals.spider_idle)
         crawler.signals.connect(ext.closed, signal=signals.spider_closed)
         return ext
+
+    def idle(self, spider):
+        # the first time nothing is left to fetch: the crawl proper is over; what follows
+        # (spider close: final Parquet flush, runs/ failures/ rows, people/ rebuild) is the close phase
+        if getattr(self, "idle_at", None) is None:
+            self.idle_at = time.time()
+            self.hwm_at_idle = _vm_hwm_mb()
 
     def opened(self, spider):
         self.t0 = time.time()
@@ -58,6 +66,8 @@ class BenchTiming:
             "opened_at": self.t0, "closed_at": t1, "elapsed_s": t1 - self.t0,
             "cpu_s": t.user + t.system - self.cpu0,
             "maxrss_mb_at_close": _vm_hwm_mb(),
+            "idle_at": getattr(self, "idle_at", None),
+            "maxrss_mb_at_idle": getattr(self, "hwm_at_idle", None),
             "reason": reason,
             "stats": {k: v for k, v in stats.items() if isinstance(v, (int, float, str))},
         }
