@@ -28,6 +28,10 @@ class CliError(Exception):
     """A user error: printed as one line, exit status 2."""
 
 
+class CrawlFailed(Exception):
+    """The crawl itself broke (not a user error): exit status 1."""
+
+
 def _fail(message: str) -> int:
     print(f"portal-news: {message}", file=sys.stderr)
     return 2
@@ -95,7 +99,10 @@ def run_crawl(settings, **spider_args) -> dict:
     crawler = process.create_crawler(PortalSpider)
     process.crawl(crawler, **spider_args)
     process.start()
-    return dict(crawler.stats.get_stats())
+    stats = dict(crawler.stats.get_stats())
+    if "finish_reason" not in stats:  # Scrapy failed before or while opening the spider
+        raise CrawlFailed("the crawl did not run (see the error above)")
+    return stats
 
 
 def cmd_crawl(args) -> int:
@@ -350,6 +357,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args) or 0
     except CliError as exc:
         return _fail(str(exc))
+    except CrawlFailed as exc:
+        print(f"portal-news: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return _fail("interrupted")
     except BrokenPipeError:

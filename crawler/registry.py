@@ -91,12 +91,19 @@ def sites_by_slug(slugs: str | list[str] | None = None) -> list[Site]:
 
 
 def _is_loopback(host: str) -> bool:
-    if host in ("localhost",):
+    if host == "localhost" or host.startswith("127."):
         return True
+    if not host or not (host[0].isdigit() or ":" in host):
+        return False  # a host name: no need to parse it as an address
     try:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+@lru_cache(maxsize=4)
+def _indexes(registry: tuple[Site, ...]) -> tuple[dict, dict]:
+    return {s.host: s for s in registry}, {s.label: s for s in registry}
 
 
 def site_for_url(url: str) -> Site | None:
@@ -105,14 +112,11 @@ def site_for_url(url: str) -> Site | None:
     host = (parts.hostname or "").lower()
     if host.startswith("www."):
         host = host[4:]
-    for site in load_registry():
-        if site.host == host:
-            return site
+    by_host, by_label = _indexes(load_registry())
+    if host in by_host:
+        return by_host[host]
     if _is_loopback(host):
-        first = parts.path.lstrip("/").split("/", 1)[0].lower()
-        for site in load_registry():
-            if site.label == first:
-                return site
+        return by_label.get(parts.path.lstrip("/").split("/", 1)[0].lower())
     return None
 
 
@@ -127,6 +131,7 @@ def site_for_name(site_name: str | None) -> Site | None:
     return None
 
 
+@lru_cache(maxsize=65536)
 def canonical_url(url: str) -> str:
     """Stable form of an article URL: lower-case host, no fragment, sorted query without
     tracking parameters, replica path prefix mapped back to the portal's real host."""

@@ -42,12 +42,86 @@ def new_run_id() -> str:
     return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
 
 
+def _worker_init(parent_pid: int) -> None:
+    """An extraction worker dies with the crawl, also when the crawl is killed with -9:
+    the kernel's parent-death signal (Linux), and a thread watching the parent as a fallback."""
+    import signal
+    import threading
+
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent_pid:  # the parent died before we got here
+        os._exit(0)
+
+    def watch():
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent_pid:
+                os._exit(0)
+
+    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
+
+
+def default_extract_workers() -> int:
+    """One extraction process per core beyond the one running Scrapy's reactor (at most 4)."""
+    return max(0, min(4, (os.cpu_count() or 1) - 1))
+
+
 class ExtractionPipeline:
-    def process_item(self, item):
+    """Runs :func:`pipelines.extract.extract` on each raw page.
+
+    With ``EXTRACT_WORKERS`` > 0 (default: one per spare core) extraction runs in a pool
+    of worker processes, so Scrapy's single reactor thread only fetches and writes; 0
+    extracts inline. A worker that dies is replaced and the page extracted inline."""
+
+    def __init__(self, workers: int = 0):
+        self.workers = workers
+        self.pool = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        value = crawler.settings.get("EXTRACT_WORKERS")
+        workers = default_extract_workers() if value in (None, "", "auto") else int(value)
+        return cls(workers)
+
+    def open_spider(self):
+        if self.workers > 0:
+            from concurrent.futures import ProcessPoolExecutor
+            from multiprocessing import get_context
+
+            # spawn: a fresh interpreter, none of the reactor's threads or sockets
+            self.pool = ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"),
+                                            initializer=_worker_init, initargs=(os.getpid(),))
+
+    def close_spider(self):
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)
+            self.pool = None
+
+    async def _extract(self, item: RawPage) -> dict:
+        # archive captures are extracted as the portal's page (links resolve against its real URL)
+        url = item.original_url or item.url
+        if self.pool is not None:
+            import asyncio
+            from concurrent.futures.process import BrokenProcessPool
+
+            try:
+                return await asyncio.wrap_future(self.pool.submit(extract, item.body, url,
+                                                                  content_type=item.content_type))
+            except BrokenProcessPool:
+                logger.error("an extraction worker died; restarting the pool, extracting %s inline", item.url)
+                self.close_spider()
+                self.open_spider()
+        return extract(item.body, url, content_type=item.content_type)
+
+    async def process_item(self, item):
         if not isinstance(item, RawPage):
             return item
-        # archive captures are extracted as the portal's page (links resolve against its real URL)
-        record = extract(item.body, item.original_url or item.url, content_type=item.content_type)
+        record = await self._extract(item)
         if not record["is_article"]:
             kind = record.get("error") or "not-article"
             return FetchFailure(url=item.url, site=item.site, kind=kind,
@@ -176,26 +250,46 @@ def _as_date(value):
     return value
 
 
+PEOPLE_BUCKET_ROWS = 20000  # officials rows turned into Python objects at a time
+
+
 def rebuild_people(root: Path) -> int:
-    """Rebuild ``people/people.parquet`` from every stored officials row (atomic replace)."""
+    """Rebuild ``people/people.parquet`` from every stored officials row (atomic replace).
+
+    People are resolved within one ``name_key`` at a time, so the rows are split into
+    buckets by a hash of ``name_key`` and resolved bucket by bucket: memory stays bounded
+    by the bucket, not by the size of the dataset."""
     try:
         from pipelines.people import resolve_people
     except ImportError:
         return 0
+    import zlib
+
+    import pyarrow.compute as pc
+
     officials = read_table(root, "officials", ["article_id", "district", "published_date", "name",
                                                "name_key", "positions", "content_hash", "fetched_at"])
-    rows = officials.to_pylist()
-    people = resolve_people(rows)
-    for person in people:  # resolve_people speaks ISO strings; the schema stores dates
-        for key in ("first_seen", "last_seen"):
-            person[key] = _as_date(person.get(key))
-        for held in person.get("positions_held") or []:
-            for key in ("first_seen", "last_seen"):
-                held[key] = _as_date(held.get(key))
-    table = pa.Table.from_pylist([{k: p.get(k) for k in PEOPLE.names} for p in people], schema=PEOPLE)
+    buckets = max(1, -(-officials.num_rows // PEOPLE_BUCKET_ROWS))
+    bucket_of = pa.array([zlib.crc32((k or "").encode("utf-8")) % buckets
+                          for k in officials.column("name_key").to_pylist()], pa.int32())
     out = root / "people"
     out.mkdir(parents=True, exist_ok=True)
     tmp = out / ".tmp-people.parquet.inprogress"
-    pq.write_table(table, tmp, compression="zstd")
+    count = 0
+    with pq.ParquetWriter(tmp, PEOPLE, compression="zstd") as writer:
+        for b in range(buckets):
+            rows = officials.filter(pc.equal(bucket_of, b)).to_pylist()
+            people = resolve_people(rows)
+            for person in people:  # resolve_people speaks ISO strings; the schema stores dates
+                for key in ("first_seen", "last_seen"):
+                    person[key] = _as_date(person.get(key))
+                for held in person.get("positions_held") or []:
+                    for key in ("first_seen", "last_seen"):
+                        held[key] = _as_date(held.get(key))
+            if people:
+                writer.write_table(pa.Table.from_pylist([{k: p.get(k) for k in PEOPLE.names} for p in people],
+                                                        schema=PEOPLE))
+            count += len(people)
+            del rows, people
     os.replace(tmp, out / "people.parquet")
-    return len(people)
+    return count

@@ -21,9 +21,10 @@ def _canonical_images(images) -> list[dict]:
             for im in images or []]
 
 
-def content_hash(record: dict) -> str:
+def content_hash(record: dict, images: list[dict] | None = None) -> str:
+    """SHA-1 of the fields whose change makes a new version (``images``: already canonical)."""
     fields = {k: record.get(k) for k in HASHED_FIELDS}
-    fields["images"] = _canonical_images(record.get("images"))
+    fields["images"] = images if images is not None else _canonical_images(record.get("images"))
     payload = json.dumps(fields, ensure_ascii=False, sort_keys=True)
     return hashlib.sha1(payload.encode("utf-8")).hexdigest()
 
@@ -44,7 +45,8 @@ def rows_for_record(record: dict, *, fetch_url: str, fetched_at: float, site: st
     year = pub.year if pub else 0
     published_at = datetime.fromisoformat(record["published_at"]) if record.get("published_at") else None
     fetched = _utc(fetched_at)
-    chash = content_hash(record)
+    canonical_images = _canonical_images(record.get("images"))
+    chash = content_hash(record, canonical_images)
     paragraphs = record.get("body_paragraphs") or []
     common = {"article_id": aid, "district": district, "year": year}
     article = {
@@ -76,7 +78,7 @@ def rows_for_record(record: dict, *, fetch_url: str, fetched_at: float, site: st
     version = {"published_date": pub, "content_hash": chash, "fetched_at": fetched}
     images = [
         {**common, **version, "position": i, "image_url": im["url"], "caption": im["caption"]}
-        for i, im in enumerate(_canonical_images(record.get("images")))
+        for i, im in enumerate(canonical_images)
     ]
     officials = []
     for person in record.get("officials_detail") or []:

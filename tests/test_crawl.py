@@ -162,3 +162,15 @@ def test_start_urls_and_since(tmp_path):
     want = {canonical_url(a["url"]) for a in manifest["articles"] if a["reachable"]
             and a["district"] == district["slug"] and a["truth"]["published_date"] >= since}
     assert {r["url"] for r in rows} == want
+
+
+def test_people_resolution_is_the_same_in_memory_bounded_buckets(crawled, monkeypatch):
+    import pipelines.crawl as crawl_pipeline
+
+    manifest, out, *_ = crawled
+    people = out / "people" / "people.parquet"
+    query = f"SELECT name_key, person_id, articles, first_seen, last_seen FROM read_parquet('{people}') ORDER BY ALL"
+    whole = duckdb.connect().execute(query).fetchall()
+    monkeypatch.setattr(crawl_pipeline, "PEOPLE_BUCKET_ROWS", 50)
+    assert crawl_pipeline.rebuild_people(out) == len(whole)
+    assert duckdb.connect().execute(query).fetchall() == whole

@@ -87,10 +87,15 @@ def test_kill_9_mid_crawl_then_rerun_loses_and_duplicates_nothing(tmp_path):
             while time.monotonic() < deadline and not _committed(out):
                 time.sleep(0.05)
             time.sleep(rng.uniform(0.0, 1.0))  # a random moment after the first commit
+            children = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True).stdout.split()
         finally:
             proc.send_signal(signal.SIGKILL)
             proc.wait()
         assert proc.returncode == -signal.SIGKILL
+        deadline = time.monotonic() + 5  # extraction workers die with the crawl
+        while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() for pid in children):
+            time.sleep(0.1)
+        assert not [pid for pid in children if Path(f"/proc/{pid}").exists()], "orphaned worker processes"
         stored_before = len(articles(out))
         assert_every_file_readable(out)
         rerun = subprocess.run(cmd, capture_output=True, text=True, timeout=300)

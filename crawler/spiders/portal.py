@@ -27,6 +27,7 @@ from twisted.internet.error import (ConnectionLost, ConnectionRefusedError, DNSL
 from twisted.web._newclient import ResponseFailed
 
 from crawler.items import FetchFailure, RawPage
+from crawler.middlewares import RetryScheduled
 from crawler.registry import UnknownSite, canonical_url, district_slug, sites_by_slug, _is_loopback
 from crawler.spiders.wayback import WaybackMixin, year_bound
 from pipelines.dataset import DatasetError, interrupted_since_last_finish, recent_failures, stored_articles
@@ -37,6 +38,9 @@ from pipelines.listing import ARTICLE_PATH, article_links, next_page
 
 def _truthy(value) -> bool:
     return str(value).strip().lower() in ("1", "true", "yes", "on")
+
+
+LISTING_PRIORITY = 10
 
 
 class UsageError(ValueError):
@@ -185,7 +189,9 @@ class PortalSpider(WaybackMixin, scrapy.Spider):
             return
         if self.max_listing_pages and page_no >= self.max_listing_pages:
             return
-        yield scrapy.Request(nxt, callback=self.parse_listing, errback=self.on_error,
+        # ahead of the articles it queued: Scrapy's queue is last-in first-out, and a walk
+        # waiting behind its own articles leaves the downloader half idle
+        yield scrapy.Request(nxt, callback=self.parse_listing, errback=self.on_error, priority=LISTING_PRIORITY,
                              meta={"site": site, "listing_page": page_no + 1, "category": response.meta.get("category")})
 
     # --- articles ---------------------------------------------------------------------
@@ -210,6 +216,8 @@ class PortalSpider(WaybackMixin, scrapy.Spider):
 
     # --- failures ---------------------------------------------------------------------
     def on_error(self, failure):
+        if failure.check(RetryScheduled):
+            return  # not a failure: the request comes back after its backoff delay
         request = failure.request
         site = request.meta.get("site", "unknown")
         if failure.check(HttpError):
