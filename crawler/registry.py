@@ -131,7 +131,7 @@ def site_for_name(site_name: str | None) -> Site | None:
     return None
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def canonical_url(url: str) -> str:
     """Stable form of an article URL: lower-case host, no fragment, sorted query without
     tracking parameters, replica path prefix mapped back to the portal's real host."""

@@ -64,6 +64,7 @@ PROGRESS_INTERVAL = 10.0       # seconds between progress reports
 # --- incremental crawling ---------------------------------------------------------------
 # Article URLs already stored under OUTPUT_DIR are not fetched again, and a listing walk
 # stops after a page whose articles are all known; `-a full=1` walks and fetches everything.
+LISTING_BACKLOG = 2000         # article requests waiting before a listing walk pauses (bounds memory)
 RETRY_FAILED_AFTER_HOURS = 20  # URLs given up on are tried again by runs after this long
 
 LOG_LEVEL = "INFO"

@@ -459,20 +459,19 @@ def _org_full(m: str, org_start: int, pieces: list[tuple], site: _Site) -> str:
     return full[:1].upper() + full[1:] if full else full
 
 
-def _level(pieces: list[tuple], org_fold: str) -> str | None:
+def _lowest_level(pieces: list[tuple], kind: str, table: dict) -> str | None:
+    """The most local level named by the pieces of one kind (unit words, compound units)."""
     best = None
-    for kind, s, e, fold, pl_s, pl_e in pieces:
-        if kind == "unit":
-            lv = _UNIT_LEVEL.get(fold)
+    for k, s, e, fold, pl_s, pl_e in pieces:
+        if k == kind:
+            lv = table.get(fold)
             if lv and (best is None or _LEVEL_RANK[lv] > _LEVEL_RANK[best]):
                 best = lv
-    if best:
-        return best
-    for kind, s, e, fold, pl_s, pl_e in pieces:
-        if kind == "compound":
-            lv = _COMPOUND_LEVEL.get(fold)
-            if lv and (best is None or _LEVEL_RANK[lv] > _LEVEL_RANK[best]):
-                best = lv
+    return best
+
+
+def _level(pieces: list[tuple], org_fold: str) -> str | None:
+    best = _lowest_level(pieces, "unit", _UNIT_LEVEL) or _lowest_level(pieces, "compound", _COMPOUND_LEVEL)
     if best:
         return best
     if any(k in org_fold for k in orgs.CENTRAL_MARKERS) or org_fold.startswith(("bộ ", "cục ", "tổng cục")):

@@ -60,6 +60,7 @@ class PortalSpider(WaybackMixin, scrapy.Spider):
         self.interrupted: list[str] = []  # killed runs since the last finished one
         self.dataset_error: str | None = None
         self.seen: set[str] = set()
+        self.outstanding = 0  # article requests yielded and not yet answered
         self.site_stats: dict[str, dict] = defaultdict(lambda: defaultdict(int))
         self.usage_error: str | None = None
         self.start_listing_urls: list[tuple[str, str]] = []  # (url, site slug)
@@ -176,6 +177,7 @@ class PortalSpider(WaybackMixin, scrapy.Spider):
             if canon in self.seen:
                 continue
             self.seen.add(canon)
+            self.outstanding += 1
             yield scrapy.Request(link, callback=self.parse_article, errback=self.on_error,
                                  meta={"site": site, "listed_in": response.url, "canonical": canon})
         nxt = next_page(root, response.url)
@@ -189,13 +191,16 @@ class PortalSpider(WaybackMixin, scrapy.Spider):
             return
         if self.max_listing_pages and page_no >= self.max_listing_pages:
             return
-        # ahead of the articles it queued: Scrapy's queue is last-in first-out, and a walk
-        # waiting behind its own articles leaves the downloader half idle
-        yield scrapy.Request(nxt, callback=self.parse_listing, errback=self.on_error, priority=LISTING_PRIORITY,
+        # ahead of the articles it queued, so the downloader never runs dry; but behind them
+        # once LISTING_BACKLOG article requests wait, so the queue (memory) stays bounded
+        backlog = self.settings.getint("LISTING_BACKLOG", 2000)
+        priority = LISTING_PRIORITY if self.outstanding < backlog else -LISTING_PRIORITY
+        yield scrapy.Request(nxt, callback=self.parse_listing, errback=self.on_error, priority=priority,
                              meta={"site": site, "listing_page": page_no + 1, "category": response.meta.get("category")})
 
     # --- articles ---------------------------------------------------------------------
     def parse_article(self, response):
+        self.outstanding -= 1
         site = response.meta["site"]
         self.site_stats[site]["pages_fetched"] += 1
         self.site_stats[site]["articles_fetched"] += 1
@@ -219,6 +224,8 @@ class PortalSpider(WaybackMixin, scrapy.Spider):
         if failure.check(RetryScheduled):
             return  # not a failure: the request comes back after its backoff delay
         request = failure.request
+        if request.callback == self.parse_article:
+            self.outstanding -= 1
         site = request.meta.get("site", "unknown")
         if failure.check(HttpError):
             status = failure.value.response.status
