@@ -250,14 +250,14 @@ def _as_date(value):
     return value
 
 
-PEOPLE_BUCKET_ROWS = 20000  # officials rows turned into Python objects at a time
+PEOPLE_BUCKET_ROWS = 10000  # officials rows turned into Python objects at a time
 
 
 def rebuild_people(root: Path) -> int:
     """Rebuild ``people/people.parquet`` from every stored officials row (atomic replace).
 
     People are resolved within one ``name_key`` at a time, so the rows are split into
-    buckets by a hash of ``name_key`` and resolved bucket by bucket: memory stays bounded
+    buckets by a hash of ``name_key`` (about PEOPLE_BUCKET_ROWS rows each) and resolved bucket by bucket: memory stays bounded
     by the bucket, not by the size of the dataset."""
     try:
         from pipelines.people import resolve_people
@@ -268,7 +268,7 @@ def rebuild_people(root: Path) -> int:
     import pyarrow.compute as pc
 
     officials = read_table(root, "officials", ["article_id", "district", "published_date", "name",
-                                               "name_key", "positions", "content_hash", "fetched_at"])
+                                               "name_key", "positions"])
     buckets = max(1, -(-officials.num_rows // PEOPLE_BUCKET_ROWS))
     bucket_of = pa.array([zlib.crc32((k or "").encode("utf-8")) % buckets
                           for k in officials.column("name_key").to_pylist()], pa.int32())
