@@ -20,7 +20,6 @@ import argparse
 import cProfile
 import gc
 import io
-import os
 import pstats
 import sys
 import time

@@ -107,7 +107,7 @@ def summary_table(res: dict) -> list[str]:
                          + (f"{sp:.2f}× speed-up" if int(w) > 1 and sp else "—") + " | — |")
     else:
         lines.append("| reprocess | not available yet | — | — | — |" if not rp.get("available")
-                     else f"| reprocess | failed: see results.json | — | — | — |")
+                     else "| reprocess | failed: see results.json | — | — | — |")
     return lines
 
 

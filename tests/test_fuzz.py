@@ -8,7 +8,6 @@ import sys
 import textwrap
 from datetime import timedelta
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

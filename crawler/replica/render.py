@@ -15,7 +15,7 @@ import uuid
 from urllib.parse import quote_plus
 from datetime import datetime, timedelta
 
-from .model import PAGE_SIZE, Article, Category, District, Phantom
+from .model import PAGE_SIZE, Article, Category, District
 from .textforms import date_text, encode_cp1258, esc, esc_entities, sidebar_time
 
 A = lambda s: html.escape(s, quote=True)  # noqa: E731  attribute values

@@ -29,7 +29,7 @@ from urllib.parse import parse_qs, parse_qsl, quote, unquote, urlencode, urlspli
 
 from . import render, wayback
 from .faults import ATTEMPT_PARAMS, FaultPlan
-from .model import Article, Phantom, Portal, build_portal
+from .model import Phantom, Portal, build_portal
 
 __all__ = ["build_portal", "ReplicaServer", "replica_process", "ReplicaProcess"]
 
