@@ -89,10 +89,10 @@ def run_crawl(settings, **spider_args) -> dict:
     usage_error = PortalSpider(**spider_args).usage_error
     if usage_error:
         raise CliError(usage_error)
-    from pipelines.dataset import DatasetError, stored_articles
+    from pipelines.dataset import DatasetError, check_dataset
 
-    try:
-        stored_articles(settings.get("OUTPUT_DIR"))
+    try:  # footers only: the spider reads the stored articles once, when it opens
+        check_dataset(settings.get("OUTPUT_DIR"))
     except DatasetError as exc:
         raise CliError(str(exc)) from None
     process = CrawlerProcess(settings)

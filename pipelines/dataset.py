@@ -30,7 +30,7 @@ import pyarrow.parquet as pq
 
 from pipelines.schema import PARTITION_COLS, PARTITIONED, TABLES
 
-__all__ = ["DatasetError", "DatasetWriter", "recover", "stored_articles", "data_files",
+__all__ = ["DatasetError", "DatasetWriter", "check_dataset", "commit", "recover", "stored_articles", "data_files",
            "read_table", "compact"]
 
 JOURNAL_DIR = "_journal"
@@ -83,6 +83,31 @@ def recover(root: str | Path) -> dict:
             tmp.unlink()
             done["discarded"] += 1
     return done
+
+
+def commit(root: Path, name: str, entries: list[tuple[str, str]], remove: list[str] = ()) -> None:
+    """Make written temporary files visible as one step (the protocol of the module
+    docstring): fsync them, write the journal (the commit point), rename them to their
+    final names, delete the files they replace (``remove``, compaction), drop the journal.
+    :func:`recover` finishes the same steps after a crash."""
+    for tmp, _ in entries:
+        with open(root / tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+    jdir = root / JOURNAL_DIR
+    jdir.mkdir(exist_ok=True)
+    journal = jdir / f"{name}.json"
+    tmp_journal = jdir / f"{name}.json.tmp"
+    with open(tmp_journal, "w", encoding="utf-8") as fh:
+        json.dump({"files": [list(e) for e in entries], "remove": list(remove)}, fh)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp_journal, journal)  # commit point
+    _fsync_dir(jdir)
+    for tmp, final in entries:
+        os.replace(root / tmp, root / final)
+    for old in remove:
+        (root / old).unlink(missing_ok=True)
+    journal.unlink()
 
 
 def _partition_dir(table: str, row: dict) -> str:
@@ -141,29 +166,12 @@ class DatasetWriter:
                 tmp = f"{rel_dir}/{TMP_PREFIX}part-{batch}{TMP_SUFFIX}"
                 data = pa.Table.from_pylist([{k: r.get(k) for k in schema.names} for r in group], schema=schema)
                 pq.write_table(data, self.root / tmp, row_group_size=ROW_GROUP_SIZE, compression="zstd")
-                with open(self.root / tmp, "rb+") as fh:
-                    os.fsync(fh.fileno())
                 entries.append((tmp, final))
-        self._commit(batch, entries)
+        commit(self.root, batch, entries)
         self._buffers.clear()
         finals = [final for _, final in entries]
         self.files_written.extend(finals)
         return finals
-
-    def _commit(self, batch: str, entries: list[tuple[str, str]]) -> None:
-        jdir = self.root / JOURNAL_DIR
-        jdir.mkdir(exist_ok=True)
-        journal = jdir / f"{batch}.json"
-        tmp_journal = jdir / f"{batch}.json.tmp"
-        with open(tmp_journal, "w", encoding="utf-8") as fh:
-            json.dump({"files": entries}, fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp_journal, journal)  # commit point
-        _fsync_dir(jdir)
-        for tmp, final in entries:
-            os.replace(self.root / tmp, self.root / final)
-        journal.unlink()
 
     def close(self) -> list[str]:
         return self.flush()
@@ -188,6 +196,15 @@ def _check_file(path: Path, table: str, columns: list[str]) -> pq.ParquetFile:
         raise DatasetError(f"{path}: not a portal-news {table} file (missing columns {', '.join(missing)}); "
                            f"move it out of the output root and rerun")
     return pf
+
+
+def check_dataset(root: str | Path) -> None:
+    """Raise :class:`DatasetError` naming the first foreign or corrupt file under ``root``
+    (reads each file's footer only, no rows)."""
+    for table, schema in TABLES.items():
+        names = [n for n in schema.names if n not in PARTITION_COLS]
+        for path in data_files(root, table):
+            _check_file(path, table, names)
 
 
 def _partition_values(path: Path) -> dict:
@@ -306,17 +323,7 @@ def compact(root: str | Path, run_id: str | None = None) -> dict:
             final = rel / f"{name}.parquet"
             pq.write_table(pa.Table.from_pylist(keep, schema=schema), root / tmp,
                            row_group_size=ROW_GROUP_SIZE, compression="zstd")
-            # journal: the new file appears and the old ones go in one committed step
-            jdir = root / JOURNAL_DIR
-            jdir.mkdir(exist_ok=True)
-            journal = jdir / f"{name}.json"
-            old = [str(p.relative_to(root)) for p in files]
-            journal_tmp = jdir / f"{name}.json.tmp"
-            journal_tmp.write_text(json.dumps({"files": [[str(tmp), str(final)]], "remove": old}), "utf-8")
-            os.replace(journal_tmp, journal)
-            os.replace(root / tmp, root / final)
-            for p in files:
-                p.unlink()
-            journal.unlink()
+            # the new file appears and the old ones go in one committed step
+            commit(root, name, [(str(tmp), str(final))], remove=[str(p.relative_to(root)) for p in files])
             stats["files_after"] += 1
     return stats

@@ -9,7 +9,19 @@ from __future__ import annotations
 
 from lxml import etree
 
-__all__ = ["Doc"]
+from pipelines.text import clean_text
+
+__all__ = ["Doc", "has_class", "text_of"]
+
+
+def has_class(name: str) -> str:
+    """XPath predicate: the element's class attribute has the token ``name``."""
+    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+
+
+def text_of(el) -> str:
+    """Visible text of an element, cleaned (NFC, white space folded); "" for None."""
+    return clean_text(" ".join(el.itertext())) if el is not None else ""
 
 
 class Doc:

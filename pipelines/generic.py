@@ -14,6 +14,7 @@ import re
 from lxml import etree
 
 from pipelines.blocks import assemble, linearize
+from pipelines.dom import has_class, text_of
 from pipelines.dates import date_from_url, parse_datetime_text, to_iso
 from pipelines.tandan import meta_datetime, site_name as tandan_site_name, title_from_head
 from pipelines.text import clean_text
@@ -21,54 +22,48 @@ from pipelines.text import clean_text
 __all__ = ["extract_into"]
 
 
-def _cls(name: str) -> str:
-    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
-
 
 # Content containers of common CMSs, most specific first.
 _CONTAINERS = [etree.XPath(x) for x in (
     "//*[@itemprop='articleBody']",
-    f"//*[{_cls('entry-content')}]",
-    f"//*[{_cls('journal-content-article')}]",
-    f"//*[{_cls('asset-content')}]",
-    f"//*[{_cls('field-name-body')}]//*[{_cls('field-item')}]",
-    f"//*[{_cls('field--name-body')}]",
-    f"//*[{_cls('article-content')}]",
-    f"//*[{_cls('post-content')}]",
-    f"//*[{_cls('news-content')}]",
-    f"//*[{_cls('detail-content')}]",
-    f"//*[{_cls('content-detail')}]",
-    f"//*[{_cls('article-body')}]",
-    f"//*[{_cls('item-page')}]//*[{_cls('article-content')} or @itemprop='articleBody']",
+    f"//*[{has_class('entry-content')}]",
+    f"//*[{has_class('journal-content-article')}]",
+    f"//*[{has_class('asset-content')}]",
+    f"//*[{has_class('field-name-body')}]//*[{has_class('field-item')}]",
+    f"//*[{has_class('field--name-body')}]",
+    f"//*[{has_class('article-content')}]",
+    f"//*[{has_class('post-content')}]",
+    f"//*[{has_class('news-content')}]",
+    f"//*[{has_class('detail-content')}]",
+    f"//*[{has_class('content-detail')}]",
+    f"//*[{has_class('article-body')}]",
+    f"//*[{has_class('item-page')}]//*[{has_class('article-content')} or @itemprop='articleBody']",
     "//article//*[contains(@class, 'content')]",
     "//article",
-    f"//*[{_cls('main-content')} or {_cls('content')}]",
+    f"//*[{has_class('main-content')} or {has_class('content')}]",
 )]
 _LEADS = [etree.XPath(x) for x in (
-    "//*[contains(@class, 'sapo')]", f"//*[{_cls('summary')}]",
-    f"//*[{_cls('lead')}]", f"//*[{_cls('article-summary')}]", f"//*[{_cls('entry-summary')}]",
+    "//*[contains(@class, 'sapo')]", f"//*[{has_class('summary')}]",
+    f"//*[{has_class('lead')}]", f"//*[{has_class('article-summary')}]", f"//*[{has_class('entry-summary')}]",
     "//*[@itemprop='description'][not(self::meta)]",
 )]
 _H1 = etree.XPath("//h1")
 # headings some CMSs use for the article title instead of h1 (Liferay: h3.header-title)
 _TITLE_HEADINGS = etree.XPath("//h1|//h2[contains(@class, 'title')]|//h3[contains(@class, 'title')]")
 _SITE = etree.XPath("//meta[@property='og:site_name']/@content")
-_TAGS = etree.XPath(f"//*[{_cls('tags')} or {_cls('tag-links')} or {_cls('post-tags')} or {_cls('tags-links')}]//a")
+_TAGS = etree.XPath(f"//*[{has_class('tags')} or {has_class('tag-links')} or {has_class('post-tags')} or {has_class('tags-links')}]//a")
 _DROP = etree.XPath(
     "//script|//style|//noscript|//nav|//footer|//header|//aside|//form|"
-    f"//*[{_cls('share')} or {_cls('social')} or contains(@class, 'related') or {_cls('comments')} or {_cls('sharedaddy')}]"
+    f"//*[{has_class('share')} or {has_class('social')} or contains(@class, 'related') or {has_class('comments')} or {has_class('sharedaddy')}]"
 )
 
-
-def _text(el) -> str:
-    return clean_text(" ".join(el.itertext())) if el is not None else ""
 
 
 def extract_into(root, url: str, record: dict) -> None:
     record["extractor"] = "generic"
     site = _SITE(root)
     record["site_name"] = clean_text(site[0]) if site else tandan_site_name(root)
-    h1s = [t for t in (_text(h) for h in _TITLE_HEADINGS(root)) if t]
+    h1s = [t for t in (text_of(h) for h in _TITLE_HEADINGS(root)) if t]
     head_title = title_from_head(root, record["site_name"])
     # the first h1 is often the site logo: prefer the h1 that the <title>/og:title agrees with
     title = None
@@ -77,7 +72,7 @@ def extract_into(root, url: str, record: dict) -> None:
             if len(h) > 12 and (h == head_title or head_title.startswith(h) or head_title in h):
                 title = h
                 break
-    plain_h1 = [t for t in (_text(h) for h in _H1(root)) if t]
+    plain_h1 = [t for t in (text_of(h) for h in _H1(root)) if t]
     record["title"] = title or (plain_h1[0] if len(plain_h1) == 1 else None) or head_title
 
     d, t = meta_datetime(root)
@@ -97,16 +92,16 @@ def extract_into(root, url: str, record: dict) -> None:
     for xp in _LEADS:
         found = xp(root)
         if found:
-            lead = _text(found[0])
+            lead = text_of(found[0])
             if lead:
                 break
-    record["tags"] = [x for x in (_text(a) for a in _TAGS(root)) if x]
+    record["tags"] = [x for x in (text_of(a) for a in _TAGS(root)) if x]
 
     container = None
     for xp in _CONTAINERS:
         found = xp(root)
         if found:
-            container = max(found, key=lambda e: len(_text(e)))
+            container = max(found, key=lambda e: len(text_of(e)))
             break
     if container is not None:
         for el in _DROP(container):
@@ -153,14 +148,14 @@ def _visible_date(root):
     texts = []
     size = 0
     for el in start.itersiblings() if h1s else [start]:
-        piece = _text(el)
+        piece = text_of(el)
         texts.append(piece)
         size += len(piece)
         if size > 3000:
             break
     parent = start.getparent()
     if not texts and parent is not None:
-        texts.append(_text(parent))
+        texts.append(text_of(parent))
     return parse_datetime_text(" ".join(texts)[:3000])
 
 

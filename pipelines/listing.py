@@ -7,24 +7,23 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
+from pipelines.dom import has_class
+
 __all__ = ["is_listing", "extract_into", "article_links", "next_page", "ARTICLE_PATH"]
 
 # /portal/Pages/2021-3-24/Slug-abc123.aspx
 ARTICLE_PATH = re.compile(r"/Pages/\d{4}-\d{1,2}-\d{1,2}/[^/?#]+\.aspx$", re.I)
 
 
-def _cls(name: str) -> str:
-    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
-
 
 _ITEMS = etree.XPath(
-    f"//*[{_cls('channel-news-title')}]//a[@href] | "
-    f"//*[{_cls('tandan-p-article-news-title')}][not(self::h1)]//a[@href] | "
-    f"//a[{_cls('tandan-p-article-news-title')}][@href] | "
-    f"//*[{_cls('channel-news-title')}][self::a][@href]"
+    f"//*[{has_class('channel-news-title')}]//a[@href] | "
+    f"//*[{has_class('tandan-p-article-news-title')}][not(self::h1)]//a[@href] | "
+    f"//a[{has_class('tandan-p-article-news-title')}][@href] | "
+    f"//*[{has_class('channel-news-title')}][self::a][@href]"
 )
-_CURRENT = etree.XPath(f"//*[{_cls('CurrentPage')}]")
-_SIDEBAR = f"ancestor::*[{_cls('tandan-div-article-other')} or {_cls('tandan-col-right')} or self::footer or {_cls('tandan-footer')}]"
+_CURRENT = etree.XPath(f"//*[{has_class('CurrentPage')}]")
+_SIDEBAR = f"ancestor::*[{has_class('tandan-div-article-other')} or {has_class('tandan-col-right')} or self::footer or {has_class('tandan-footer')}]"
 _ALL_LINKS = etree.XPath(f"//a[@href][not({_SIDEBAR})]")
 
 
@@ -92,9 +91,10 @@ def _next_page_link(current):
 
 
 def is_listing(root, url: str) -> bool:
-    if ARTICLE_PATH.search(urlsplit(url).path) and not _ITEMS(root):
+    items = _ITEMS(root)
+    if ARTICLE_PATH.search(urlsplit(url).path) and not items:
         return False
-    return bool(_ITEMS(root) or _CURRENT(root)) or bool(article_links(root, url))
+    return bool(items or _CURRENT(root) or article_links(root, url))
 
 
 def extract_into(root, url: str, record: dict) -> None:

@@ -30,11 +30,11 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Callable, Iterable
+from typing import Iterable
 
 from pipelines import orgs
 from pipelines.orgs import expand_abbreviations
-from pipelines.text import clean_text, fold_key, modern_tones, name_key
+from pipelines.text import clean_text, fold_key, modern_tones
 
 __all__ = [
     "extract_officials",
@@ -462,7 +462,7 @@ def _org_full(m: str, org_start: int, pieces: list[tuple], site: _Site) -> str:
 def _lowest_level(pieces: list[tuple], kind: str, table: dict) -> str | None:
     """The most local level named by the pieces of one kind (unit words, compound units)."""
     best = None
-    for k, s, e, fold, pl_s, pl_e in pieces:
+    for k, _start, _end, fold, _pl_start, _pl_end in pieces:
         if k == kind:
             lv = table.get(fold)
             if lv and (best is None or _LEVEL_RANK[lv] > _LEVEL_RANK[best]):

@@ -7,7 +7,7 @@ import re
 from urllib.parse import urljoin, urlsplit, unquote
 
 from pipelines.blocks import assemble, linearize
-from pipelines.dom import Doc
+from pipelines.dom import Doc, text_of
 from pipelines.dates import date_from_url, parse_datetime_text, parse_iso, to_iso
 from pipelines.text import clean_text
 
@@ -30,14 +30,11 @@ def is_article(doc: Doc) -> bool:
     return bool(titles(doc))
 
 
-def _text(el) -> str:
-    return clean_text(" ".join(el.itertext())) if el is not None else ""
-
 
 def site_name(root, doc: Doc | None = None) -> str | None:
     units = (doc or Doc(root)).cls("tandan-unit-name")
     if units:
-        name = _text(units[0])
+        name = text_of(units[0])
         if name:
             return name
     for script in root.iter("script"):
@@ -59,7 +56,7 @@ def title_from_head(root, site: str | None = None) -> str | None:
                 return _strip_site_suffix(value, site)
     title = root.find(".//title")
     if title is not None:
-        value = _text(title)
+        value = text_of(title)
         if value:
             return _strip_site_suffix(value, site)
     return None
@@ -105,7 +102,7 @@ def sidebar_time(doc: Doc, url: str, title: str | None):
                 title and clean_text(link.get("title")) == title)
             if not same:
                 continue
-            d, t = parse_datetime_text(_text(li))
+            d, t = parse_datetime_text(text_of(li))
             if d:
                 return d, t
     return None, None
@@ -116,13 +113,13 @@ def extract_into(doc: Doc, url: str, record: dict) -> None:
     record["extractor"] = "tandan"
     record["site_name"] = site_name(root, doc)
     found = titles(doc)
-    title = _text(found[0]) if found else ""
+    title = text_of(found[0]) if found else ""
     record["title"] = title or title_from_head(root, record["site_name"])
 
     _dates(doc, url, record)
 
     summaries = doc.cls("tandan-p-article-news-summary")
-    summary = _text(summaries[0]) if summaries else ""
+    summary = text_of(summaries[0]) if summaries else ""
     body_root = _body_root(doc)
     skip = (summary,) if summary else ()
     body = assemble(linearize(body_root, url), want_lead=not summary, skip_texts=skip) if body_root is not None else None
@@ -133,7 +130,7 @@ def extract_into(doc: Doc, url: str, record: dict) -> None:
         if not summary and body.lead:
             summary = body.lead
     record["summary"] = summary
-    record["tags"] = [t for t in (_text(a) for box in doc.cls("td-tags") for a in box.iter("a")) if t]
+    record["tags"] = [t for t in (text_of(a) for box in doc.cls("td-tags") for a in box.iter("a")) if t]
     record["category"] = _category(doc, record["title"])
     record["is_article"] = bool(record["title"])
 
@@ -152,7 +149,7 @@ def _dates(doc: Doc, url, record):
     root = doc.root
     page_date = page_time = None
     for el in doc.cls("tandan-span-date-publish", "tandan-date-publish", "tandan-p-article-date"):
-        page_date, page_time = parse_datetime_text(_text(el))
+        page_date, page_time = parse_datetime_text(text_of(el))
         if page_date:
             break
     side_date, side_time = sidebar_time(doc, url, record["title"])
@@ -199,7 +196,7 @@ def meta_datetime(root):
         if d:
             return d, t
     for el in root.xpath("//*[@itemprop='datePublished']|//time[@datetime]"):
-        d, t = parse_iso(el.get("datetime") or el.get("content") or _text(el))
+        d, t = parse_iso(el.get("datetime") or el.get("content") or text_of(el))
         if d:
             return d, t
     return None, None
@@ -225,6 +222,6 @@ def _jsonld_date(text: str):
 def _category(doc: Doc, title: str | None) -> str | None:
     crumbs = doc.cls("tandan-breadcrumb", "breadcrumb", "tandan-breadcrumbs", "breadcrumbs") or \
         doc.cls(*(k for k in doc.by_class if "breadcrumb" in k.lower()))
-    names = [_text(a) for box in crumbs[:1] for a in box.iter("a")]
+    names = [text_of(a) for box in crumbs[:1] for a in box.iter("a")]
     names = [n for n in names if n and n.lower() not in ("trang chủ", "home", "trang chu") and n != title]
     return names[-1] if names else None
