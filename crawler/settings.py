@@ -78,6 +78,7 @@ DOWNLOADER_MIDDLEWARES["crawler.warcstore.WarcStoreMiddleware"] = 585   # after 
 WARC_ENABLED = True
 WARC_MAX_BYTES = 100 * 1024 * 1024   # rotate files at this size
 WARC_WRITE_REQUESTS = False          # also write a WARC request record per response
+WARC_PROCESS = True                  # compress and write WARC records in a child process
 
 # `-a source=wayback`: list captures through the CDX API and fetch raw (id_) captures.
 WAYBACK_BASE_URL = "https://web.archive.org"   # the replica serves a fake one at <replica>/wayback

@@ -43,27 +43,10 @@ def new_run_id() -> str:
 
 
 def _worker_init(parent_pid: int) -> None:
-    """An extraction worker dies with the crawl, also when the crawl is killed with -9:
-    the kernel's parent-death signal (Linux), and a thread watching the parent as a fallback."""
-    import signal
-    import threading
+    """An extraction worker dies with the crawl, also when the crawl is killed with -9."""
+    from crawler.procs import die_with_parent
 
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-    if os.getppid() != parent_pid:  # the parent died before we got here
-        os._exit(0)
-
-    def watch():
-        while True:
-            time.sleep(1.0)
-            if os.getppid() != parent_pid:
-                os._exit(0)
-
-    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
+    die_with_parent(parent_pid)
 
 
 def default_extract_workers() -> int:
