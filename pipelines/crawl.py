@@ -1,7 +1,8 @@
 """Scrapy item pipelines: adapt the pure extraction to a crawl and write the datasets.
 
-``ExtractionPipeline`` turns each :class:`~crawler.items.RawPage` into an extraction record
-(or a :class:`~crawler.items.FetchFailure` when the page is not an article);
+``ExtractionPipeline`` turns each :class:`~crawler.items.RawPage` into its dataset rows
+(:func:`pipelines.records.page_rows`: extraction and row building, in worker processes),
+or a :class:`~crawler.items.FetchFailure` when the page is not an article;
 ``ParquetPipeline`` de-duplicates, decides new / updated / unchanged against what is
 stored, and commits rows through :class:`pipelines.dataset.DatasetWriter`. At the end of a
 run it writes ``runs/`` and ``failures/`` rows and rebuilds ``people/``.
@@ -9,7 +10,6 @@ run it writes ``runs/`` and ``failures/`` rows and rebuilds ``people/``.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -24,10 +24,8 @@ import pyarrow.parquet as pq
 from scrapy.exceptions import DropItem
 
 from crawler.items import FetchFailure, RawPage
-from crawler.registry import canonical_url
 from pipelines.dataset import DatasetWriter, read_table
-from pipelines.extract import extract
-from pipelines.records import rows_for_record
+from pipelines.records import page_rows
 from pipelines.schema import PEOPLE
 
 logger = logging.getLogger(__name__)
@@ -55,7 +53,7 @@ def default_extract_workers() -> int:
 
 
 class ExtractionPipeline:
-    """Runs :func:`pipelines.extract.extract` on each raw page.
+    """Runs :func:`pipelines.records.page_rows` (extraction + rows) on each raw page.
 
     With ``EXTRACT_WORKERS`` > 0 (default: one per spare core) extraction runs in a pool
     of worker processes, so Scrapy's single reactor thread only fetches and writes; 0
@@ -85,32 +83,34 @@ class ExtractionPipeline:
             self.pool.shutdown(wait=True)
             self.pool = None
 
-    async def _extract(self, item: RawPage) -> dict:
-        # archive captures are extracted as the portal's page (links resolve against its real URL)
-        url = item.original_url or item.url
+    async def _rows(self, item: RawPage) -> dict:
+        """Extraction and row building of one page (:func:`pipelines.records.page_rows`), in a
+        worker process when there is a pool: the reactor thread only unpickles finished rows."""
+        kwargs = dict(content_type=item.content_type, fetched_at=item.fetched_at, site=item.site,
+                      source=item.source, http_status=item.status, capture_time=item.capture_time,
+                      original_url=item.original_url)
         if self.pool is not None:
             import asyncio
             from concurrent.futures.process import BrokenProcessPool
 
             try:
-                return await asyncio.wrap_future(self.pool.submit(extract, item.body, url,
-                                                                  content_type=item.content_type))
+                return await asyncio.wrap_future(self.pool.submit(page_rows, item.body, item.url, **kwargs))
             except BrokenProcessPool:
                 logger.error("an extraction worker died; restarting the pool, extracting %s inline", item.url)
                 self.close_spider()
                 self.open_spider()
-        return extract(item.body, url, content_type=item.content_type)
+        return page_rows(item.body, item.url, **kwargs)
 
     async def process_item(self, item):
         if not isinstance(item, RawPage):
             return item
-        record = await self._extract(item)
-        if not record["is_article"]:
-            kind = record.get("error") or "not-article"
+        rows = await self._rows(item)
+        if not rows["is_article"]:
+            kind = rows.get("error") or "not-article"
             return FetchFailure(url=item.url, site=item.site, kind=kind,
-                                reason=record.get("error_detail") or f"page is not an article ({kind})",
+                                reason=rows.get("error_detail") or f"page is not an article ({kind})",
                                 failed_at=time.time())
-        return {"record": record, "page": item}
+        return {"rows": rows, "page": item}
 
 
 class ParquetPipeline:
@@ -145,15 +145,14 @@ class ParquetPipeline:
         if isinstance(item, FetchFailure):
             self.failures.append(item)
             return item
-        record, page = item["record"], item["page"]
+        rows, page = item["rows"], item["page"]
         spider = self.crawler.spider
-        canon = canonical_url(page.original_url or record["url"])
+        article = rows["article"]
+        canon = article["url"]
         if canon in self.written:
             raise DropItem(f"duplicate article in this run: {canon}")
-        article, images, officials = rows_for_record(
-            record, fetch_url=page.url, fetched_at=page.fetched_at, site=page.site, source=page.source,
-            http_status=page.status, raw_sha1=hashlib.sha1(page.body).hexdigest(),
-            capture_time=page.capture_time, run_id=self.run_id, original_url=page.original_url)
+        article["run_id"] = self.run_id
+        images, officials = rows["images"], rows["officials"]
         previous = spider.known.get(canon) if hasattr(spider, "known") else None
         if previous is not None and previous == article["content_hash"]:
             self._count(page.site, "articles_unchanged")

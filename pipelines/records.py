@@ -7,8 +7,9 @@ import json
 from datetime import date, datetime, timezone
 
 from crawler.registry import article_id, canonical_url, district_slug
+from pipelines.extract import extract
 
-__all__ = ["content_hash", "rows_for_record"]
+__all__ = ["content_hash", "rows_for_record", "page_rows"]
 
 # Fields whose change makes a new article version (officials are derived from them).
 HASHED_FIELDS = ("title", "published_date", "published_at", "summary", "body_paragraphs",
@@ -97,3 +98,26 @@ def rows_for_record(record: dict, *, fetch_url: str, fetched_at: float, site: st
             "context": person.get("context"),
         })
     return article, images, officials
+
+
+def page_rows(body: bytes, url: str, *, content_type: str | None = None, fetched_at: float | None = None,
+              site: str | None = None, source: str = "live", http_status: int | None = 200,
+              capture_time: float | None = None, original_url: str | None = None,
+              run_id: str | None = None) -> dict:
+    """One fetched page → its dataset rows, in one call (what an extraction worker runs).
+
+    Returns ``{"is_article", "extractor", "site", "error", "error_detail"}`` and, for an
+    article, ``"article"``, ``"images"``, ``"officials"`` rows. ``url`` is the URL fetched;
+    an archive capture is extracted as ``original_url`` (the portal's page). ``site``
+    defaults to the registry's district of the page."""
+    page_url = original_url or url
+    record = extract(body, page_url, content_type=content_type)
+    out = {"is_article": bool(record["is_article"]), "extractor": record.get("extractor"),
+           "site": site or district_slug(page_url, record.get("site_name")),
+           "error": record.get("error"), "error_detail": record.get("error_detail")}
+    if out["is_article"]:
+        out["article"], out["images"], out["officials"] = rows_for_record(
+            record, fetch_url=url, fetched_at=fetched_at, site=out["site"], source=source,
+            http_status=http_status, raw_sha1=hashlib.sha1(body).hexdigest(), capture_time=capture_time,
+            run_id=run_id, original_url=original_url)
+    return out

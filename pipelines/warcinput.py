@@ -3,9 +3,9 @@ the same datasets a crawl writes.
 
 ``iter_warc_pages(paths)`` yields the HTML pages answered with HTTP 200 of any WARC files
 (gzip or not, also a ``.warc.gz.open`` file left by a killed crawl): RawPage-like dicts.
-``reprocess(paths, output_dir, workers)`` extracts them with :func:`pipelines.extract.extract`
-in a process pool (chunked, results taken in input order, so any worker count gives the same
-rows), builds rows with :func:`pipelines.records.rows_for_record`, skips versions already
+``reprocess(paths, output_dir, workers)`` extracts them and builds their rows with
+:func:`pipelines.records.page_rows` in a process pool (chunked, results taken in input
+order, so any worker count gives the same rows), skips versions already
 stored (same canonical URL and content hash), writes through
 :class:`pipelines.dataset.DatasetWriter`, adds a ``runs/`` row and rebuilds ``people/``.
 
@@ -16,7 +16,6 @@ capture URL (``WARC-Source-URI``) as ``fetch_url`` and ``X-Capture-Time`` as ``c
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import time
@@ -136,10 +135,10 @@ def iter_warc_pages(paths: Iterable[str | Path], stats: Counter | None = None) -
 
 
 # --- extraction in worker processes --------------------------------------------------------
-def _extract_chunk(chunk: list[tuple[bytes, str, str | None]]) -> list[dict]:
-    from pipelines.extract import extract
+def _extract_chunk(chunk: list[tuple[bytes, str, dict]]) -> list[dict]:
+    from pipelines.records import page_rows
 
-    return [extract(body, url, content_type=ctype) for body, url, ctype in chunk]
+    return [page_rows(body, url, **kwargs) for body, url, kwargs in chunk]
 
 
 def _chunks(pages: Iterator[dict], size: int) -> Iterator[list[dict]]:
@@ -154,11 +153,14 @@ def _chunks(pages: Iterator[dict], size: int) -> Iterator[list[dict]]:
 
 
 def _payload(chunk: list[dict]) -> list[tuple]:
-    return [(p["body"], p["original_url"] or p["url"], p["content_type"]) for p in chunk]
+    return [(p["body"], p["url"], {"content_type": p["content_type"], "fetched_at": p["fetched_at"], "site": p["site"],
+                                   "source": p["source"], "http_status": p["status"], "capture_time": p["capture_time"],
+                                   "original_url": p["original_url"]}) for p in chunk]
 
 
 def _extracted(pages: Iterator[dict], workers: int, chunk_size: int) -> Iterator[tuple[dict, dict]]:
-    """(page, record) in input order; at most ``4 * workers`` chunks in flight."""
+    """(page, rows of :func:`pipelines.records.page_rows`) in input order; at most
+    ``4 * workers`` chunks in flight."""
     chunks = _chunks(pages, chunk_size)
     if workers <= 1:
         for chunk in chunks:
@@ -183,10 +185,8 @@ def reprocess(paths: Iterable[str | Path], output_dir: str | Path, workers: int 
               chunk_size: int = 16, run_id: str | None = None, flush_rows: int = 2000) -> dict:
     """Re-extract the pages of WARC files into the datasets under ``output_dir``. Returns stats."""
     from crawler.items import FetchFailure
-    from crawler.registry import district_slug
     from pipelines.crawl import new_run_id, rebuild_people, run_rows
     from pipelines.dataset import DatasetWriter, read_table, stored_articles
-    from pipelines.records import rows_for_record
 
     paths = [Path(p) for p in paths]
     for p in paths:
@@ -204,27 +204,25 @@ def reprocess(paths: Iterable[str | Path], output_dir: str | Path, workers: int 
     site_stats: dict[str, Counter] = defaultdict(Counter)
     counts: dict[str, Counter] = defaultdict(Counter)
     failures: list = []
-    for page, record in _extracted(iter_warc_pages(paths, stats), workers, chunk_size):
+    for page, rows in _extracted(iter_warc_pages(paths, stats), workers, chunk_size):
         stats["pages"] += 1
         extract_url = page["original_url"] or page["url"]
-        site = page["site"] or district_slug(extract_url, record.get("site_name"))
+        site = rows["site"]
         s = site_stats[site]
         s["pages_fetched"] += 1
-        if not record.get("is_article"):
-            if record.get("extractor") == "listing":
+        if not rows["is_article"]:
+            if rows["extractor"] == "listing":
                 s["listing_pages"] += 1
                 stats["skipped_listing"] += 1
             else:
-                kind = record.get("error") or "not-article"
+                kind = rows.get("error") or "not-article"
                 stats[f"skipped_{kind}"] += 1
                 failures.append(FetchFailure(url=extract_url, site=site, kind=kind, reason=kind))
             stats["not_article"] += 1
             continue
         s["articles_fetched"] += 1
-        article, images, officials = rows_for_record(
-            record, fetch_url=page["url"], fetched_at=page["fetched_at"], site=site, source=page["source"],
-            http_status=page["status"], raw_sha1=hashlib.sha1(page["body"]).hexdigest(),
-            capture_time=page["capture_time"], run_id=run_id, original_url=page["original_url"])
+        article, images, officials = rows["article"], rows["images"], rows["officials"]
+        article["run_id"] = run_id
         canon, chash = article["url"], article["content_hash"]
         if (canon, chash) in versions:
             counts[site]["articles_unchanged"] += 1
