@@ -131,24 +131,28 @@ def site_for_name(site_name: str | None) -> Site | None:
     return None
 
 
-@lru_cache(maxsize=16384)
 def canonical_url(url: str) -> str:
     """Stable form of an article URL: lower-case host, no fragment, sorted query without
     tracking parameters, replica path prefix mapped back to the portal's real host."""
+    return _canonical(url)
+
+
+@lru_cache(maxsize=16384)
+def _canonical(url: str) -> str:
     parts = urlsplit(url.strip())
     scheme = (parts.scheme or "http").lower()
     host = (parts.hostname or "").lower()
     port = parts.port
     path = parts.path or "/"
     if _is_loopback(host):
-        site = site_for_url(url)
+        label, _, rest = path.lstrip("/").partition("/")
+        site = _indexes(load_registry())[1].get(label.lower())
         if site is not None:
             scheme, host, port = site.scheme, site.host, None
-            path = path.lstrip("/").split("/", 1)[1] if "/" in path.lstrip("/") else ""
-            path = "/" + path
+            path = "/" + rest
     netloc = host if port in (None, 80 if scheme == "http" else 443) else f"{host}:{port}"
     query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-                             if k.lower() not in _DROP_PARAMS))
+                             if k.lower() not in _DROP_PARAMS)) if parts.query else ""
     return urlunsplit((scheme, netloc, path, query, ""))
 
 

@@ -17,9 +17,13 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter, defaultdict
+from functools import lru_cache
 from typing import Iterable
 
-from pipelines.text import fold_key
+from pipelines.text import fold_key as _fold_key
+
+# the same organisations, roles and districts recur on thousands of rows
+fold_key = lru_cache(maxsize=1 << 16)(_fold_key)
 
 __all__ = ["resolve_people"]
 
