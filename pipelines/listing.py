@@ -23,8 +23,6 @@ _ITEMS = etree.XPath(
     f"//*[{has_class('channel-news-title')}][self::a][@href]"
 )
 _CURRENT = etree.XPath(f"//*[{has_class('CurrentPage')}]")
-_SIDEBAR = f"ancestor::*[{has_class('tandan-div-article-other')} or {has_class('tandan-col-right')} or self::footer or {has_class('tandan-footer')}]"
-_ALL_LINKS = etree.XPath(f"//a[@href][not({_SIDEBAR})]")
 
 
 def _dedupe(urls):
@@ -36,17 +34,61 @@ def _dedupe(urls):
     return out
 
 
+_ITEM_CLASSES = frozenset(("channel-news-title", "tandan-p-article-news-title"))
+_SIDEBAR_CLASSES = frozenset(("tandan-div-article-other", "tandan-col-right", "tandan-footer"))
+
+
+def _item_and_sidebar_links(root) -> tuple[set, set]:
+    """One pass over the tree: links of listing items (inside, or being, an element of an
+    item class; an ``h1`` of the article-title class is a page title, not an item) and
+    links inside a sidebar, the right column or a footer. Same sets as the XPaths
+    ``_ITEMS`` and ``ancestor::…`` of ``_ALL_LINKS``, a few times faster."""
+    items, sidebar = set(), set()
+    for el in root.iter(etree.Element):
+        c = el.get("class")
+        tokens = c.split() if c else ()
+        if el.tag == "footer" or (tokens and not _SIDEBAR_CLASSES.isdisjoint(tokens)):
+            sidebar.update(a for a in el.iter("a") if a is not el)
+        if tokens and not _ITEM_CLASSES.isdisjoint(tokens):
+            if el.tag == "a":
+                items.add(el)
+            if "channel-news-title" in tokens or el.tag != "h1":
+                items.update(a for a in el.iter("a") if a is not el)
+    return items, sidebar
+
+
+def absolute_url(base: str, href: str, origin: str | None = None) -> str:
+    """``urljoin(base, href)``, without urljoin's cost for the platform's usual link form,
+    an absolute path (``/portal/Pages/…``) with no dot segments to resolve."""
+    if href.startswith("/") and not href.startswith("//") and "/." not in href:
+        if origin is None:
+            parts = urlsplit(base)
+            origin = f"{parts.scheme}://{parts.netloc}"
+        return origin + href
+    return urljoin(base, href)
+
+
 def article_links(root, url: str) -> list[str]:
     """Absolute article URLs of a listing or home page, in page order, de-duplicated: the
     listing items, and every other link of the platform's article URL shape outside the
     sidebars ("Tin mới nhất", right column, footer)."""
-    items = set(_ITEMS(root))
+    items, sidebar = _item_and_sidebar_links(root)
+    base = urlsplit(url)
+    origin = f"{base.scheme}://{base.netloc}"
     links = []
-    for a in _ALL_LINKS(root):
-        href = urljoin(url, a.get("href").strip())
-        if urlsplit(href).scheme not in ("http", "https"):
+    for a in root.iter("a"):
+        href = a.get("href")
+        if href is None or a in sidebar:
             continue
-        if a in items or ARTICLE_PATH.search(urlsplit(href).path):
+        href = absolute_url(url, href.strip(), origin)
+        if href.startswith(origin) and origin.startswith(("http://", "https://")):
+            path = href[len(origin):].split("#", 1)[0].split("?", 1)[0]
+        else:
+            parts = urlsplit(href)
+            if parts.scheme not in ("http", "https"):
+                continue
+            path = parts.path
+        if a in items or ARTICLE_PATH.search(path):
             links.append(href)
     return _dedupe(links)
 
