@@ -64,10 +64,10 @@ def looks_binary(data: bytes) -> bool:
 def decode_html(data: bytes | str, content_type: str | None = None) -> tuple[str, str]:
     """Return (text, encoding used). Raises :class:`UnreadableInput` for empty or binary data."""
     if isinstance(data, str):
-        if not data.strip():
+        if not data or data.isspace():  # (no copy of the page, unlike strip())
             raise UnreadableInput("empty input")
         return data, "unicode"
-    if not data.strip():
+    if not data or data.isspace():
         raise UnreadableInput("empty input")
     for bom, enc in _BOMS:
         if data.startswith(bom):

@@ -175,13 +175,26 @@ _VILLAGE_UNITS = {"thôn", "bản", "khu phố", "tổ dân phố", "khu", "ti�
 
 # --------------------------------------------------------------------------- helpers
 # an old-style tone ("hoá", "thuỷ", "hoè") shows as o/u followed by a toned a/e/y at a word end
-_OLD_TONE_HINT = re.compile("(?<![qQ])[oOuU][áàảãạéèẻẽẹýỳỷỹỵÁÀẢÃẠÉÈẺẼẸÝỲỶỸỴ](?![\\w])")
+# (searched without a leading look-behind, which would make re try every position)
+_OLD_TONE_CORE = re.compile("[oOuU][áàảãạéèẻẽẹýỳỷỹỵÁÀẢÃẠÉÈẺẼẸÝỲỶỸỴ](?![\\w])")
+
+
+def _old_tone_hint(t: str) -> bool:
+    pos = 0
+    while True:
+        h = _OLD_TONE_CORE.search(t, pos)
+        if h is None:
+            return False
+        i = h.start()
+        if i == 0 or t[i - 1] not in "qQ":
+            return True
+        pos = i + 1
 
 
 def _prep(text: str) -> tuple[str, str, str]:
     """(as written: NFC + folded spaces, same with new-style tones, lower case); same length."""
     t = clean_text(text)
-    m = modern_tones(t) if _OLD_TONE_HINT.search(t) else t
+    m = modern_tones(t) if _old_tone_hint(t) else t
     if len(m) != len(t):
         t = m
     lc = m.lower()

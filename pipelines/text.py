@@ -33,6 +33,12 @@ def clean_text(text: str | None) -> str:
     """NFC, invisible characters removed, every white-space run folded to one space, stripped."""
     if not text:
         return ""
+    # already clean (the common case for text cut from cleaned text): every white space other
+    # than " " and every invisible character (all in category Cf) is non-printable, so a
+    # printable NFC text without double, leading or trailing spaces comes out unchanged
+    if (text.isprintable() and "  " not in text and text[0] != " " and text[-1] != " "
+            and (text.isascii() or unicodedata.is_normalized("NFC", text))):
+        return text
     if not text.isascii():
         if not unicodedata.is_normalized("NFC", text):
             text = unicodedata.normalize("NFC", text)
