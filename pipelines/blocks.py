@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from pipelines.text import clean_text
 
@@ -40,7 +40,7 @@ _NAME_BYLINE_RE = re.compile(
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class Block:
     kind: str  # "text", "img", "caption"
     text: str = ""
@@ -64,8 +64,7 @@ class Body:
         return [im["caption"] for im in self.images if im.get("caption")]
 
 
-def _tag(el) -> str:
-    tag = el.tag
+def _tag_name(tag) -> str:
     if not isinstance(tag, str):
         return ""
     if "}" in tag:
@@ -73,9 +72,21 @@ def _tag(el) -> str:
     return tag.lower()
 
 
-def _style_flags(el) -> tuple[bool, bool]:
-    style = el.get("style")
-    align = el.get("align")
+# tag -> _tag_name(tag); pages use a few dozen tag names (comments' and PIs' tags are functions)
+_TAGS: dict = {}
+
+
+def _tag(el) -> str:
+    tag = el.tag
+    name = _TAGS.get(tag)
+    if name is None:
+        name = _tag_name(tag)
+        if len(_TAGS) < 2048:
+            _TAGS[tag] = name
+    return name
+
+
+def _align_flags(style: str | None, align: str | None) -> tuple[bool, bool]:
     centered = right = False
     if style and "align" in style:
         centered = bool(_CENTER_RE.search(style))
@@ -84,29 +95,53 @@ def _style_flags(el) -> tuple[bool, bool]:
         align = align.lower()
         centered = centered or align == "center"
         right = right or align == "right"
-    return centered or el.tag == "center", right
+    return centered, right
+
+
+# (style, align) -> _align_flags; a page repeats the same few style attributes
+_ALIGN: dict = {}
+_NO_FLAGS = (False, False)
+
+
+def _style_flags(el) -> tuple[bool, bool]:
+    style = el.get("style")
+    align = el.get("align")
+    if style is None and align is None:
+        c, r = _NO_FLAGS
+    else:
+        key = (style, align)
+        flags = _ALIGN.get(key)
+        if flags is None:
+            flags = _align_flags(style, align)
+            if len(_ALIGN) < 4096:
+                _ALIGN[key] = flags
+        c, r = flags
+    return c or el.tag == "center", r
 
 
 class _Run:
     """Inline content of one paragraph-like block: text pieces and images in order."""
 
-    __slots__ = ("parts", "styled", "empty")
+    __slots__ = ("parts", "italic", "bold", "empty", "imgs")
 
     def __init__(self):
         self.parts: list = []  # str | ("img", el)
-        self.styled = {"i": 0, "b": 0}
+        self.italic = 0  # characters (stripped) of italic text
+        self.bold = 0
         self.empty = True  # only white space so far: nothing to emit
+        self.imgs = False  # has an image part
 
     def add_text(self, text, italic=False, bold=False):
         if text:
             self.parts.append(text)
             if not text.isspace():
                 self.empty = False
-                n = len(text.strip())
-                if italic:
-                    self.styled["i"] += n
-                if bold:
-                    self.styled["b"] += n
+                if italic or bold:
+                    n = len(text.strip())
+                    if italic:
+                        self.italic += n
+                    if bold:
+                        self.bold += n
 
     def add_inline(self, el, italic=False, bold=False):
         tag = _tag(el)
@@ -115,12 +150,15 @@ class _Run:
         if tag == "img":
             self.parts.append(("img", el))
             self.empty = False
+            self.imgs = True
             return
         if tag == "br":
             self.parts.append("\n")
             return
-        italic = italic or tag in ITALIC_TAGS or "italic" in (el.get("style") or "")
-        bold = bold or tag in BOLD_TAGS or "bold" in (el.get("style") or "")
+        if not (italic and bold):
+            style = el.get("style") or ""
+            italic = italic or tag in ITALIC_TAGS or "italic" in style
+            bold = bold or tag in BOLD_TAGS or "bold" in style
         self.add_text(el.text, italic, bold)
         for child in el:
             self.add_inline(child, italic, bold)
@@ -130,6 +168,14 @@ class _Run:
 def _emit_run(run: _Run, out: list[Block], centered: bool, right: bool, base: str, in_caption=False):
     """Turn an inline run into blocks: text, images, and text after an image as its caption."""
     if run.empty:
+        return
+    if not run.imgs:  # the common case: one text segment
+        parts = run.parts
+        text = clean_text(parts[0] if len(parts) == 1 else "".join(parts))
+        if text:
+            total = len(text)
+            out.append(Block("caption" if in_caption else "text", text, "", centered,
+                             run.italic >= 0.9 * total, run.bold >= 0.9 * total, right))
         return
     segments: list[list] = [[]]
     imgs: list = []
@@ -141,18 +187,55 @@ def _emit_run(run: _Run, out: list[Block], centered: bool, right: bool, base: st
             segments[-1].append(part)
     texts = [clean_text("".join(seg)) for seg in segments]
     total = sum(len(t) for t in texts) or 1
-    italic = run.styled["i"] >= 0.9 * total
-    bold = run.styled["b"] >= 0.9 * total
+    italic = run.italic >= 0.9 * total
+    bold = run.bold >= 0.9 * total
     kind = "caption" if in_caption else "text"
     if texts[0]:
         out.append(Block(kind, texts[0], centered=centered, italic=italic, bold=bold, right=right))
     for img, after in zip(imgs, texts[1:]):
         src = img.get("src") or img.get("data-src") or ""
         if src and not src.startswith("data:"):
-            out.append(Block("img", src=urljoin(base, src.strip()), alt=clean_text(img.get("alt")), centered=centered))
+            out.append(Block("img", src=_join(base, src.strip()), alt=clean_text(img.get("alt")), centered=centered))
         if after:
             # text after an image inside the same paragraph (after <br/>) is its caption
             out.append(Block("caption", after, centered=centered, italic=italic))
+
+
+_UNSAFE_IN_SRC = frozenset("?#;\t\r\n[]")
+_BASES: dict = {}
+
+
+def _origin(base: str) -> str | None:
+    """``scheme://netloc`` of an http(s) base URL as urljoin reads it, else None."""
+    origin = _BASES.get(base, "")
+    if origin == "":
+        try:
+            parts = urlsplit(base)
+        except ValueError:
+            parts = None
+        origin = (parts.scheme + "://" + parts.netloc
+                  if parts and parts.scheme in ("http", "https") and parts.netloc else None)
+        if len(_BASES) >= 256:
+            _BASES.clear()
+        _BASES[base] = origin
+    return origin
+
+
+def _join(base: str, src: str) -> str:
+    """``urljoin(base, src)``, without parsing both URLs for the usual image sources: an
+    absolute path (no dot segments, query, fragment or parameters) on an http(s) base, or an
+    absolute ASCII http(s) URL that urljoin would give back unchanged."""
+    if src and _UNSAFE_IN_SRC.isdisjoint(src):
+        if src[0] == "/":
+            if src[1:2] != "/" and "/." not in src:
+                origin = _origin(base)
+                if origin is not None:
+                    return origin + src
+        elif src.startswith(("http://", "https://")) and src.isascii():
+            rest = src[src.index("/") + 2:]
+            if rest and rest[0] != "/" and "/." not in rest and _origin(base) is not None:
+                return src
+    return urljoin(base, src)
 
 
 def linearize(root, base_url: str) -> list[Block]:
