@@ -40,13 +40,6 @@ def new_run_id() -> str:
     return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
 
 
-def _worker_init(parent_pid: int) -> None:
-    """An extraction worker dies with the crawl, also when the crawl is killed with -9."""
-    from crawler.procs import die_with_parent
-
-    die_with_parent(parent_pid)
-
-
 def default_extract_workers() -> int:
     """One extraction process per core beyond the one running Scrapy's reactor (at most 4)."""
     return max(0, min(4, (os.cpu_count() or 1) - 1))
@@ -71,16 +64,14 @@ class ExtractionPipeline:
 
     def open_spider(self):
         if self.workers > 0:
-            from concurrent.futures import ProcessPoolExecutor
-            from multiprocessing import get_context
+            from crawler.procs import AsyncWorkerPool
 
-            # spawn: a fresh interpreter, none of the reactor's threads or sockets
-            self.pool = ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"),
-                                            initializer=_worker_init, initargs=(os.getpid(),))
+            self.pool = AsyncWorkerPool(self.workers)
+            self.pool.start()
 
     def close_spider(self):
         if self.pool is not None:
-            self.pool.shutdown(wait=True)
+            self.pool.close()
             self.pool = None
 
     async def _rows(self, item: RawPage) -> dict:
@@ -89,16 +80,17 @@ class ExtractionPipeline:
         kwargs = dict(content_type=item.content_type, fetched_at=item.fetched_at, site=item.site,
                       source=item.source, http_status=item.status, capture_time=item.capture_time,
                       original_url=item.original_url)
-        if self.pool is not None:
-            import asyncio
-            from concurrent.futures.process import BrokenProcessPool
+        pool = self.pool
+        if pool is not None:
+            from crawler.procs import WorkerDied
 
             try:
-                return await asyncio.wrap_future(self.pool.submit(page_rows, item.body, item.url, **kwargs))
-            except BrokenProcessPool:
-                logger.error("an extraction worker died; restarting the pool, extracting %s inline", item.url)
-                self.close_spider()
-                self.open_spider()
+                return await pool.submit(page_rows, item.body, item.url, **kwargs)
+            except WorkerDied as exc:
+                if self.pool is pool:  # the first page that notices restarts the pool
+                    logger.error("%s; restarting the extraction workers, extracting %s inline", exc, item.url)
+                    self.close_spider()
+                    self.open_spider()
         return page_rows(item.body, item.url, **kwargs)
 
     async def process_item(self, item):
@@ -169,6 +161,7 @@ class ParquetPipeline:
         if self.writer is None:
             return
         spider = self.crawler.spider
+        t0 = time.monotonic()
         self.writer.close()
         finished = datetime.now(timezone.utc).replace(microsecond=0)
         reason = self.crawler.stats.get_value("finish_reason") or "finished"
@@ -179,10 +172,14 @@ class ParquetPipeline:
         self.writer.add("runs", rows)
         self.writer.add("failures", failure_rows)
         self.writer.flush()
+        t1 = time.monotonic()
         try:
-            rebuild_people(self.root)
+            people = rebuild_people(self.root)
         except Exception as exc:  # people/ is derived; never lose a crawl over it
+            people = 0
             logger.error("people/ not rebuilt: %s: %s", type(exc).__name__, exc)
+        logger.info("datasets closed: last rows committed in %.1f s, people/ rebuilt (%d persons) in %.1f s",
+                    t1 - t0, people, time.monotonic() - t1)
         self.crawler.stats.set_value("portal/run_id", self.run_id)
         self.crawler.stats.set_value("portal/files_written", len(self.writer.files_written))
 
