@@ -146,7 +146,8 @@ def _officials(record) -> list[dict]:
         return []
     captions = [im["caption"] for im in record["images"] if im.get("caption")]
     paragraphs = ([record["summary"]] if record["summary"] else []) + record["body_paragraphs"]
-    return extract_officials(paragraphs, captions, site_name=record.get("site_name"))
+    # the record's texts are clean_text output already
+    return extract_officials(paragraphs, captions, site_name=record.get("site_name"), clean=True)
 
 
 _ERROR_BYTES = tuple({m.encode("utf-8") for m in _ERROR_MARKERS}

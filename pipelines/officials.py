@@ -134,9 +134,12 @@ for _w in orgs.UNIT_WORDS:
     _PIECE_KIND[fold_key(_w)] = "unit"
 _ABBR_FOLD = {fold_key(a): a for a in orgs.ABBREVIATIONS}
 _ABBR_FOLD.update({fold_key(a): a for a in ("CHQS", "BCHQS", "QS", "CA")})
+# alternations factored on prefixes (longest match first, as a length-sorted alternation);
+# the case-insensitive part from lower-cased keys, so that no two branches match one text
 _PIECE_RE = re.compile(
-    rf"(?P<piece>{_alt(list(orgs.ABBREVIATIONS) + ['QS'])}|(?i:{_alt(_PIECE_KIND)}))(?![\w&])"
+    rf"(?P<piece>{_trie_alt(list(orgs.ABBREVIATIONS) + ['QS'])}|(?i:{_trie_alt({k.lower() for k in _PIECE_KIND})}))(?![\w&])"
 )
+
 _JOIN_RE = re.compile(r" ?(?:-|–|&|và) ?| ")
 _WORD_RE = re.compile(r" (?P<j>(?:và|&|-|–) )?(?P<w>[^\W\d_]+)(?![\w&])")
 _PLACE_RE = re.compile(rf" (?P<run>{_SYL}(?: {_SYL})*)")
@@ -191,9 +194,10 @@ def _old_tone_hint(t: str) -> bool:
         pos = i + 1
 
 
-def _prep(text: str) -> tuple[str, str, str]:
-    """(as written: NFC + folded spaces, same with new-style tones, lower case); same length."""
-    t = clean_text(text)
+def _prep(text: str, clean: bool = False) -> tuple[str, str, str]:
+    """(as written: NFC + folded spaces, same with new-style tones, lower case); same length.
+    ``clean``: the text is already :func:`clean_text` output."""
+    t = text if clean else clean_text(text)
     m = modern_tones(t) if _old_tone_hint(t) else t
     if len(m) != len(t):
         t = m
@@ -378,7 +382,7 @@ def _scan_org(m: str, pos: int, site: _Site) -> tuple[int, list[tuple]]:
 
 _DOMAIN_BIGRAMS = {("nông", "thôn"), ("xã", "hội"), ("khu", "vực"), ("đô", "thị"), ("đại", "hội"),
                    ("chuyên", "trách"), ("của", "quốc")}
-_DOMAIN_RE = re.compile(rf" (?:(?:và|&|-|–) )?(?P<d>{_alt(orgs.DOMAIN_WORDS - {'và'})})(?![\w])", re.I)
+_DOMAIN_RE = re.compile(rf" (?:(?:và|&|-|–) )?(?P<d>{_trie_alt({w.lower() for w in orgs.DOMAIN_WORDS - {'và'}})})(?![\w])", re.I)
 _COMMA_CAP_RE = re.compile(rf", (?=[{_U}])")
 
 
@@ -737,18 +741,22 @@ def extract_officials(
     *,
     site_name: str | None = None,
     province: str | None = "Thanh Hóa",
+    clean: bool = False,
 ) -> list[dict]:
-    """Officials named in body paragraphs and captions; one dict per person (see module doc)."""
+    """Officials named in body paragraphs and captions; one dict per person (see module doc).
+
+    ``clean=True``: every text is already :func:`~pipelines.text.clean_text` output (as in an
+    ``extract()`` record), so it is not cleaned again."""
     site = _site(site_name, province)
     texts: list[tuple[str, str, str, bool]] = []
     for p in paragraphs or ():
         if isinstance(p, str) and p:
-            t, m, lc = _prep(p)
+            t, m, lc = _prep(p, clean)
             if t:
                 texts.append((t, m, lc, False))
     for c in captions or ():
         if isinstance(c, str) and c:
-            t, m, lc = _prep(c)
+            t, m, lc = _prep(c, clean)
             if t:
                 texts.append((t, m, lc, True))
     people: dict[str, dict] = {}
