@@ -25,10 +25,11 @@ def text_of(el) -> str:
 
 
 class Doc:
-    __slots__ = ("root", "by_class")
+    __slots__ = ("root", "by_class", "memo")
 
     def __init__(self, root):
         self.root = root
+        self.memo: dict = {}  # results the extractors compute once per page
         by_class: dict[str, list] = {}
         for el in root.iter(etree.Element):
             c = el.get("class")

@@ -6,6 +6,8 @@ import json
 import re
 from urllib.parse import urljoin, urlsplit, unquote
 
+from lxml import etree
+
 from pipelines.blocks import assemble, linearize
 from pipelines.dom import Doc, text_of
 from pipelines.dates import date_from_url, parse_datetime_text, parse_iso, to_iso
@@ -21,8 +23,12 @@ _WEBTITLE = re.compile(r'webTitle\s*:\s*"((?:[^"\\]|\\.)*)"')
 def titles(doc: Doc) -> list:
     """The platform's article title elements (not the ones of the related-news boxes)."""
     # listing skins reuse the class on linked items: an article title does not wrap a link
-    return [el for el in doc.cls("tandan-p-article-news-title")
+    found = doc.memo.get("titles")
+    if found is None:  # (asked twice per page: by the dispatcher and by the extractor)
+        found = doc.memo["titles"] = [
+            el for el in doc.cls("tandan-p-article-news-title")
             if el.tag != "a" and el.find(".//a") is None and not doc.has_ancestor_class(el, _OTHER_BOXES)]
+    return list(found)
 
 
 def is_article(doc: Doc) -> bool:
@@ -95,7 +101,7 @@ def sidebar_time(doc: Doc, url: str, title: str | None):
     page = _path_key(urlsplit(url).path)
     for box in doc.cls("tandan-div-article-other"):
         for li in box.iter("li"):
-            link = li.find(".//a")
+            link = next(li.iter("a"), None)  # == li.find(".//a"), without the path machinery
             if link is None:
                 continue
             same = _path_key(_href_path((link.get("href") or "").strip(), url)) == page or (
@@ -183,6 +189,10 @@ _META_DATE_KEYS = ("article:published_time", "datepublished", "og:published_time
                    "publishdate", "date", "dc.date.issued", "dc.date", "article:published")
 
 
+_JSONLD_SCRIPTS = etree.XPath("//script[@type='application/ld+json']")
+_DATE_ELEMENTS = etree.XPath("//*[@itemprop='datePublished']|//time[@datetime]")
+
+
 def meta_datetime(root):
     """Publication date from meta tags, JSON-LD, ``<time datetime>`` or itemprop."""
     for meta in root.iter("meta"):
@@ -191,11 +201,11 @@ def meta_datetime(root):
             d, t = parse_iso(meta.get("content") or meta.get("datetime"))
             if d:
                 return d, t
-    for script in root.xpath("//script[@type='application/ld+json']"):
+    for script in _JSONLD_SCRIPTS(root):
         d, t = _jsonld_date(script.text or "")
         if d:
             return d, t
-    for el in root.xpath("//*[@itemprop='datePublished']|//time[@datetime]"):
+    for el in _DATE_ELEMENTS(root):
         d, t = parse_iso(el.get("datetime") or el.get("content") or text_of(el))
         if d:
             return d, t
