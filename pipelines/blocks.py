@@ -253,31 +253,61 @@ def _has_block_child(el) -> bool:
 
 
 def _walk(el, out, base, centered, right, in_caption=False):
-    tag = _tag(el)
-    c, r = _style_flags(el)
-    centered, right = centered or c, right or r
+    # (the body of _tag, _style_flags and _Run.add_text for unstyled text, inlined: this runs
+    # for every block element of every article)
+    raw = el.tag
+    tag = _TAGS.get(raw)
+    if tag is None:
+        tag = _tag(el)
+    style = el.get("style")
+    align = el.get("align")
+    if style is not None or align is not None:
+        key = (style, align)
+        flags = _ALIGN.get(key)
+        if flags is None:
+            flags = _align_flags(style, align)
+            if len(_ALIGN) < 4096:
+                _ALIGN[key] = flags
+        if flags[0]:
+            centered = True
+        if flags[1]:
+            right = True
+    if raw == "center":
+        centered = True
     if tag == "table":
         _walk_table(el, out, base, centered, right)
         return
     if tag == "figcaption":
         in_caption = True
     run = _Run()
-    run.add_text(el.text)
+    parts = run.parts
+    text = el.text
+    if text:
+        parts.append(text)
+        if not text.isspace():
+            run.empty = False
     for child in el:
-        ctag = _tag(child)
+        ctag = _TAGS.get(child.tag)
+        if ctag is None:
+            ctag = _tag(child)
         if ctag in SKIP_TAGS or not ctag:
-            run.add_text(child.tail)
-            continue
-        if ctag in BLOCK_TAGS and (ctag != "center" or _has_block_child(child)):
-            _emit_run(run, out, centered, right, base, in_caption)
-            run = _Run()
-            _walk(child, out, base, centered, right, in_caption)
+            pass
         elif ctag in BLOCK_TAGS:
+            if ctag != "center" or _has_block_child(child):
+                if not run.empty:
+                    _emit_run(run, out, centered, right, base, in_caption)
+                run = _Run()
+                parts = run.parts
             _walk(child, out, base, centered, right, in_caption)
         else:
             run.add_inline(child)
-        run.add_text(child.tail)
-    _emit_run(run, out, centered, right, base, in_caption)
+        text = child.tail
+        if text:
+            parts.append(text)
+            if run.empty and not text.isspace():
+                run.empty = False
+    if not run.empty:
+        _emit_run(run, out, centered, right, base, in_caption)
 
 
 def _walk_table(table, out, base, centered, right):
