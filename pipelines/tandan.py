@@ -158,16 +158,18 @@ def _dates(doc: Doc, url, record):
         page_date, page_time = parse_datetime_text(text_of(el))
         if page_date:
             break
-    side_date, side_time = sidebar_time(doc, url, record["title"])
     if page_date:
         record["published_date"] = page_date.isoformat()
         record["date_source"] = "page"
         if page_time is not None:
             record["published_at"] = to_iso(page_date, page_time)
-        elif side_time is not None and side_date == page_date:
+            return  # the sidebar is not needed
+        side_date, side_time = sidebar_time(doc, url, record["title"])
+        if side_time is not None and side_date == page_date:
             record["published_at"] = to_iso(side_date, side_time)
             record["date_source"] = "sidebar"
         return
+    side_date, side_time = sidebar_time(doc, url, record["title"])
     if side_date:
         record["published_date"] = side_date.isoformat()
         record["published_at"] = to_iso(side_date, side_time)
