@@ -119,8 +119,11 @@ def resolve_people(rows: Iterable[dict]) -> list[dict]:
 
 
 def _person(key: str, members: list[dict]) -> dict:
-    members = sorted(members, key=lambda r: (r["_date"] or "9999", str(r.get("article_id"))))
-    names = Counter(r.get("name") or key for r in members)
+    if len(members) > 1:
+        members = sorted(members, key=lambda r: (r["_date"] or "9999", str(r.get("article_id"))))
+        name = Counter(r.get("name") or key for r in members).most_common(1)[0][0]
+    else:  # most people are named in one article
+        name = members[0].get("name") or key
     districts = sorted({r.get("district") for r in members if isinstance(r.get("district"), str) and r.get("district")})
     dates = [r["_date"] for r in members if r["_date"]]
     anchor = fold_key(districts[0]) if districts else (sorted(set().union(*(r["_orgs"] for r in members))) or [""])[0]
@@ -155,7 +158,7 @@ def _person(key: str, members: list[dict]) -> dict:
     positions_held.sort(key=lambda h: h["first_seen"] or "9999")
     return {
         "person_id": person_id,
-        "name": names.most_common(1)[0][0],
+        "name": name,
         "name_key": key,
         "districts": districts,
         "first_seen": min(dates) if dates else None,
