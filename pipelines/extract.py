@@ -159,7 +159,8 @@ def looks_like_error_page(body: bytes | str, content_type: str | None = None) ->
     """Is this response a server error page served with status 200? Cheap byte test first,
     then the same check :func:`extract` applies, on the parsed page."""
     raw = body.encode("utf-8", "replace") if isinstance(body, str) else body
-    if not any(marker in raw.lower() for marker in _ERROR_BYTES):
+    low = raw.lower()
+    if not any(marker in low for marker in _ERROR_BYTES):
         return False
     try:
         root, _ = parse_document(body, content_type)
