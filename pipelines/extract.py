@@ -74,7 +74,7 @@ def parse_document(html: bytes | str, content_type: str | None = None):
             root = etree.fromstring(text, _PARSER)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         raise UnreadableInput(f"not HTML: {exc}") from None
-    if root is None or (root.find(".//body") is None and len(root) == 0):
+    if root is None or (len(root) == 0 and root.find(".//body") is None):  # (no tree search when root has children)
         raise UnreadableInput("not HTML: empty document")
     return root, encoding
 
