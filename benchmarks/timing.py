@@ -57,6 +57,7 @@ class BenchTiming:
         self.t0 = time.time()
         t = os.times()
         self.cpu0 = t.user + t.system
+        self.thread0 = time.thread_time()  # the reactor thread alone (signals run in it)
 
     def closed(self, spider, reason):
         t1 = time.time()
@@ -65,6 +66,7 @@ class BenchTiming:
         out = {
             "opened_at": self.t0, "closed_at": t1, "elapsed_s": t1 - self.t0,
             "cpu_s": t.user + t.system - self.cpu0,
+            "reactor_thread_cpu_s": time.thread_time() - self.thread0,
             "maxrss_mb_at_close": _vm_hwm_mb(),
             "idle_at": getattr(self, "idle_at", None),
             "maxrss_mb_at_idle": getattr(self, "hwm_at_idle", None),

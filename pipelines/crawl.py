@@ -126,7 +126,8 @@ class ParquetPipeline:
         spider = self.crawler.spider
         if getattr(spider, "dataset_error", None) or getattr(spider, "usage_error", None):
             return  # nothing will be crawled: write nothing, not even a runs/ row
-        self.writer = DatasetWriter(self.root, self.run_id, self.flush_rows)
+        self.writer = DatasetWriter(self.root, self.run_id, self.flush_rows,
+                                    background=self.crawler.settings.getbool("PARQUET_BACKGROUND_COMMIT", True))
 
     def _count(self, site: str, key: str):
         self.counts.setdefault(site, Counter())[key] += 1
@@ -171,7 +172,7 @@ class ParquetPipeline:
                          "reason": f.reason, "failed_at": now} for f in self.failures]
         self.writer.add("runs", rows)
         self.writer.add("failures", failure_rows)
-        self.writer.flush()
+        self.writer.close()
         t1 = time.monotonic()
         try:
             people = rebuild_people(self.root)

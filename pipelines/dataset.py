@@ -117,9 +117,15 @@ def _partition_dir(table: str, row: dict) -> str:
 
 
 class DatasetWriter:
-    """Buffers rows per table and commits them in batches (see module docstring)."""
+    """Buffers rows per table and commits them in batches (see module docstring).
 
-    def __init__(self, root: str | Path, run_id: str, flush_rows: int = 2000):
+    ``background=True`` commits each batch from one background thread while new rows are
+    buffered (Parquet encoding, zstd and file I/O release the GIL, so a crawl's reactor
+    thread keeps fetching). At most one batch is in flight: the next flush waits for it,
+    so memory stays bounded. :meth:`close` (or ``flush(wait=True)``) returns when
+    everything is committed and re-raises a failed commit."""
+
+    def __init__(self, root: str | Path, run_id: str, flush_rows: int = 2000, background: bool = False):
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
         recover(self.root)
@@ -128,6 +134,12 @@ class DatasetWriter:
         self._buffers: dict[str, list[dict]] = defaultdict(list)
         self._seq = 0
         self.files_written: list[str] = []
+        self._executor = None
+        self._inflight = None
+        if background:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._executor = ThreadPoolExecutor(1, thread_name_prefix="dataset-commit")
 
     def add(self, table: str, rows: list[dict] | dict) -> None:
         if isinstance(rows, dict):
@@ -145,16 +157,28 @@ class DatasetWriter:
     def pending(self, table: str = "articles") -> int:
         return len(self._buffers[table])
 
-    def flush(self) -> list[str]:
-        """Commit everything buffered as one batch. Returns the final file names."""
-        if not any(self._buffers.values()):
-            return []
-        self._seq += 1
-        batch = f"{self.run_id}-{self._seq:05d}-{uuid.uuid4().hex[:6]}"
+    def flush(self, wait: bool | None = None) -> list[str]:
+        """Commit everything buffered as one batch. Returns the final file names (none when
+        the batch went to the background thread and ``wait`` is false)."""
+        wait = self._executor is None if wait is None else wait
+        buffers = {t: rows for t, rows in self._buffers.items() if rows}
+        self._buffers = defaultdict(list)
+        if buffers:
+            self._seq += 1
+            batch = f"{self.run_id}-{self._seq:05d}-{uuid.uuid4().hex[:6]}"
+            if self._executor is None:
+                return self._commit_batch(batch, buffers)
+            self._wait()  # one batch in flight at a time
+            self._inflight = self._executor.submit(self._commit_batch, batch, buffers)
+        return self._wait() if wait else []
+
+    def _wait(self) -> list[str]:
+        fut, self._inflight = self._inflight, None
+        return fut.result() if fut is not None else []
+
+    def _commit_batch(self, batch: str, buffers: dict[str, list[dict]]) -> list[str]:
         entries: list[tuple[str, str]] = []
-        for table, rows in self._buffers.items():
-            if not rows:
-                continue
+        for table, rows in buffers.items():
             groups: dict[str, list[dict]] = defaultdict(list)
             for row in rows:
                 groups[_partition_dir(table, row)].append(row)
@@ -164,17 +188,18 @@ class DatasetWriter:
                 directory.mkdir(parents=True, exist_ok=True)
                 final = f"{rel_dir}/part-{batch}.parquet"
                 tmp = f"{rel_dir}/{TMP_PREFIX}part-{batch}{TMP_SUFFIX}"
-                data = pa.Table.from_pylist([{k: r.get(k) for k in schema.names} for r in group], schema=schema)
+                # from_pylist takes the schema's fields from each row and ignores other keys
+                data = pa.Table.from_pylist(group, schema=schema)
                 pq.write_table(data, self.root / tmp, row_group_size=ROW_GROUP_SIZE, compression="zstd")
                 entries.append((tmp, final))
         commit(self.root, batch, entries)
-        self._buffers.clear()
         finals = [final for _, final in entries]
         self.files_written.extend(finals)
         return finals
 
     def close(self) -> list[str]:
-        return self.flush()
+        """Commit what is buffered and wait for every batch (the writer stays usable)."""
+        return self.flush(wait=True)
 
 
 def data_files(root: str | Path, table: str) -> list[Path]:

@@ -161,3 +161,27 @@ def test_compact_merges_and_drops_exact_duplicates(example, tmp_path):
 def test_readme_data_dictionary_is_generated_from_schema():
     readme = (ROOT / "README.md").read_text("utf-8")
     assert data_dictionary_markdown() in readme, "README data dictionary is stale: run `portal-news schema`"
+
+
+def test_background_commits_write_the_same_rows_and_report_failures(example, tmp_path):
+    rows = _rows(example, 9)
+    fg, bg = tmp_path / "fg", tmp_path / "bg"
+    w1 = DatasetWriter(fg, "run1", flush_rows=2)
+    w2 = DatasetWriter(bg, "run1", flush_rows=2, background=True)
+    for art, imgs, offs in rows:
+        w1.add_article(art, imgs, offs)
+        w2.add_article(art, imgs, offs)
+    w1.close()
+    w2.close()
+    assert len(w2.files_written) == len(w1.files_written) == 5 * 3  # 5 batches × articles, images, officials
+    for table in ("articles", "images", "officials"):
+        a = pd.read_parquet(fg / table).sort_values(["article_id"]).reset_index(drop=True)
+        b = pd.read_parquet(bg / table).sort_values(["article_id"]).reset_index(drop=True)
+        pd.testing.assert_frame_equal(a, b)
+    assert not list(bg.rglob("*.inprogress")) and not list((bg / "_journal").glob("*"))
+    # a commit that fails in the background thread is raised by the next wait, not lost
+    bad = DatasetWriter(tmp_path / "bad", "run1", flush_rows=100, background=True)
+    art, imgs, offs = rows[0]
+    bad.add_article(dict(art, year="not a year"), imgs, offs)
+    with pytest.raises(ValueError):
+        bad.close()
