@@ -13,6 +13,7 @@ ADDONS = {}
 # --- where the datasets go ----------------------------------------------------------
 OUTPUT_DIR = "output"          # dataset root (articles/, images/, officials/, people/, runs/, failures/)
 PARQUET_FLUSH_ROWS = 2000      # articles buffered before a batch is committed (bounds memory)
+PARQUET_BACKGROUND_COMMIT = True   # commit batches from a thread while the crawl goes on
 
 # --- identify yourself: portals' operators should be able to reach you ----------------
 CONTACT = "https://github.com/portal-news/portal-news"   # set to your e-mail or project page
