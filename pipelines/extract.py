@@ -8,11 +8,13 @@ documented in ``tests/gold/CONVENTIONS.md`` and the README. Never raises on bad 
 
 from __future__ import annotations
 
+import codecs
 import re
+import threading
 
 from lxml import etree
 
-from pipelines.decode import UnreadableInput, decode_html
+from pipelines.decode import UnreadableInput, declared_charset, decode_html, looks_binary
 from pipelines.text import clean_text
 
 __all__ = ["extract", "empty_record", "parse_document", "UnreadableInput"]
@@ -57,8 +59,48 @@ def empty_record(url: str) -> dict:
     }
 
 
+_BOM_PREFIXES = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+_LOCAL = threading.local()  # one UTF-8 parser per thread: its error log is read after parsing
+
+
+def _parse_utf8(data: bytes, content_type: str | None):
+    """Root of UTF-8 bytes parsed directly, without decoding the page first; None when
+    :func:`decode_html` would not read them as UTF-8 (or might not), or when anything
+    else is the matter: the general path of :func:`parse_document` then decides.
+
+    The same bytes and the same parser settings as the general path, which parses valid
+    UTF-8 bytes directly too; what this saves is the decoding to check that they are valid.
+    libxml2 checks that itself: invalid UTF-8 anywhere in the input is an error in the
+    parser's log ("Invalid bytes in character encoding"). It stops logging after 100
+    errors, so a page with any error in the log is still decoded to check."""
+    if (len(data) > MAX_HTML_CHARS or not data or data.isspace() or data.startswith(_BOM_PREFIXES)
+            or looks_binary(data) or b"<" not in data):
+        return None
+    if declared_charset(data, content_type) not in (None, "utf-8"):
+        return None  # (most likely not UTF-8: the general path tries UTF-8 first, then this charset)
+    parser = getattr(_LOCAL, "parser", None)
+    if parser is None:
+        parser = _LOCAL.parser = _UTF8_PARSER.copy()
+    try:
+        root = etree.fromstring(data, parser)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+        return None
+    if len(parser.error_log):
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    if root is None or (len(root) == 0 and root.find(".//body") is None):
+        return None
+    return root
+
+
 def parse_document(html: bytes | str, content_type: str | None = None):
     """Decode and parse; returns (lxml root, encoding). Raises UnreadableInput."""
+    if isinstance(html, bytes):
+        root = _parse_utf8(html, content_type)
+        if root is not None:
+            return root, "utf-8"
     text, encoding = decode_html(html, content_type)
     text = _XML_DECL.sub("", text, count=1)
     if len(text) > MAX_HTML_CHARS:
