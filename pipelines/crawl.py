@@ -16,6 +16,7 @@ import os
 import time
 import uuid
 from collections import Counter
+from concurrent.futures import Future
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -117,10 +118,16 @@ class ParquetPipeline:
         self.written: set[str] = set()
         self.failures: list[FetchFailure] = []
         self.counts: dict[str, Counter] = {}
+        self._people_dirty = False  # article rows added since people/ was last (re)built
+        self._people_job = None     # that rebuild, when it runs in the commit thread
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler)
+        pipe = cls(crawler)
+        from scrapy import signals
+
+        crawler.signals.connect(pipe._idle, signal=signals.spider_idle)
+        return pipe
 
     def open_spider(self):
         spider = self.crawler.spider
@@ -153,6 +160,7 @@ class ParquetPipeline:
             return item
         self._count(page.site, "articles_updated" if previous is not None else "articles_new")
         self.writer.add_article(article, images, officials)
+        self._people_dirty = True
         self.written.add(canon)
         if hasattr(spider, "known"):
             spider.known[canon] = article["content_hash"]
@@ -174,15 +182,36 @@ class ParquetPipeline:
         self.writer.add("failures", failure_rows)
         self.writer.close()
         t1 = time.monotonic()
-        try:
-            people = rebuild_people(self.root)
-        except Exception as exc:  # people/ is derived; never lose a crawl over it
-            people = 0
-            logger.error("people/ not rebuilt: %s: %s", type(exc).__name__, exc)
-        logger.info("datasets closed: last rows committed in %.1f s, people/ rebuilt (%d persons) in %.1f s",
+        people = self._people_job.result() if self._people_job is not None else None
+        if people is None or self._people_dirty:  # rows came after the idle-time rebuild
+            people = self._rebuild_people()
+        logger.info("datasets closed: last rows committed in %.1f s, people/ (%d persons) ready %.1f s later",
                     t1 - t0, people, time.monotonic() - t1)
         self.crawler.stats.set_value("portal/run_id", self.run_id)
         self.crawler.stats.set_value("portal/files_written", len(self.writer.files_written))
+
+    def _idle(self, spider=None):
+        """Nothing left to fetch but retries waiting out their backoff (or the crawl is about
+        to close): commit what is buffered and rebuild ``people/`` in the commit thread now,
+        instead of after the last retry. Rows that arrive later make close rebuild again."""
+        if self.writer is None or not self._people_dirty:
+            return
+        if self._people_job is not None and not self._people_job.done():
+            return
+        self._people_dirty = False
+        self.writer.flush(wait=False)
+        job = self.writer.after_commits(self._rebuild_people)
+        if not isinstance(job, Future):  # no commit thread: it ran here
+            done, job = job, Future()
+            job.set_result(done)
+        self._people_job = job
+
+    def _rebuild_people(self) -> int:
+        try:
+            return rebuild_people(self.root)
+        except Exception as exc:  # people/ is derived; never lose a crawl over it
+            logger.error("people/ not rebuilt: %s: %s", type(exc).__name__, exc)
+            return 0
 
     def _run_rows(self, spider, finished, reason):
         settings = {k: self.crawler.settings.get(k) for k in SETTINGS_RECORDED}

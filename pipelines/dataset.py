@@ -172,6 +172,13 @@ class DatasetWriter:
             self._inflight = self._executor.submit(self._commit_batch, batch, buffers)
         return self._wait() if wait else []
 
+    def after_commits(self, fn, *args):
+        """Run ``fn(*args)`` once every batch handed over so far is committed: in the commit
+        thread (returns its future) when ``background``, else right away (returns its result)."""
+        if self._executor is None:
+            return fn(*args)
+        return self._executor.submit(fn, *args)
+
     def _wait(self) -> list[str]:
         fut, self._inflight = self._inflight, None
         return fut.result() if fut is not None else []
