@@ -296,8 +296,12 @@ def _walk(el, out, base, centered, right, in_caption=False):
             if ctag != "center" or _has_block_child(child):
                 if not run.empty:
                     _emit_run(run, out, centered, right, base, in_caption)
-                run = _Run()
-                parts = run.parts
+                    run = _Run()
+                    parts = run.parts
+                elif parts:
+                    # an empty run holds white space and line breaks only (no counts, no
+                    # images): cleared, it is a new run
+                    parts.clear()
             _walk(child, out, base, centered, right, in_caption)
         else:
             run.add_inline(child)
