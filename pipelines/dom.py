@@ -50,8 +50,10 @@ class Doc:
         parent = el.getparent()
         while parent is not None:
             c = parent.get("class")
-            if c and any(token in names for token in c.split()):
-                return True
+            if c:
+                for token in c.split():
+                    if token in names:
+                        return True
             parent = parent.getparent()
         return False
 

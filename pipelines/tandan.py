@@ -27,7 +27,8 @@ def titles(doc: Doc) -> list:
     if found is None:  # (asked twice per page: by the dispatcher and by the extractor)
         found = doc.memo["titles"] = [
             el for el in doc.cls("tandan-p-article-news-title")
-            if el.tag != "a" and el.find(".//a") is None and not doc.has_ancestor_class(el, _OTHER_BOXES)]
+            if el.tag != "a" and next(el.iter("a"), None) is None  # (no <a> inside: el is not one)
+            and not doc.has_ancestor_class(el, _OTHER_BOXES)]
     return list(found)
 
 
@@ -234,6 +235,11 @@ def _jsonld_date(text: str):
 def _category(doc: Doc, title: str | None) -> str | None:
     crumbs = doc.cls("tandan-breadcrumb", "breadcrumb", "tandan-breadcrumbs", "breadcrumbs") or \
         doc.cls(*(k for k in doc.by_class if "breadcrumb" in k.lower()))
-    names = [text_of(a) for box in crumbs[:1] for a in box.iter("a")]
-    names = [n for n in names if n and n.lower() not in ("trang chủ", "home", "trang chu") and n != title]
-    return names[-1] if names else None
+    if not crumbs:
+        return None
+    # the last link that names a category: read from the end, the others need no reading
+    for a in reversed(list(crumbs[0].iter("a"))):
+        n = text_of(a)
+        if n and n.lower() not in ("trang chủ", "home", "trang chu") and n != title:
+            return n
+    return None
