@@ -767,7 +767,9 @@ def extract_officials(
             person = people.get(key)
             if person is None:
                 person = people[key] = {
-                    "name": " ".join(w[:1].upper() + w[1:].lower() for w in m[s:e].split(" ")),
+                    # every syllable of a name span is [UPPER][LOWER]* (_CAPWORD_RE, _CAPRUN_RE):
+                    # already capitalised as display wants it
+                    "name": m[s:e],
                     "name_raw": raw_name,
                     "name_key": key,
                     "honorific": _honorific(hon),
