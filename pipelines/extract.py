@@ -156,11 +156,16 @@ def extract(html: bytes | str, url: str, *, content_type: str | None = None,
         return record
 
 
-def _extract_root(root, url, record, with_officials):
-    from pipelines import generic, listing, tandan
-    from pipelines.dom import Doc
+_MODULES: list = []  # (generic, listing, tandan, dom) once imported: an import statement per page costs ~1 µs
 
-    doc = Doc(root)
+
+def _extract_root(root, url, record, with_officials):
+    if not _MODULES:
+        from pipelines import dom, generic, listing, tandan
+        _MODULES[:] = (generic, listing, tandan, dom)
+    generic, listing, tandan, dom = _MODULES
+
+    doc = dom.Doc(root)
     if tandan.is_article(doc):
         tandan.extract_into(doc, url, record)
     elif _is_error_page(root, doc):
@@ -180,16 +185,22 @@ def _extract_root(root, url, record, with_officials):
     return record
 
 
+_OFFICIALS: list = []  # the officials module once imported
+
+
 def _officials(record) -> list[dict]:
     """Officials named in lead, body and captions (full detail: parsed positions, mentions)."""
-    try:
-        from pipelines.officials import extract_officials
-    except ImportError:  # the officials module arrives with issue 4; extraction works without it
-        return []
+    officials = _OFFICIALS[0] if _OFFICIALS else None
+    if officials is None:
+        try:
+            from pipelines import officials
+        except ImportError:  # the officials module arrives with issue 4; extraction works without it
+            return []
+        _OFFICIALS.append(officials)
     captions = [im["caption"] for im in record["images"] if im.get("caption")]
     paragraphs = ([record["summary"]] if record["summary"] else []) + record["body_paragraphs"]
     # the record's texts are clean_text output already
-    return extract_officials(paragraphs, captions, site_name=record.get("site_name"), clean=True)
+    return officials.extract_officials(paragraphs, captions, site_name=record.get("site_name"), clean=True)
 
 
 _ERROR_BYTES = tuple({m.encode("utf-8") for m in _ERROR_MARKERS}
