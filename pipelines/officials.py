@@ -227,14 +227,18 @@ def _is_fam(syl: str) -> bool:
     return syl.casefold() in _FAMILY
 
 
+_STOP_NOT_GIVEN = frozenset(_STOP_SYL - _GIVEN_OK)
+
+
 def _valid_name(syls: list[str], lenient: bool) -> bool:
     if not 2 <= len(syls) <= 4:
         return False
-    folded = [s.casefold() for s in syls]
-    key = " ".join(folded)
+    # (case folding maps each character by itself and makes no space: fold once, then split)
+    key = " ".join(syls).casefold()
     if key in orgs.BLOCKED_NAMES or key in _KNOWN_PLACES:
         return False
-    if any(f in _STOP_SYL and f not in _GIVEN_OK for f in folded[1:]) or (folded[0] in _STOP_SYL and folded[0] not in _FAMILY):
+    folded = key.split(" ")
+    if not _STOP_NOT_GIVEN.isdisjoint(folded[1:]) or (folded[0] in _STOP_SYL and folded[0] not in _FAMILY):
         return False
     if not lenient and folded[0] not in _FAMILY:
         return False
