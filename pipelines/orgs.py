@@ -121,7 +121,10 @@ def expand_abbreviations(text: str) -> str:
 
     out = _ABBR_RE.sub(sub, text)
     # "Hội CCB" → "Hội Cựu chiến binh" already; "QS" after "Chỉ huy" etc.
-    return re.sub(r"(?<!\w)QS(?!\w)", "Quân sự", out)
+    return _QS_RE.sub("Quân sự", out) if "QS" in out else out
+
+
+_QS_RE = re.compile(r"(?<!\w)QS(?!\w)")
 
 
 # --- roles --------------------------------------------------------------------------
