@@ -42,7 +42,9 @@ def clean_text(text: str | None) -> str:
     if not text.isascii():
         if not unicodedata.is_normalized("NFC", text):
             text = unicodedata.normalize("NFC", text)
-        if _INVISIBLE_RE.search(text):
+        # (six substring tests are ~3x faster than one search for the character class)
+        if ("\u200b" in text or "\u200c" in text or "\u200d" in text or "\u2060" in text
+                or "\ufeff" in text or "\u00ad" in text):
             text = _INVISIBLE_RE.sub("", text)
     # str.split() splits on every Unicode white space (NBSP, U+2000–U+200A, U+3000 …)
     return " ".join(text.split())
