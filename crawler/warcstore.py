@@ -38,8 +38,6 @@ from http import HTTPStatus
 from io import BytesIO
 from pathlib import Path
 
-from scrapy import signals
-from scrapy.exceptions import NotConfigured
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -117,6 +115,11 @@ class WarcStoreMiddleware:
     """Downloader middleware writing every response to WARC files (see module docstring)."""
 
     def __init__(self, crawler):
+        # Scrapy is imported here, not at module level: the writer process imports this
+        # module too and needs none of it (~25 MB less per crawl)
+        from scrapy import signals
+        from scrapy.exceptions import NotConfigured
+
         settings = crawler.settings
         if not settings.getbool("WARC_ENABLED", True):
             raise NotConfigured("WARC_ENABLED is off")
