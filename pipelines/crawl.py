@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import time
 import uuid
 from collections import Counter
@@ -25,9 +26,9 @@ import pyarrow.parquet as pq
 from scrapy.exceptions import DropItem
 
 from crawler.items import FetchFailure, RawPage
-from pipelines.dataset import DatasetWriter, read_table
+from pipelines.dataset import DatasetWriter, data_files, read_file
 from pipelines.records import page_rows
-from pipelines.schema import PEOPLE
+from pipelines.schema import OFFICIALS, PEOPLE
 
 logger = logging.getLogger(__name__)
 
@@ -260,45 +261,67 @@ def _as_date(value):
 
 
 PEOPLE_BUCKET_ROWS = 10000  # officials rows turned into Python objects at a time
+PEOPLE_COLUMNS = ["article_id", "district", "published_date", "name", "name_key", "positions"]
 
 
 def rebuild_people(root: Path) -> int:
     """Rebuild ``people/people.parquet`` from every stored officials row (atomic replace).
 
-    People are resolved within one ``name_key`` at a time, so the rows are split into
-    buckets by a hash of ``name_key`` (about PEOPLE_BUCKET_ROWS rows each) and resolved bucket by bucket: memory stays bounded
-    by the bucket, not by the size of the dataset."""
-    try:
-        from pipelines.people import resolve_people
-    except ImportError:
-        return 0
+    People are resolved within one ``name_key`` at a time. The officials files are read one
+    by one and their rows spilled to temporary Arrow files by a hash of ``name_key``
+    (about PEOPLE_BUCKET_ROWS rows per bucket); each bucket is then resolved on its own.
+    Memory stays bounded by one file and one bucket, not by the size of the dataset."""
+    import tempfile
     import zlib
 
     import pyarrow.compute as pc
+    import pyarrow.ipc as ipc
 
-    officials = read_table(root, "officials", ["article_id", "district", "published_date", "name",
-                                               "name_key", "positions"])
-    buckets = max(1, -(-officials.num_rows // PEOPLE_BUCKET_ROWS))
-    bucket_of = pa.array([zlib.crc32((k or "").encode("utf-8")) % buckets
-                          for k in officials.column("name_key").to_pylist()], pa.int32())
+    from pipelines.people import resolve_people
+
+    root = Path(root)
+    files = data_files(root, "officials")
+    total = sum(pq.ParquetFile(f).metadata.num_rows for f in files)
+    buckets = max(1, -(-total // PEOPLE_BUCKET_ROWS))
+    base = OFFICIALS
+    schema = pa.schema([base.field(c) if c in base.names else pa.field(c, pa.string()) for c in PEOPLE_COLUMNS])
     out = root / "people"
     out.mkdir(parents=True, exist_ok=True)
     tmp = out / ".tmp-people.parquet.inprogress"
+    for stale in out.glob(".tmp-people-*"):  # spill files of a rebuild that was killed
+        shutil.rmtree(stale, ignore_errors=True)
     count = 0
-    with pq.ParquetWriter(tmp, PEOPLE, compression="zstd") as writer:
-        for b in range(buckets):
-            rows = officials.filter(pc.equal(bucket_of, b)).to_pylist()
-            people = resolve_people(rows)
-            for person in people:  # resolve_people speaks ISO strings; the schema stores dates
-                for key in ("first_seen", "last_seen"):
-                    person[key] = _as_date(person.get(key))
-                for held in person.get("positions_held") or []:
+    with tempfile.TemporaryDirectory(prefix=".tmp-people-", dir=out) as spill:
+        sinks: dict[int, ipc.RecordBatchStreamWriter] = {}
+        try:
+            for path in files:
+                t = read_file(path, "officials", PEOPLE_COLUMNS).select(PEOPLE_COLUMNS).cast(schema)
+                if not t.num_rows:
+                    continue
+                idx = pa.array([zlib.crc32((k or "").encode("utf-8")) % buckets
+                                for k in t.column("name_key").to_pylist()], pa.int32())
+                for b in pc.unique(idx).to_pylist():
+                    if b not in sinks:
+                        sinks[b] = ipc.new_stream(f"{spill}/{b}.arrows", schema)
+                    sinks[b].write_table(t.filter(pc.equal(idx, b)))
+        finally:
+            for sink in sinks.values():
+                sink.close()
+        with pq.ParquetWriter(tmp, PEOPLE, compression="zstd") as writer:
+            for b in sorted(sinks):
+                with ipc.open_stream(f"{spill}/{b}.arrows") as reader:
+                    rows = reader.read_all().to_pylist()
+                people = resolve_people(rows)
+                for person in people:  # resolve_people speaks ISO strings; the schema stores dates
                     for key in ("first_seen", "last_seen"):
-                        held[key] = _as_date(held.get(key))
-            if people:
-                writer.write_table(pa.Table.from_pylist([{k: p.get(k) for k in PEOPLE.names} for p in people],
-                                                        schema=PEOPLE))
-            count += len(people)
-            del rows, people
+                        person[key] = _as_date(person.get(key))
+                    for held in person.get("positions_held") or []:
+                        for key in ("first_seen", "last_seen"):
+                            held[key] = _as_date(held.get(key))
+                if people:
+                    writer.write_table(pa.Table.from_pylist(people, schema=PEOPLE))
+                count += len(people)
+                del rows, people
     os.replace(tmp, out / "people.parquet")
+    pa.default_memory_pool().release_unused()  # hand Arrow's cached buffers back to the system
     return count

@@ -31,7 +31,7 @@ import pyarrow.parquet as pq
 from pipelines.schema import PARTITION_COLS, PARTITIONED, TABLES
 
 __all__ = ["DatasetError", "DatasetWriter", "check_dataset", "commit", "recover", "stored_articles", "data_files",
-           "read_table", "compact"]
+           "read_file", "read_table", "compact"]
 
 JOURNAL_DIR = "_journal"
 TMP_PREFIX = ".tmp-"
@@ -249,22 +249,24 @@ def _partition_values(path: Path) -> dict:
     return values
 
 
+def read_file(path: Path, table: str, columns: list[str]) -> pa.Table:
+    """The rows of one data file of ``table`` (partition columns added from its path)."""
+    file_cols = [c for c in columns if c not in PARTITION_COLS]
+    t = _check_file(path, table, file_cols).read(columns=file_cols)
+    if table in PARTITIONED:
+        pv = _partition_values(path)
+        if "district" in columns:
+            t = t.append_column("district", pa.array([pv.get("district")] * len(t), pa.string()))
+        if "year" in columns:
+            t = t.append_column("year", pa.array([int(pv.get("year", 0))] * len(t), pa.int32()))
+    return t
+
+
 def read_table(root: str | Path, table: str, columns: list[str] | None = None) -> pa.Table:
     """All rows of a table (partition columns added), checking every file first."""
     schema = TABLES[table]
     cols = columns or schema.names
-    file_cols = [c for c in cols if c not in PARTITION_COLS]
-    parts = []
-    for path in data_files(root, table):
-        pf = _check_file(path, table, file_cols)
-        t = pf.read(columns=file_cols)
-        if table in PARTITIONED:
-            pv = _partition_values(path)
-            if "district" in cols:
-                t = t.append_column("district", pa.array([pv.get("district")] * len(t), pa.string()))
-            if "year" in cols:
-                t = t.append_column("year", pa.array([int(pv.get("year", 0))] * len(t), pa.int32()))
-        parts.append(t)
+    parts = [read_file(path, table, cols) for path in data_files(root, table)]
     if not parts:
         fields = [schema.field(c) if c in schema.names else pa.field(c, pa.string() if c == "district" else pa.int32())
                   for c in cols]
