@@ -200,6 +200,7 @@ class DatasetWriter:
                 pq.write_table(data, self.root / tmp, row_group_size=ROW_GROUP_SIZE, compression="zstd")
                 entries.append((tmp, final))
         commit(self.root, batch, entries)
+        pa.default_memory_pool().release_unused()  # Arrow keeps freed buffers cached per thread otherwise
         finals = [final for _, final in entries]
         self.files_written.extend(finals)
         return finals
