@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from collections import defaultdict
+from collections import defaultdict, deque
 from pathlib import Path
 
 import pyarrow as pa
@@ -116,14 +116,20 @@ def _partition_dir(table: str, row: dict) -> str:
     return f"{table}/district={row['district']}/year={int(row['year'] or 0)}"
 
 
+CHUNK_ARTICLES = 200  # articles whose rows are turned into Arrow tables at a time
+MAX_QUEUED_JOBS = 8   # conversions/commits waiting for the background thread before add() waits
+
+
 class DatasetWriter:
     """Buffers rows per table and commits them in batches (see module docstring).
 
-    ``background=True`` commits each batch from one background thread while new rows are
-    buffered (Parquet encoding, zstd and file I/O release the GIL, so a crawl's reactor
-    thread keeps fetching). At most one batch is in flight: the next flush waits for it,
-    so memory stays bounded. :meth:`close` (or ``flush(wait=True)``) returns when
-    everything is committed and re-raises a failed commit."""
+    Rows are turned into Arrow tables every ``CHUNK_ARTICLES`` articles (columnar, about a
+    third of the memory of the row dicts) and a batch of ``flush_rows`` articles is
+    committed as one step. ``background=True`` does both in one background thread while new
+    rows come in (Arrow conversion, zstd and file I/O partly release the GIL, so a crawl's
+    reactor thread keeps fetching); at most ``MAX_QUEUED_JOBS`` jobs wait for it, so memory
+    stays bounded. :meth:`close` (or ``flush(wait=True)``) returns when everything is
+    committed and re-raises a failed job."""
 
     def __init__(self, root: str | Path, run_id: str, flush_rows: int = 2000, background: bool = False):
         self.root = Path(root)
@@ -131,11 +137,15 @@ class DatasetWriter:
         recover(self.root)
         self.run_id = run_id
         self.flush_rows = flush_rows
-        self._buffers: dict[str, list[dict]] = defaultdict(list)
+        self._chunk: dict[str, list[dict]] = defaultdict(list)  # rows not yet converted
+        self._chunk_articles = 0
+        self._batch: dict[tuple[str, str], list[pa.Table]] = defaultdict(list)  # converted, not committed
+        self._batch_rows = 0
+        self._batch_articles = 0
         self._seq = 0
         self.files_written: list[str] = []
         self._executor = None
-        self._inflight = None
+        self._jobs: deque = deque()
         if background:
             from concurrent.futures import ThreadPoolExecutor
 
@@ -144,33 +154,69 @@ class DatasetWriter:
     def add(self, table: str, rows: list[dict] | dict) -> None:
         if isinstance(rows, dict):
             rows = [rows]
-        self._buffers[table].extend(rows)
+        self._chunk[table].extend(rows)
+        self._batch_rows += len(rows)
 
     def add_article(self, article: dict, images: list[dict], officials: list[dict]) -> None:
         """Queue one article version with its image and official rows; they commit together."""
         self.add("articles", article)
         self.add("images", images)
         self.add("officials", officials)
-        if len(self._buffers["articles"]) >= self.flush_rows:
+        self._chunk_articles += 1
+        self._batch_articles += 1
+        if self._batch_articles >= self.flush_rows:
             self.flush()
+        elif self._chunk_articles >= CHUNK_ARTICLES:
+            self._convert()
 
     def pending(self, table: str = "articles") -> int:
-        return len(self._buffers[table])
+        """Articles (or rows of ``table``) added since the last flush."""
+        return self._batch_articles if table == "articles" else len(self._chunk[table])
+
+    def _run(self, fn, *args):
+        """``fn(*args)`` now, or queued for the background thread (FIFO) with bounded backlog."""
+        if self._executor is None:
+            return fn(*args)
+        while self._jobs and self._jobs[0].done():
+            self._jobs.popleft().result()  # re-raises a failed job here
+        if len(self._jobs) >= MAX_QUEUED_JOBS:
+            self._jobs.popleft().result()
+        fut = self._executor.submit(fn, *args)
+        self._jobs.append(fut)
+        return fut
+
+    def _convert(self) -> None:
+        chunk, self._chunk, self._chunk_articles = self._chunk, defaultdict(list), 0
+        if any(chunk.values()):
+            self._run(self._convert_into, chunk, self._batch)
+
+    @staticmethod
+    def _convert_into(chunk: dict[str, list[dict]], batch: dict) -> None:
+        for table, rows in chunk.items():
+            groups: dict[str, list[dict]] = defaultdict(list)
+            for row in rows:
+                groups[_partition_dir(table, row)].append(row)
+            for rel_dir, group in groups.items():
+                # from_pylist takes the schema's fields from each row and ignores other keys
+                batch[(table, rel_dir)].append(pa.Table.from_pylist(group, schema=TABLES[table]))
 
     def flush(self, wait: bool | None = None) -> list[str]:
-        """Commit everything buffered as one batch. Returns the final file names (none when
-        the batch went to the background thread and ``wait`` is false)."""
+        """Commit everything added so far as one batch. Returns the final file names (none
+        when the batch went to the background thread and ``wait`` is false)."""
         wait = self._executor is None if wait is None else wait
-        buffers = {t: rows for t, rows in self._buffers.items() if rows}
-        self._buffers = defaultdict(list)
-        if buffers:
+        self._convert()
+        result = []
+        if self._batch_rows:
             self._seq += 1
-            batch = f"{self.run_id}-{self._seq:05d}-{uuid.uuid4().hex[:6]}"
-            if self._executor is None:
-                return self._commit_batch(batch, buffers)
-            self._wait()  # one batch in flight at a time
-            self._inflight = self._executor.submit(self._commit_batch, batch, buffers)
-        return self._wait() if wait else []
+            name = f"{self.run_id}-{self._seq:05d}-{uuid.uuid4().hex[:6]}"
+            batch, self._batch = self._batch, defaultdict(list)
+            self._batch_rows = self._batch_articles = 0
+            result = self._run(self._commit_batch, name, batch)
+        if not wait:
+            return []
+        while self._jobs:
+            self._jobs.popleft().result()
+        return result.result() if hasattr(result, "result") else result
 
     def after_commits(self, fn, *args):
         """Run ``fn(*args)`` once every batch handed over so far is committed: in the commit
@@ -179,34 +225,25 @@ class DatasetWriter:
             return fn(*args)
         return self._executor.submit(fn, *args)
 
-    def _wait(self) -> list[str]:
-        fut, self._inflight = self._inflight, None
-        return fut.result() if fut is not None else []
-
-    def _commit_batch(self, batch: str, buffers: dict[str, list[dict]]) -> list[str]:
+    def _commit_batch(self, name: str, batch: dict[tuple[str, str], list[pa.Table]]) -> list[str]:
         entries: list[tuple[str, str]] = []
-        for table, rows in buffers.items():
-            groups: dict[str, list[dict]] = defaultdict(list)
-            for row in rows:
-                groups[_partition_dir(table, row)].append(row)
-            schema = TABLES[table]
-            for rel_dir, group in sorted(groups.items()):
-                directory = self.root / rel_dir
-                directory.mkdir(parents=True, exist_ok=True)
-                final = f"{rel_dir}/part-{batch}.parquet"
-                tmp = f"{rel_dir}/{TMP_PREFIX}part-{batch}{TMP_SUFFIX}"
-                # from_pylist takes the schema's fields from each row and ignores other keys
-                data = pa.Table.from_pylist(group, schema=schema)
-                pq.write_table(data, self.root / tmp, row_group_size=ROW_GROUP_SIZE, compression="zstd")
-                entries.append((tmp, final))
-        commit(self.root, batch, entries)
+        for (table, rel_dir), pieces in sorted(batch.items()):
+            directory = self.root / rel_dir
+            directory.mkdir(parents=True, exist_ok=True)
+            final = f"{rel_dir}/part-{name}.parquet"
+            tmp = f"{rel_dir}/{TMP_PREFIX}part-{name}{TMP_SUFFIX}"
+            data = pieces[0] if len(pieces) == 1 else pa.concat_tables(pieces)
+            pq.write_table(data, self.root / tmp, row_group_size=ROW_GROUP_SIZE, compression="zstd")
+            entries.append((tmp, final))
+        batch.clear()
+        commit(self.root, name, entries)
         pa.default_memory_pool().release_unused()  # Arrow keeps freed buffers cached per thread otherwise
         finals = [final for _, final in entries]
         self.files_written.extend(finals)
         return finals
 
     def close(self) -> list[str]:
-        """Commit what is buffered and wait for every batch (the writer stays usable)."""
+        """Commit what is buffered and wait for every job (the writer stays usable)."""
         return self.flush(wait=True)
 
 
