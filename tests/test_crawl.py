@@ -174,3 +174,32 @@ def test_people_resolution_is_the_same_in_memory_bounded_buckets(crawled, monkey
     monkeypatch.setattr(crawl_pipeline, "PEOPLE_BUCKET_ROWS", 50)
     assert crawl_pipeline.rebuild_people(out) == len(whole)
     assert duckdb.connect().execute(query).fetchall() == whole
+
+
+def test_everything_in_one_process_gives_the_same_datasets(crawled, tmp_path):
+    """EXTRACT_WORKERS=0, WARC_PROCESS=False, PARQUET_BACKGROUND_COMMIT=False: extraction,
+    WARC writing and commits in the crawl process itself give the same rows and records."""
+    from crawler.replica import replica_process
+    from pipelines.warcinput import iter_warc_pages
+
+    manifest, out, *_ = crawled
+    inline = tmp_path / "inline"
+    with replica_process(articles=ARTICLES, seed=SEED) as replica:
+        run = crawl(replica.base_url, inline, "-s", "EXTRACT_WORKERS=0", "-s", "WARC_PROCESS=False",
+                    "-s", "PARQUET_BACKGROUND_COMMIT=False", sites=",".join(d["slug"] for d in manifest["districts"]))
+    assert run.returncode == 0, run.stderr[-3000:]
+    varying = {"fetch_url", "fetched_at", "run_id"}  # the replica's port, the clock, the run
+
+    def rows(root, table):
+        key = "article_id" if table == "articles" else None
+        out_rows = [{k: v for k, v in r.items() if k not in varying}
+                    for r in ds.dataset(root / table, format="parquet", partitioning="hive").to_table().to_pylist()]
+        return sorted(out_rows, key=lambda r: repr(sorted((k, str(v)) for k, v in r.items())) if key is None else r[key])
+
+    for table in ("articles", "images", "officials"):
+        a, b = rows(out, table), rows(inline, table)
+        assert len(a) == len(b) > 0, table
+        assert a == b, table
+    in_pages = {canonical_url(p["url"]) for p in iter_warc_pages(sorted((inline / "warc").glob("*.warc.gz")))}
+    out_pages = {canonical_url(p["url"]) for p in iter_warc_pages(sorted((out / "warc").glob("*.warc.gz")))}
+    assert in_pages and in_pages <= out_pages  # the default run's store also holds its second run
