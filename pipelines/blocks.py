@@ -100,23 +100,16 @@ def _align_flags(style: str | None, align: str | None) -> tuple[bool, bool]:
 
 # (style, align) -> _align_flags; a page repeats the same few style attributes
 _ALIGN: dict = {}
-_NO_FLAGS = (False, False)
 
 
-def _style_flags(el) -> tuple[bool, bool]:
-    style = el.get("style")
-    align = el.get("align")
-    if style is None and align is None:
-        c, r = _NO_FLAGS
-    else:
-        key = (style, align)
-        flags = _ALIGN.get(key)
-        if flags is None:
-            flags = _align_flags(style, align)
-            if len(_ALIGN) < 4096:
-                _ALIGN[key] = flags
-        c, r = flags
-    return c or el.tag == "center", r
+def _cached_align(style, align) -> tuple[bool, bool]:
+    key = (style, align)
+    flags = _ALIGN.get(key)
+    if flags is None:
+        flags = _align_flags(style, align)
+        if len(_ALIGN) < 4096:
+            _ALIGN[key] = flags
+    return flags
 
 
 class _Run:
@@ -253,7 +246,7 @@ def _has_block_child(el) -> bool:
 
 
 def _walk(el, out, base, centered, right, in_caption=False):
-    # (the body of _tag, _style_flags and _Run.add_text for unstyled text, inlined: this runs
+    # (the body of _tag, the style flags and _Run.add_text for unstyled text, inlined: this runs
     # for every block element of every article)
     raw = el.tag
     tag = _TAGS.get(raw)
@@ -262,12 +255,7 @@ def _walk(el, out, base, centered, right, in_caption=False):
     style = el.get("style")
     align = el.get("align")
     if style is not None or align is not None:
-        key = (style, align)
-        flags = _ALIGN.get(key)
-        if flags is None:
-            flags = _align_flags(style, align)
-            if len(_ALIGN) < 4096:
-                _ALIGN[key] = flags
+        flags = _cached_align(style, align)
         if flags[0]:
             centered = True
         if flags[1]:
