@@ -17,7 +17,9 @@ __all__ = ["die_with_parent", "spawn_context", "AsyncWorkerPool", "WorkerDied"]
 
 
 def die_with_parent(parent_pid: int) -> None:
-    """Call first thing in a child process: it exits when ``parent_pid`` is gone."""
+    """Call first thing in a child process: it exits when ``parent_pid`` is gone, and leaves
+    Ctrl-C to the parent (which stops the crawl and then closes its children)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         import ctypes
 
@@ -160,7 +162,6 @@ class AsyncWorkerPool:
 
 def _pool_worker(tasks, results, parent_pid: int) -> None:
     die_with_parent(parent_pid)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the crawl, which then closes us
     import queue
 
     inbox: queue.SimpleQueue = queue.SimpleQueue()

@@ -336,10 +336,7 @@ class WarcWriterProcess:
 def _writer_main(conn, result, directory: str, prefix: str, max_bytes: int, parent_pid: int) -> None:
     from crawler.procs import die_with_parent
 
-    die_with_parent(parent_pid)
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the crawl, which then closes us
+    die_with_parent(parent_pid)  # also leaves Ctrl-C to the crawl, which then closes us
     store = RotatingWarcWriter(directory, prefix, max_bytes)
     errors: list[str] = []
     while True:

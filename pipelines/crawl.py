@@ -26,9 +26,9 @@ import pyarrow.parquet as pq
 from scrapy.exceptions import DropItem
 
 from crawler.items import FetchFailure, RawPage
-from pipelines.dataset import DatasetWriter, data_files, read_file
-from pipelines.records import page_rows
-from pipelines.schema import OFFICIALS, PEOPLE
+from pipelines.dataset import DatasetWriter, columns_schema, data_files, read_file
+from pipelines.records import page_kwargs, page_rows
+from pipelines.schema import PEOPLE
 
 logger = logging.getLogger(__name__)
 
@@ -79,9 +79,7 @@ class ExtractionPipeline:
     async def _rows(self, item: RawPage) -> dict:
         """Extraction and row building of one page (:func:`pipelines.records.page_rows`), in a
         worker process when there is a pool: the reactor thread only unpickles finished rows."""
-        kwargs = dict(content_type=item.content_type, fetched_at=item.fetched_at, site=item.site,
-                      source=item.source, http_status=item.status, capture_time=item.capture_time,
-                      original_url=item.original_url)
+        kwargs = page_kwargs(item)
         pool = self.pool
         if pool is not None:
             from crawler.procs import WorkerDied
@@ -283,8 +281,7 @@ def rebuild_people(root: Path) -> int:
     files = data_files(root, "officials")
     total = sum(pq.ParquetFile(f).metadata.num_rows for f in files)
     buckets = max(1, -(-total // PEOPLE_BUCKET_ROWS))
-    base = OFFICIALS
-    schema = pa.schema([base.field(c) if c in base.names else pa.field(c, pa.string()) for c in PEOPLE_COLUMNS])
+    schema = columns_schema("officials", PEOPLE_COLUMNS)
     out = root / "people"
     out.mkdir(parents=True, exist_ok=True)
     tmp = out / ".tmp-people.parquet.inprogress"

@@ -169,10 +169,6 @@ class DatasetWriter:
         elif self._chunk_articles >= CHUNK_ARTICLES:
             self._convert()
 
-    def pending(self, table: str = "articles") -> int:
-        """Articles (or rows of ``table``) added since the last flush."""
-        return self._batch_articles if table == "articles" else len(self._chunk[table])
-
     def _run(self, fn, *args):
         """``fn(*args)`` now, or queued for the background thread (FIFO) with bounded backlog."""
         if self._executor is None:
@@ -221,9 +217,7 @@ class DatasetWriter:
     def after_commits(self, fn, *args):
         """Run ``fn(*args)`` once every batch handed over so far is committed: in the commit
         thread (returns its future) when ``background``, else right away (returns its result)."""
-        if self._executor is None:
-            return fn(*args)
-        return self._executor.submit(fn, *args)
+        return self._run(fn, *args)
 
     def _commit_batch(self, name: str, batch: dict[tuple[str, str], list[pa.Table]]) -> list[str]:
         entries: list[tuple[str, str]] = []
@@ -306,15 +300,22 @@ def read_table(root: str | Path, table: str, columns: list[str] | None = None) -
     cols = columns or schema.names
     parts = [read_file(path, table, cols) for path in data_files(root, table)]
     if not parts:
-        fields = [schema.field(c) if c in schema.names else pa.field(c, pa.string() if c == "district" else pa.int32())
-                  for c in cols]
-        return pa.schema(fields).empty_table()
+        return columns_schema(table, cols).empty_table()
     return pa.concat_tables(parts, promote_options="default")
 
 
-def stored_articles(root: str | Path) -> dict[str, str]:
-    """{canonical url: content_hash of its latest version} of every stored article."""
-    t = read_table(root, "articles", ["url", "content_hash", "fetched_at"])
+def columns_schema(table: str, columns: list[str]) -> pa.Schema:
+    """Schema of ``columns`` of ``table`` as :func:`read_file` returns them (partition
+    columns: ``district`` string, ``year`` int32)."""
+    schema = TABLES[table]
+    return pa.schema([schema.field(c) if c in schema.names else pa.field(c, pa.string() if c == "district" else pa.int32())
+                      for c in columns])
+
+
+def stored_articles(root: str | Path, articles: pa.Table | None = None) -> dict[str, str]:
+    """{canonical url: content_hash of its latest version} of every stored article.
+    ``articles``: the table already read (with url, content_hash, fetched_at), if any."""
+    t = read_table(root, "articles", ["url", "content_hash", "fetched_at"]) if articles is None else articles
     latest: dict[str, tuple] = {}
     for url, h, ts in zip(t.column("url").to_pylist(), t.column("content_hash").to_pylist(),
                           t.column("fetched_at").to_pylist()):
@@ -324,12 +325,13 @@ def stored_articles(root: str | Path) -> dict[str, str]:
     return {u: v[0] for u, v in latest.items()}
 
 
-def interrupted_since_last_finish(root: str | Path) -> list[str]:
+def interrupted_since_last_finish(root: str | Path, articles: pa.Table | None = None) -> list[str]:
     """Run ids that wrote articles but never finished (killed), after the last finished run.
+    ``articles``: the table already read (with run_id, fetched_at), if any.
 
     After such a run the newest listing pages may be fully stored while older ones are
     not, so the next run must walk every listing page instead of stopping at known ones."""
-    arts = read_table(root, "articles", ["run_id", "fetched_at"])
+    arts = read_table(root, "articles", ["run_id", "fetched_at"]) if articles is None else articles
     runs = read_table(root, "runs", ["run_id", "site", "started_at", "finish_reason"])
     finished = {r: t for r, s, t, f in zip(*(runs.column(c).to_pylist() for c in
                                              ("run_id", "site", "started_at", "finish_reason")))

@@ -9,7 +9,7 @@ from datetime import date, datetime, timezone
 from crawler.registry import article_id, canonical_url, district_slug
 from pipelines.extract import extract
 
-__all__ = ["content_hash", "rows_for_record", "page_rows"]
+__all__ = ["content_hash", "rows_for_record", "page_rows", "page_kwargs"]
 
 # Fields whose change makes a new article version (officials are derived from them).
 HASHED_FIELDS = ("title", "published_date", "published_at", "summary", "body_paragraphs",
@@ -121,3 +121,12 @@ def page_rows(body: bytes, url: str, *, content_type: str | None = None, fetched
             http_status=http_status, raw_sha1=hashlib.sha1(body).hexdigest(), capture_time=capture_time,
             run_id=run_id, original_url=original_url)
     return out
+
+
+def page_kwargs(page) -> dict:
+    """:func:`page_rows` keywords of a fetched page: a :class:`crawler.items.RawPage` or a
+    dict with the same fields (``pipelines.warcinput.iter_warc_pages``)."""
+    p = page if isinstance(page, dict) else vars(page)
+    return {"content_type": p["content_type"], "fetched_at": p["fetched_at"], "site": p["site"],
+            "source": p["source"], "http_status": p["status"], "capture_time": p["capture_time"],
+            "original_url": p["original_url"]}

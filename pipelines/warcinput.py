@@ -153,9 +153,9 @@ def _chunks(pages: Iterator[dict], size: int) -> Iterator[list[dict]]:
 
 
 def _payload(chunk: list[dict]) -> list[tuple]:
-    return [(p["body"], p["url"], {"content_type": p["content_type"], "fetched_at": p["fetched_at"], "site": p["site"],
-                                   "source": p["source"], "http_status": p["status"], "capture_time": p["capture_time"],
-                                   "original_url": p["original_url"]}) for p in chunk]
+    from pipelines.records import page_kwargs
+
+    return [(p["body"], p["url"], page_kwargs(p)) for p in chunk]
 
 
 def _extracted(pages: Iterator[dict], workers: int, chunk_size: int) -> Iterator[tuple[dict, dict]]:
@@ -186,7 +186,7 @@ def reprocess(paths: Iterable[str | Path], output_dir: str | Path, workers: int 
     """Re-extract the pages of WARC files into the datasets under ``output_dir``. Returns stats."""
     from crawler.items import FetchFailure
     from pipelines.crawl import new_run_id, rebuild_people, run_rows
-    from pipelines.dataset import DatasetWriter, read_table, stored_articles
+    from pipelines.dataset import DatasetWriter, read_table
 
     paths = [Path(p) for p in paths]
     for p in paths:
@@ -196,9 +196,9 @@ def reprocess(paths: Iterable[str | Path], output_dir: str | Path, workers: int 
     run_id = run_id or new_run_id()
     started_wall = datetime.now(timezone.utc).replace(microsecond=0)
     t0 = time.monotonic()
-    known = stored_articles(root)
     stored = read_table(root, "articles", ["url", "content_hash"])
     versions = set(zip(stored.column("url").to_pylist(), stored.column("content_hash").to_pylist()))
+    known = {url for url, _ in versions}  # canonical URLs stored in any version
     writer = DatasetWriter(root, run_id, flush_rows)
     stats: Counter = Counter()
     site_stats: dict[str, Counter] = defaultdict(Counter)
@@ -233,7 +233,7 @@ def reprocess(paths: Iterable[str | Path], output_dir: str | Path, workers: int 
         stats[outcome] += 1
         writer.add_article(article, images, officials)
         versions.add((canon, chash))
-        known[canon] = chash
+        known.add(canon)
     writer.flush()
     finished = datetime.now(timezone.utc).replace(microsecond=0)
     settings = {"command": "reprocess", "OUTPUT_DIR": str(root), "inputs": [str(p) for p in paths],

@@ -30,7 +30,8 @@ from crawler.items import FetchFailure, RawPage
 from crawler.middlewares import RetryScheduled
 from crawler.registry import UnknownSite, canonical_url, district_slug, sites_by_slug, _is_loopback
 from crawler.spiders.wayback import WaybackMixin, year_bound
-from pipelines.dataset import DatasetError, interrupted_since_last_finish, recent_failures, stored_articles
+from pipelines.dataset import (DatasetError, interrupted_since_last_finish, read_table, recent_failures,
+                               stored_articles)
 from pipelines.dates import date_from_url
 from pipelines.extract import UnreadableInput, parse_document
 from pipelines.listing import ARTICLE_PATH, article_links, next_page
@@ -112,9 +113,11 @@ class PortalSpider(WaybackMixin, scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         root = crawler.settings.get("OUTPUT_DIR", "output")
         try:
-            spider.known = stored_articles(root)
+            # one read of the stored articles serves both questions
+            articles = read_table(root, "articles", ["url", "content_hash", "fetched_at", "run_id"])
+            spider.known = stored_articles(root, articles)
             spider.recently_failed = recent_failures(root, crawler.settings.getfloat("RETRY_FAILED_AFTER_HOURS", 20))
-            spider.interrupted = interrupted_since_last_finish(root)
+            spider.interrupted = interrupted_since_last_finish(root, articles)
         except DatasetError as exc:
             spider.dataset_error = str(exc)
         return spider
