@@ -8,7 +8,6 @@ and prints ms/article plus the ratio to a baseline measured in the same process 
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from pathlib import Path
@@ -18,12 +17,11 @@ sys.path.insert(0, str(ROOT))
 
 import lxml.html  # noqa: E402
 
+from pipelines.evaluate_officials import load_gold  # noqa: E402
 from pipelines.officials import extract_officials  # noqa: E402
 
-_ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE = next((p for p in (_ROOT.parent / "shared" / "portal" / "examples" / "muonglat-2021-3-24.html",
-                            _ROOT / "tests" / "fixtures" / "muonglat-2021-3-24.html") if p.exists()),
-               _ROOT / "tests" / "fixtures" / "muonglat-2021-3-24.html")
+_SHARED_EXAMPLE = ROOT.parent / "shared" / "portal" / "examples" / "muonglat-2021-3-24.html"
+EXAMPLE = _SHARED_EXAMPLE if _SHARED_EXAMPLE.exists() else ROOT / "tests" / "fixtures" / "muonglat-2021-3-24.html"
 GOLD = ROOT / "tests" / "gold" / "officials"
 
 
@@ -39,7 +37,7 @@ def _best(fn, reps: int, rounds: int = 5) -> float:
 
 
 def main() -> None:
-    items = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(GOLD.glob("*.json"))]
+    items = load_gold(GOLD)
     html = EXAMPLE.read_bytes() if EXAMPLE.exists() else None
     example = None
     if html:

@@ -19,14 +19,9 @@ from scrapy.exceptions import NotConfigured
 def _vm_hwm_mb() -> float:
     """Peak RSS of this process image (VmHWM). Not ``ru_maxrss``: a child inherits that from
     its parent's peak through fork/vfork + exec, so it would report the benchmark's memory."""
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    from benchmarks.bench_crawl import proc_status_mb  # the one /proc/<pid>/status reader
+
+    return proc_status_mb("self", "VmHWM").get("VmHWM") or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 class BenchTiming:

@@ -107,7 +107,8 @@ def score_page(name: str, pred: dict, gold: dict) -> PageScore:
     if "body_paragraphs" in gold:
         gp, pp = gold["body_paragraphs"], pred.get("body_paragraphs") or []
         f["body_f1"] = token_f1(" ".join(pp), " ".join(gp))
-        f["para_exact"] = (sum(1 for p in gp if p in set(pp)) / len(gp)) if gp else float(not pp)
+        pset = set(pp)
+        f["para_exact"] = (sum(1 for p in gp if p in pset) / len(gp)) if gp else float(not pp)
         # leaks: caption, byline, tag or boilerplate text inside the body that the gold body lacks
         gold_body = " ".join(gp)
         suspects = [im.get("caption") for im in gold.get("images") or [] if im.get("caption")]

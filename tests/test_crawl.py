@@ -179,7 +179,6 @@ def test_people_resolution_is_the_same_in_memory_bounded_buckets(crawled, monkey
 def test_everything_in_one_process_gives_the_same_datasets(crawled, tmp_path):
     """EXTRACT_WORKERS=0, WARC_PROCESS=False, PARQUET_BACKGROUND_COMMIT=False: extraction,
     WARC writing and commits in the crawl process itself give the same rows and records."""
-    from crawler.replica import replica_process
     from pipelines.warcinput import iter_warc_pages
 
     manifest, out, *_ = crawled
