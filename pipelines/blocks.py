@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit
 
 from pipelines.text import clean_text
+from pipelines.urls import join_url
 
 __all__ = ["Block", "linearize", "assemble", "Body"]
 
@@ -188,47 +188,10 @@ def _emit_run(run: _Run, out: list[Block], centered: bool, right: bool, base: st
     for img, after in zip(imgs, texts[1:]):
         src = img.get("src") or img.get("data-src") or ""
         if src and not src.startswith("data:"):
-            out.append(Block("img", src=_join(base, src.strip()), alt=clean_text(img.get("alt")), centered=centered))
+            out.append(Block("img", src=join_url(base, src.strip()), alt=clean_text(img.get("alt")), centered=centered))
         if after:
             # text after an image inside the same paragraph (after <br/>) is its caption
             out.append(Block("caption", after, centered=centered, italic=italic))
-
-
-_UNSAFE_IN_SRC = frozenset("?#;\t\r\n[]")
-_BASES: dict = {}
-
-
-def _origin(base: str) -> str | None:
-    """``scheme://netloc`` of an http(s) base URL as urljoin reads it, else None."""
-    origin = _BASES.get(base, "")
-    if origin == "":
-        try:
-            parts = urlsplit(base)
-        except ValueError:
-            parts = None
-        origin = (parts.scheme + "://" + parts.netloc
-                  if parts and parts.scheme in ("http", "https") and parts.netloc else None)
-        if len(_BASES) >= 256:
-            _BASES.clear()
-        _BASES[base] = origin
-    return origin
-
-
-def _join(base: str, src: str) -> str:
-    """``urljoin(base, src)``, without parsing both URLs for the usual image sources: an
-    absolute path (no dot segments, query, fragment or parameters) on an http(s) base, or an
-    absolute ASCII http(s) URL that urljoin would give back unchanged."""
-    if src and _UNSAFE_IN_SRC.isdisjoint(src):
-        if src[0] == "/":
-            if src[1:2] != "/" and "/." not in src:
-                origin = _origin(base)
-                if origin is not None:
-                    return origin + src
-        elif src.startswith(("http://", "https://")) and src.isascii():
-            rest = src[src.index("/") + 2:]
-            if rest and rest[0] != "/" and "/." not in rest and _origin(base) is not None:
-                return src
-    return urljoin(base, src)
 
 
 def linearize(root, base_url: str) -> list[Block]:

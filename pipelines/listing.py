@@ -8,6 +8,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 
 from pipelines.dom import has_class
+from pipelines.urls import join_url, url_origin
 
 __all__ = ["is_listing", "extract_into", "article_links", "next_page", "ARTICLE_PATH"]
 
@@ -57,31 +58,20 @@ def _item_and_sidebar_links(root) -> tuple[set, set]:
     return items, sidebar
 
 
-def absolute_url(base: str, href: str, origin: str | None = None) -> str:
-    """``urljoin(base, href)``, without urljoin's cost for the platform's usual link form,
-    an absolute path (``/portal/Pages/…``) with no dot segments to resolve."""
-    if href.startswith("/") and not href.startswith("//") and "/." not in href:
-        if origin is None:
-            parts = urlsplit(base)
-            origin = f"{parts.scheme}://{parts.netloc}"
-        return origin + href
-    return urljoin(base, href)
-
-
 def article_links(root, url: str) -> list[str]:
     """Absolute article URLs of a listing or home page, in page order, de-duplicated: the
     listing items, and every other link of the platform's article URL shape outside the
     sidebars ("Tin mới nhất", right column, footer)."""
     items, sidebar = _item_and_sidebar_links(root)
-    base = urlsplit(url)
-    origin = f"{base.scheme}://{base.netloc}"
+    origin = url_origin(url)  # None unless an http(s) page URL
+    prefix = origin + "/" if origin else None
     links = []
     for a in root.iter("a"):
         href = a.get("href")
         if href is None or a in sidebar:
             continue
-        href = absolute_url(url, href.strip(), origin)
-        if href.startswith(origin) and origin.startswith(("http://", "https://")):
+        href = join_url(url, href.strip())
+        if prefix and href.startswith(prefix):
             path = href[len(origin):].split("#", 1)[0].split("?", 1)[0]
         else:
             parts = urlsplit(href)

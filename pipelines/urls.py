@@ -1,0 +1,43 @@
+"""Joining links with their page's URL: the one place that does it for the extractors."""
+
+from __future__ import annotations
+
+from urllib.parse import urljoin, urlsplit
+
+__all__ = ["join_url", "url_origin"]
+
+_UNSAFE_IN_SRC = frozenset("?#;\t\r\n[]")
+_BASES: dict = {}
+
+
+def url_origin(base: str) -> str | None:
+    """``scheme://netloc`` of an http(s) base URL as urljoin reads it, else None."""
+    origin = _BASES.get(base, "")
+    if origin == "":
+        try:
+            parts = urlsplit(base)
+        except ValueError:
+            parts = None
+        origin = (parts.scheme + "://" + parts.netloc
+                  if parts and parts.scheme in ("http", "https") and parts.netloc else None)
+        if len(_BASES) >= 256:
+            _BASES.clear()
+        _BASES[base] = origin
+    return origin
+
+
+def join_url(base: str, src: str) -> str:
+    """``urljoin(base, src)``, without parsing both URLs for the platform's usual links and
+    image sources: an absolute path (no dot segments, query, fragment or parameters) on an
+    http(s) base, or an absolute ASCII http(s) URL that urljoin would give back unchanged."""
+    if src and _UNSAFE_IN_SRC.isdisjoint(src):
+        if src[0] == "/":
+            if src[1:2] != "/" and "/." not in src:
+                origin = url_origin(base)
+                if origin is not None:
+                    return origin + src
+        elif src.startswith(("http://", "https://")) and src.isascii():
+            rest = src[src.index("/") + 2:]
+            if rest and rest[0] != "/" and "/." not in rest and url_origin(base) is not None:
+                return src
+    return urljoin(base, src)
