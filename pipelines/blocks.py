@@ -188,7 +188,7 @@ def _emit_run(run: _Run, out: list[Block], centered: bool, right: bool, base: st
     for img, after in zip(imgs, texts[1:]):
         src = img.get("src") or img.get("data-src") or ""
         if src and not src.startswith("data:"):
-            out.append(Block("img", src=join_url(base, src.strip()), alt=clean_text(img.get("alt")), centered=centered))
+            out.append(Block("img", src=join_url(base, src.strip()) or src.strip(), alt=clean_text(img.get("alt")), centered=centered))
         if after:
             # text after an image inside the same paragraph (after <br/>) is its caption
             out.append(Block("caption", after, centered=centered, italic=italic))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from lxml import etree
 
@@ -71,6 +71,8 @@ def article_links(root, url: str) -> list[str]:
         if href is None or a in sidebar:
             continue
         href = join_url(url, href.strip())
+        if href is None:
+            continue
         if prefix and href.startswith(prefix):
             path = href[len(origin):].split("#", 1)[0].split("?", 1)[0]
         else:
@@ -98,7 +100,7 @@ def next_page(root, url: str) -> str | None:
         if nxt is not None and _is_page_link(nxt, "".join(current.itertext()).strip()):
             href = nxt.get("href").strip()
             if href and not href.startswith("javascript"):
-                return urljoin(url, href)
+                return join_url(url, href)
     return None
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from urllib.parse import urljoin, urlsplit, unquote
+from urllib.parse import urlsplit, unquote
 
 from lxml import etree
 
@@ -12,6 +12,7 @@ from pipelines.blocks import assemble, linearize
 from pipelines.dom import Doc, text_of
 from pipelines.dates import date_from_url, parse_datetime_text, parse_iso, to_iso
 from pipelines.text import clean_text
+from pipelines.urls import join_url
 
 __all__ = ["is_article", "extract_into", "site_name", "title_from_head"]
 
@@ -94,7 +95,8 @@ def _href_path(href: str, url: str) -> str:
     """Path of a link; absolute-path links (the platform's usual form) need no urljoin."""
     if href.startswith("/") and not href.startswith("//"):
         return href.split("#", 1)[0].split("?", 1)[0]
-    return urlsplit(urljoin(url, href)).path
+    joined = join_url(url, href)
+    return urlsplit(joined).path if joined else ""
 
 
 def sidebar_time(doc: Doc, url: str, title: str | None):

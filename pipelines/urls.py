@@ -26,10 +26,11 @@ def url_origin(base: str) -> str | None:
     return origin
 
 
-def join_url(base: str, src: str) -> str:
+def join_url(base: str, src: str) -> str | None:
     """``urljoin(base, src)``, without parsing both URLs for the platform's usual links and
     image sources: an absolute path (no dot segments, query, fragment or parameters) on an
-    http(s) base, or an absolute ASCII http(s) URL that urljoin would give back unchanged."""
+    http(s) base, or an absolute ASCII http(s) URL that urljoin would give back unchanged.
+    None for a link urljoin cannot read (``//[x``: a malformed IPv6 host)."""
     if src and _UNSAFE_IN_SRC.isdisjoint(src):
         if src[0] == "/":
             if src[1:2] != "/" and "/." not in src:
@@ -40,4 +41,7 @@ def join_url(base: str, src: str) -> str:
             rest = src[src.index("/") + 2:]
             if rest and rest[0] != "/" and "/." not in rest and url_origin(base) is not None:
                 return src
-    return urljoin(base, src)
+    try:
+        return urljoin(base, src)
+    except ValueError:
+        return None
