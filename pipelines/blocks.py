@@ -49,7 +49,6 @@ class Block:
     italic: bool = False
     bold: bool = False
     right: bool = False
-    alt: str = ""
 
 
 @dataclass
@@ -58,11 +57,6 @@ class Body:
     images: list[dict] = field(default_factory=list)
     byline: str | None = None
     lead: str | None = None  # bold first paragraph, when the caller asked for a stand-in lead
-
-    @property
-    def captions(self) -> list[str]:
-        return [im["caption"] for im in self.images if im.get("caption")]
-
 
 def _tag_name(tag) -> str:
     if not isinstance(tag, str):
@@ -188,7 +182,7 @@ def _emit_run(run: _Run, out: list[Block], centered: bool, right: bool, base: st
     for img, after in zip(imgs, texts[1:]):
         src = img.get("src") or img.get("data-src") or ""
         if src and not src.startswith("data:"):
-            out.append(Block("img", src=join_url(base, src.strip()) or src.strip(), alt=clean_text(img.get("alt")), centered=centered))
+            out.append(Block("img", src=join_url(base, src.strip()) or src.strip(), centered=centered))
         if after:
             # text after an image inside the same paragraph (after <br/>) is its caption
             out.append(Block("caption", after, centered=centered, italic=italic))

@@ -179,8 +179,7 @@ def _extract_root(root, url, record, with_officials):
         generic.extract_into(root, url, record)
     if record["is_article"] and with_officials:
         detail = _officials(record)
-        record["officials"] = [{"name": p["name"], "honorific": p.get("honorific"),
-                                "positions": [pos["raw"] for pos in p.get("positions", [])]} for p in detail]
+        record["officials"] = _OFFICIALS[0].officials_brief(detail)
         record["officials_detail"] = detail
     return record
 
@@ -190,13 +189,11 @@ _OFFICIALS: list = []  # the officials module once imported
 
 def _officials(record) -> list[dict]:
     """Officials named in lead, body and captions (full detail: parsed positions, mentions)."""
-    officials = _OFFICIALS[0] if _OFFICIALS else None
-    if officials is None:
-        try:
-            from pipelines import officials
-        except ImportError:  # the officials module arrives with issue 4; extraction works without it
-            return []
-        _OFFICIALS.append(officials)
+    if not _OFFICIALS:
+        from pipelines import officials as module
+
+        _OFFICIALS.append(module)
+    officials = _OFFICIALS[0]
     captions = [im["caption"] for im in record["images"] if im.get("caption")]
     paragraphs = ([record["summary"]] if record["summary"] else []) + record["body_paragraphs"]
     # the record's texts are clean_text output already

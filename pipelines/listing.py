@@ -27,12 +27,7 @@ _CURRENT = etree.XPath(f"//*[{has_class('CurrentPage')}]")
 
 
 def _dedupe(urls):
-    seen, out = set(), []
-    for u in urls:
-        if u not in seen:
-            seen.add(u)
-            out.append(u)
-    return out
+    return list(dict.fromkeys(urls))  # first occurrence of each, in order
 
 
 _ITEM_CLASSES = frozenset(("channel-news-title", "tandan-p-article-news-title"))
@@ -42,8 +37,8 @@ _SIDEBAR_CLASSES = frozenset(("tandan-div-article-other", "tandan-col-right", "t
 def _item_and_sidebar_links(root) -> tuple[set, set]:
     """One pass over the tree: links of listing items (inside, or being, an element of an
     item class; an ``h1`` of the article-title class is a page title, not an item) and
-    links inside a sidebar, the right column or a footer. Same sets as the XPaths
-    ``_ITEMS`` and ``ancestor::…`` of ``_ALL_LINKS``, a few times faster."""
+    links inside a sidebar, the right column or a footer (the same item links as the
+    ``_ITEMS`` XPath; one walk instead of an ``ancestor::`` test per link)."""
     items, sidebar = set(), set()
     for el in root.iter(etree.Element):
         c = el.get("class")

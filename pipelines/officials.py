@@ -41,12 +41,6 @@ __all__ = [
     "officials_brief",
     "parse_positions",
     "display_name",
-    "position_matches",
-    "score_officials",
-    "format_report",
-    "load_gold",
-    "run_officials_evaluation",
-    "underthesea_predict",
 ]
 
 _U, _L = orgs.UPPER, orgs.LOWER
@@ -151,7 +145,6 @@ _LEVELS = ["central", "province", "district", "commune", "village"]
 _LEVEL_RANK = {lv: i for i, lv in enumerate(_LEVELS)}
 _UNIT_LEVEL = {fold_key(k): v for k, v in orgs.UNIT_WORDS.items()}
 _COMPOUND_LEVEL = {fold_key(k): v for k, v in orgs.COMPOUND_UNITS.items()}
-_DOMAIN = orgs.DOMAIN_WORDS
 _FAMILY = orgs.FAMILY_NAMES
 _STOP_SYL = {
     fold_key(w)
@@ -170,7 +163,6 @@ _HON_BEFORE_RE = re.compile(
 _HON_AFTER_RE = re.compile(
     rf"(?P<h>{_alt(orgs.RANKS)}|(?i:đồng chí|đ/c|ông|bà)) "
 )
-_TRIGGER_RE = _ROLE_RE
 _LOWER_NOT_ROLE = {"đại biểu", "ủy viên", "thường trực"}
 _NUM_RE = re.compile(r" \d+[A-Za-z]?(?!\w)")
 _VILLAGE_UNITS = {"thôn", "bản", "khu phố", "tổ dân phố", "khu", "tiểu khu", "làng", "tổ"}  # a text without a role cannot name an official
@@ -221,10 +213,6 @@ def _honorific(h: str | None) -> str | None:
     if f in ("ông", "bà", "anh", "chị", "thầy", "cô"):
         return f
     return h[:1].upper() + h[1:].lower()
-
-
-def _is_fam(syl: str) -> bool:
-    return syl.casefold() in _FAMILY
 
 
 _STOP_NOT_GIVEN = frozenset(_STOP_SYL - _GIVEN_OK)
@@ -827,14 +815,3 @@ def parse_positions(text: str, *, site_name: str | None = None, province: str | 
     for p in out:
         p.pop("_key", None)
     return out
-
-
-# --------------------------------------------------------------------------- scoring
-from pipelines.evaluate_officials import (  # noqa: E402  (re-exported for callers)
-    format_report,
-    load_gold,
-    position_matches,
-    run_officials_evaluation,
-    score_officials,
-    underthesea_predict,
-)

@@ -24,7 +24,6 @@ __all__ = [
     "UNIT_WORDS",
     "DOMAIN_WORDS",
     "FAMILY_NAMES",
-    "HONORIFICS",
     "RANKS",
     "BLOCKED_NAMES",
     "KNOWN_PLACES",
@@ -235,7 +234,6 @@ DOMAIN_WORDS = {
     khen thưởng, giải phóng mặt bằng, cơ quan, doanh nghiệp, thông tin, chỉ huy, chỉ đạo,
     nghĩa vụ, an toàn giao thông, phòng chống, thiên tai, tìm kiếm cứu nạn, và""".split(",")
 }
-DOMAIN_MAX_WORDS = max(len(w.split()) for w in DOMAIN_WORDS)
 
 # --- names --------------------------------------------------------------------------
 FAMILY_NAMES = set(
@@ -252,7 +250,6 @@ FAMILY_NAMES = set(
 # "Văn", "Phó", "Quan"… are far more often other words; a name after an honorific or in a
 # list is still read without a known family name.
 
-HONORIFICS = ["đồng chí", "ông", "bà", "anh", "chị", "Bác", "cô", "thầy", "đ/c", "Đ/c"]
 RANKS = [
     "Đại tướng", "Thượng tướng", "Trung tướng", "Thiếu tướng", "Đại tá", "Thượng tá",
     "Trung tá", "Thiếu tá", "Đại úy", "Thượng úy", "Trung úy", "Thiếu úy",
