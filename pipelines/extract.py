@@ -121,12 +121,9 @@ def parse_document(html: bytes | str, content_type: str | None = None):
     return root, encoding
 
 
-def _is_error_page(root, doc=None) -> bool:
-    from pipelines.dom import Doc
-    from pipelines.tandan import is_article
-
-    if is_article(doc or Doc(root)):
-        return False  # an article that merely quotes the phrase keeps its title element
+def _error_text(root) -> bool:
+    """Does the page read as a SharePoint error page? (Asked of pages without the
+    platform's article title: an article that merely quotes the phrase keeps its title.)"""
     body = root.find(".//body")
     if body is None:
         return False
@@ -168,15 +165,15 @@ def _extract_root(root, url, record, with_officials):
     doc = dom.Doc(root)
     if tandan.is_article(doc):
         tandan.extract_into(doc, url, record)
-    elif _is_error_page(root, doc):
+    elif _error_text(root):
         record["extractor"] = "error"
         record["error"] = "error-page"
         return record
-    elif listing.is_listing(root, url):
-        listing.extract_into(root, url, record)
+    elif listing.is_listing(root, url, doc):
+        listing.extract_into(root, url, record, doc)
         return record
     else:
-        generic.extract_into(root, url, record)
+        generic.extract_into(root, url, record, doc)
     if record["is_article"] and with_officials:
         detail = _officials(record)
         record["officials"] = _OFFICIALS[0].officials_brief(detail)
@@ -216,4 +213,7 @@ def looks_like_error_page(body: bytes | str, content_type: str | None = None) ->
         root, _ = parse_document(body, content_type)
     except UnreadableInput:
         return False
-    return _is_error_page(root)
+    from pipelines.dom import Doc
+    from pipelines.tandan import is_article
+
+    return not is_article(Doc(root)) and _error_text(root)

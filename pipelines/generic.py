@@ -52,17 +52,17 @@ _H1 = etree.XPath("//h1")
 _TITLE_HEADINGS = etree.XPath("//h1|//h2[contains(@class, 'title')]|//h3[contains(@class, 'title')]")
 _SITE = etree.XPath("//meta[@property='og:site_name']/@content")
 _TAGS = etree.XPath(f"//*[{has_class('tags')} or {has_class('tag-links')} or {has_class('post-tags')} or {has_class('tags-links')}]//a")
-_DROP = etree.XPath(
-    "//script|//style|//noscript|//nav|//footer|//header|//aside|//form|"
-    f"//*[{has_class('share')} or {has_class('social')} or contains(@class, 'related') or {has_class('comments')} or {has_class('sharedaddy')}]"
+_DROP = etree.XPath(  # relative: inside the element it is applied to
+    ".//script|.//style|.//noscript|.//nav|.//footer|.//header|.//aside|.//form|"
+    f".//*[{has_class('share')} or {has_class('social')} or contains(@class, 'related') or {has_class('comments')} or {has_class('sharedaddy')}]"
 )
 
 
 
-def extract_into(root, url: str, record: dict) -> None:
+def extract_into(root, url: str, record: dict, doc=None) -> None:
     record["extractor"] = "generic"
     site = _SITE(root)
-    record["site_name"] = clean_text(site[0]) if site else tandan_site_name(root)
+    record["site_name"] = clean_text(site[0]) if site else tandan_site_name(root, doc)
     h1s = [t for t in (text_of(h) for h in _TITLE_HEADINGS(root)) if t]
     head_title = title_from_head(root, record["site_name"])
     # the first h1 is often the site logo: prefer the h1 that the <title>/og:title agrees with
@@ -105,7 +105,7 @@ def extract_into(root, url: str, record: dict) -> None:
             break
     if container is not None:
         for el in _DROP(container):
-            if el is not container and el.getparent() is not None:
+            if el.getparent() is not None:
                 el.getparent().remove(el)
         blocks = [b for b in linearize(container, url) if not _is_heading_or_dateline(b, record["title"])]
         body = assemble(blocks, want_lead=not lead, skip_texts=tuple(x for x in (lead,) if x))

@@ -7,22 +7,13 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from pipelines.dom import has_class
+from pipelines.dom import Doc, has_class
 from pipelines.urls import join_url, url_origin
 
 __all__ = ["is_listing", "extract_into", "article_links", "next_page", "ARTICLE_PATH"]
 
 # /portal/Pages/2021-3-24/Slug-abc123.aspx
 ARTICLE_PATH = re.compile(r"/Pages/\d{4}-\d{1,2}-\d{1,2}/[^/?#]+\.aspx$", re.I)
-
-
-
-_ITEMS = etree.XPath(
-    f"//*[{has_class('channel-news-title')}]//a[@href] | "
-    f"//*[{has_class('tandan-p-article-news-title')}][not(self::h1)]//a[@href] | "
-    f"//a[{has_class('tandan-p-article-news-title')}][@href] | "
-    f"//*[{has_class('channel-news-title')}][self::a][@href]"
-)
 _CURRENT = etree.XPath(f"//*[{has_class('CurrentPage')}]")
 
 
@@ -34,30 +25,31 @@ _ITEM_CLASSES = frozenset(("channel-news-title", "tandan-p-article-news-title"))
 _SIDEBAR_CLASSES = frozenset(("tandan-div-article-other", "tandan-col-right", "tandan-footer"))
 
 
-def _item_and_sidebar_links(root) -> tuple[set, set]:
-    """One pass over the tree: links of listing items (inside, or being, an element of an
-    item class; an ``h1`` of the article-title class is a page title, not an item) and
-    links inside a sidebar, the right column or a footer (the same item links as the
-    ``_ITEMS`` XPath; one walk instead of an ``ancestor::`` test per link)."""
-    items, sidebar = set(), set()
-    for el in root.iter(etree.Element):
-        c = el.get("class")
-        tokens = c.split() if c else ()
-        if el.tag == "footer" or (tokens and not _SIDEBAR_CLASSES.isdisjoint(tokens)):
-            sidebar.update(a for a in el.iter("a") if a is not el)
-        if tokens and not _ITEM_CLASSES.isdisjoint(tokens):
+def _item_links(doc: Doc) -> set:
+    """Links of listing items: inside, or being, an element of an item class (an ``h1`` of
+    the article-title class is the page's title, not an item)."""
+    items = set()
+    for name in _ITEM_CLASSES:
+        for el in doc.cls(name):
             if el.tag == "a":
                 items.add(el)
-            if "channel-news-title" in tokens or el.tag != "h1":
+            if name == "channel-news-title" or el.tag != "h1":
                 items.update(a for a in el.iter("a") if a is not el)
-    return items, sidebar
+    return items
 
 
-def article_links(root, url: str) -> list[str]:
+def _sidebar_links(root, doc: Doc) -> set:
+    """Links inside a sidebar ("Tin mới nhất"), the right column or a footer."""
+    boxes = [el for name in _SIDEBAR_CLASSES for el in doc.cls(name)] + list(root.iter("footer"))
+    return {a for box in boxes for a in box.iter("a") if a is not box}
+
+
+def article_links(root, url: str, doc: Doc | None = None) -> list[str]:
     """Absolute article URLs of a listing or home page, in page order, de-duplicated: the
     listing items, and every other link of the platform's article URL shape outside the
     sidebars ("Tin mới nhất", right column, footer)."""
-    items, sidebar = _item_and_sidebar_links(root)
+    doc = doc or Doc(root)
+    items, sidebar = _item_links(doc), _sidebar_links(root, doc)
     origin = url_origin(url)  # None unless an http(s) page URL
     prefix = origin + "/" if origin else None
     links = []
@@ -119,18 +111,19 @@ def _next_page_link(current):
     return link if link is not None and link.get("href") else None
 
 
-def is_listing(root, url: str) -> bool:
-    items = _ITEMS(root)
+def is_listing(root, url: str, doc: Doc | None = None) -> bool:
+    doc = doc or Doc(root)
+    items = any(a.get("href") is not None for a in _item_links(doc))
     if ARTICLE_PATH.search(urlsplit(url).path) and not items:
         return False
-    return bool(items or _CURRENT(root) or article_links(root, url))
+    return bool(items or doc.cls("CurrentPage") or article_links(root, url, doc))
 
 
-def extract_into(root, url: str, record: dict) -> None:
+def extract_into(root, url: str, record: dict, doc: Doc | None = None) -> None:
     from pipelines.tandan import site_name
 
     record["extractor"] = "listing"
     record["is_article"] = False
-    record["site_name"] = site_name(root)
-    record["listing_links"] = article_links(root, url)
+    record["site_name"] = site_name(root, doc)
+    record["listing_links"] = article_links(root, url, doc)
     record["next_page"] = next_page(root, url)
