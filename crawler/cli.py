@@ -91,7 +91,7 @@ def run_crawl(settings, **spider_args) -> dict:
         raise CliError(usage_error)
     from pipelines.dataset import DatasetError, check_dataset
 
-    try:  # footers only: the spider reads the stored articles once, when it opens
+    try:  # footers only: the spider reads the stored articles (once) when it opens
         check_dataset(settings.get("OUTPUT_DIR"))
     except DatasetError as exc:
         raise CliError(str(exc)) from None
@@ -102,6 +102,8 @@ def run_crawl(settings, **spider_args) -> dict:
     stats = dict(crawler.stats.get_stats())
     if "finish_reason" not in stats:  # Scrapy failed before or while opening the spider
         raise CrawlFailed("the crawl did not run (see the error above)")
+    if stats.get("portal/dataset_error"):
+        raise CliError(stats["portal/dataset_error"])
     return stats
 
 
@@ -112,9 +114,7 @@ def cmd_crawl(args) -> int:
         "full": "1" if args.full else None, "since": args.since, "source": args.source,
         "max_listing_pages": args.max_listing_pages, "from": args.from_, "to": args.to,
     }.items() if v}
-    stats = run_crawl(settings, **spider_args)
-    if stats.get("portal/dataset_error"):
-        raise CliError(stats["portal/dataset_error"])
+    run_crawl(settings, **spider_args)
     print(summary(args.output), end="")
     return 0
 
@@ -162,9 +162,7 @@ def cmd_demo(args) -> int:
         # failures are summarised below (and kept in failures/): no per-URL warnings here
         settings.set("LOG_LEVEL", "ERROR" if not args.verbose else "INFO", priority="cmdline")
         settings.set("PROGRESS_INTERVAL", 5.0, priority="cmdline")
-        stats = run_crawl(settings, sites=slugs, replica=replica.base_url, **({"full": "1"} if args.full else {}))
-    if stats.get("portal/dataset_error"):
-        raise CliError(stats["portal/dataset_error"])
+        run_crawl(settings, sites=slugs, replica=replica.base_url, **({"full": "1"} if args.full else {}))
     print(summary(output), end="")
     print(f"demo finished in {time.monotonic() - started:.1f} s; the replica server is stopped.")
     return 0
@@ -174,11 +172,13 @@ def summary(output: str) -> str:
     """Short report of what is stored under ``output`` (DuckDB over the Parquet files)."""
     import duckdb
 
+    from pipelines.dataset import data_files
+
     root = Path(output)
     lines = [f"\ndatasets under {root.resolve()}/"]
     con = duckdb.connect()
     glob = lambda t: str(root / t / "**" / "*.parquet")  # noqa: E731
-    if not (root / "articles").is_dir() or not any((root / "articles").rglob("*.parquet")):
+    if not data_files(root, "articles"):
         return "\n".join(lines + ["  no articles stored yet", ""])
     rows = con.execute(
         f"SELECT district, count(DISTINCT article_id) FROM read_parquet('{glob('articles')}', hive_partitioning=true) "
@@ -188,7 +188,7 @@ def summary(output: str) -> str:
     total = sum(n for _, n in rows)
     for table in ("images", "officials"):
         n = 0
-        if (root / table).exists() and list((root / table).rglob("*.parquet")):
+        if data_files(root, table):
             n = con.execute(f"SELECT count(*) FROM read_parquet('{glob(table)}', hive_partitioning=true)").fetchone()[0]
         lines.append(f"  {table:<10} {n:>6} rows")
     people = root / "people" / "people.parquet"
@@ -196,7 +196,7 @@ def summary(output: str) -> str:
         n = con.execute(f"SELECT count(*) FROM read_parquet('{people}')").fetchone()[0]
         lines.append(f"  people     {n:>6} resolved persons")
     lines.append(f"  articles   {total:>6} in all")
-    if (root / "failures").is_dir() and any((root / "failures").rglob("*.parquet")):
+    if data_files(root, "failures"):
         last_run = con.execute(f"SELECT max(run_id) FROM read_parquet('{glob('failures')}')").fetchone()[0]
         kinds = con.execute(f"SELECT kind, count(*) FROM read_parquet('{glob('failures')}') WHERE run_id = ? "
                             "GROUP BY 1 ORDER BY 2 DESC", [last_run]).fetchall()
@@ -320,12 +320,9 @@ def build_parser() -> argparse.ArgumentParser:
     d.set_defaults(func=cmd_demo)
 
     r = sub.add_parser("replica", help="serve the offline replica portal on 127.0.0.1")
-    try:
-        from crawler.replica import cli as replica_cli
+    from crawler.replica import cli as replica_cli
 
-        replica_cli.add_arguments(r)
-    except ImportError:
-        pass
+    replica_cli.add_arguments(r)
     r.set_defaults(func=cmd_replica)
 
     ev = sub.add_parser("evaluate", help="score extraction on a gold directory")

@@ -102,8 +102,12 @@ def _is_loopback(host: str) -> bool:
 
 
 @lru_cache(maxsize=4)
-def _indexes(registry: tuple[Site, ...]) -> tuple[dict, dict]:
-    return {s.host: s for s in registry}, {s.label: s for s in registry}
+def _indexes(registry: tuple[Site, ...]) -> tuple[dict, dict, dict]:
+    """Sites by host, by replica label and by name key (the first site of a name wins)."""
+    by_name: dict = {}
+    for s in registry:
+        by_name.setdefault(fold_key(s.name), s)
+    return {s.host: s for s in registry}, {s.label: s for s in registry}, by_name
 
 
 def site_for_url(url: str) -> Site | None:
@@ -112,7 +116,7 @@ def site_for_url(url: str) -> Site | None:
     host = (parts.hostname or "").lower()
     if host.startswith("www."):
         host = host[4:]
-    by_host, by_label = _indexes(load_registry())
+    by_host, by_label, _ = _indexes(load_registry())
     if host in by_host:
         return by_host[host]
     if _is_loopback(host):
@@ -124,11 +128,7 @@ def site_for_name(site_name: str | None) -> Site | None:
     """The registry site whose display name matches a page's unit name ("Huyện Mường Lát")."""
     if not site_name:
         return None
-    key = fold_key(site_name)
-    for site in load_registry():
-        if fold_key(site.name) == key:
-            return site
-    return None
+    return _indexes(load_registry())[2].get(fold_key(site_name))
 
 
 def canonical_url(url: str) -> str:

@@ -18,7 +18,6 @@ FAMILY_ETHNIC = ["Lò", "Hà", "Vi", "Lương", "Cầm", "Ngân", "Giàng", "V�
                  "Thào", "Triệu", "Bàn", "Phạm", "Bùi"]
 MIDDLE_MALE = ["Văn", "Văn", "Bá", "Đình", "Minh", "Quốc", "Xuân", "Hữu", "Công", "Ngọc",
                "Trọng", "Đức"]
-MIDDLE_FEMALE = ["Thị"]
 SECOND_FEMALE = ["Thu", "Thanh", "Minh", "Ngọc", "Kim", "Hồng", "Lan", "Mai"]
 SECOND_MALE = ["Minh", "Anh", "Quang", "Hải", "Thế", "Tiến"]
 GIVEN_MALE = ["Thanh", "Nam", "Sáng", "Bình", "Hùng", "Dũng", "Tuấn", "Lon", "Piểng",

@@ -53,9 +53,6 @@ class FaultPlan:
             kinds = (first,) if n == 1 else (first, KINDS[_h("k2", seed, k) % len(KINDS)])
             self.plan[k.lower()] = ("flaky", kinds)
 
-    def lookup(self, key: str):
-        return self.plan.get(key.lower())
-
     def action(self, key: str, attempt: int):
         """What to do on the ``attempt``-th (1-based) request of ``key``: None (serve), a
         failure kind, ``("redirect", hops)`` or ``"permanent"``."""

@@ -20,7 +20,7 @@ from functools import cached_property
 from crawler.registry import Site, sites_by_slug
 
 from . import content as C
-from .textforms import title_slug
+from .textforms import old_tones, title_slug
 
 DEFAULT_DISTRICTS = ("muong-lat", "quan-hoa", "quang-xuong", "thieu-hoa")
 EXTRA_DISTRICTS = ("ba-thuoc", "lang-chanh", "quan-son", "thuong-xuan", "ngoc-lac", "cam-thuy",
@@ -354,7 +354,6 @@ def build_portal(seed: int = 1, articles: int = 200, districts=None, revision: i
         title = _unique_title(arng, C.TOPICS[topic]["titles"], ctx, seen_titles[d.slug])
         traps = trap_sets[i]
         if "old-tones" in traps:
-            from .textforms import old_tones
             title = old_tones(title)
         suffix = "".join(arng.choice(_ALNUM) for _ in range(6))
         path = f"/portal/Pages/{dt.year}-{dt.month}-{dt.day}/{title_slug(title)}-{suffix}.aspx"

@@ -280,7 +280,7 @@ def article_page(a: Article, prefix: str) -> tuple[bytes, str]:
 
 
 # --- listings and home ------------------------------------------------------------------------
-def _paging(d: District, cat: Category, page: int, prefix: str) -> str:
+def _paging(cat: Category, page: int, prefix: str) -> str:
     last = cat.page_count()
     if last <= 1:
         return ""
@@ -318,7 +318,7 @@ def listing_html(d: District, cat: Category, page: int, prefix: str) -> str:
         + _header(d, prefix, cat)
         + f'<div class="tandan-breadcrumb"><a href="{prefix}/portal/Pages/default.aspx">Trang chủ</a> &gt; '
           f'<span>{esc(cat.name)}</span></div>\n'
-        + '<div id="contentRow">\n<div class="tandan-col-left">\n' + box + _paging(d, cat, page, prefix)
+        + '<div id="contentRow">\n<div class="tandan-col-left">\n' + box + _paging(cat, page, prefix)
         + '</div>\n' + _footer(d)
     )
 

@@ -58,8 +58,7 @@ class _HTTPServer(ThreadingHTTPServer):
 
     def handle_error(self, request, client_address):
         """Clients that hang up (timeouts, dropped connections) are not errors here."""
-        import sys as _sys
-        if isinstance(_sys.exc_info()[1], (ConnectionError, TimeoutError)):
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
             return
         super().handle_error(request, client_address)
 
@@ -67,16 +66,15 @@ class _HTTPServer(ThreadingHTTPServer):
 class ReplicaServer:
     """Serve a :class:`Portal` over HTTP on 127.0.0.1 in a daemon thread.
 
-    ``with ReplicaServer(build_portal()) as srv: srv.base_url`` — ``.stats`` counts
-    requests per path (with query), ``.stop()`` shuts the server down."""
+    ``with ReplicaServer(build_portal()) as srv: srv.base_url`` — ``.stop()`` shuts the
+    server down."""
 
     def __init__(self, portal: Portal, port: int = 0, faults: bool = False, fault_seed: int = 0,
                  slow_seconds: float = 3.0):
         self.portal = portal
         self.faults = FaultPlan(portal, fault_seed, slow_seconds) if faults else None
         self.slow_seconds = slow_seconds
-        self.stats: Counter = Counter()
-        self.attempts: Counter = Counter()
+        self.attempts: Counter = Counter()  # requests per URL, for the fault plan only
         self._lock = threading.Lock()
         self._manifest_lock = threading.Lock()
         self._stopping = threading.Event()
@@ -144,10 +142,11 @@ class ReplicaServer:
         path = unquote(parts.path)
         params = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in ATTEMPT_PARAMS]
         key = path + ("?" + urlencode(params) if params else "")
-        with self._lock:
-            self.stats[raw] += 1
-            self.attempts[key.lower()] += 1
-            attempt = self.attempts[key.lower()]
+        attempt = 0
+        if self.faults is not None:
+            with self._lock:
+                self.attempts[key.lower()] += 1
+                attempt = self.attempts[key.lower()]
 
         if path == "/robots.txt":
             return self._send(req, 200, render.ROBOTS.encode(), "text/plain; charset=utf-8", head)

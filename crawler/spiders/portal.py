@@ -29,7 +29,7 @@ from twisted.web._newclient import ResponseFailed
 from crawler.items import FetchFailure, RawPage
 from crawler.middlewares import RetryScheduled
 from crawler.registry import UnknownSite, canonical_url, district_slug, sites_by_slug, _is_loopback
-from crawler.spiders.wayback import WaybackMixin, year_bound
+from crawler.spiders.wayback import WaybackMixin, response_content_type, year_bound
 from pipelines.dataset import (DatasetError, interrupted_since_last_finish, read_table, recent_failures,
                                stored_articles)
 from pipelines.dates import date_from_url
@@ -86,7 +86,6 @@ class PortalSpider(WaybackMixin, scrapy.Spider):
             self.max_listing_pages = int(max_listing_pages or 0)
         except ValueError:
             raise UsageError(f"max_listing_pages={max_listing_pages!r} is not a number") from None
-        self.source_arg = source
         try:
             self.since = date.fromisoformat(since) if since else None
         except ValueError:
@@ -143,7 +142,7 @@ class PortalSpider(WaybackMixin, scrapy.Spider):
             return
         for url, site in self.start_listing_urls:
             yield scrapy.Request(url, callback=self.parse_listing, errback=self.on_error,
-                                 meta={"site": site, "listing_page": 1, "category": url})
+                                 meta={"site": site, "listing_page": 1})
 
     # --- listings ---------------------------------------------------------------------
     def parse_listing(self, response):
@@ -155,7 +154,7 @@ class PortalSpider(WaybackMixin, scrapy.Spider):
             yield self._failure(response.url, site, "error-page", "error page served with HTTP 200 after retries")
             return
         try:
-            root, _ = parse_document(response.body, _content_type(response))
+            root, _ = parse_document(response.body, response_content_type(response))
         except UnreadableInput as exc:
             yield self._failure(response.url, site, "not-html", str(exc))
             return
@@ -182,7 +181,7 @@ class PortalSpider(WaybackMixin, scrapy.Spider):
             self.seen.add(canon)
             self.outstanding += 1
             yield scrapy.Request(link, callback=self.parse_article, errback=self.on_error,
-                                 meta={"site": site, "listed_in": response.url, "canonical": canon})
+                                 meta={"site": site, "listed_in": response.url})
         nxt = next_page(root, response.url)
         page_no = response.meta.get("listing_page", 1)
         if not nxt:
@@ -199,7 +198,7 @@ class PortalSpider(WaybackMixin, scrapy.Spider):
         backlog = self.settings.getint("LISTING_BACKLOG", 2000)
         priority = LISTING_PRIORITY if self.outstanding < backlog else -LISTING_PRIORITY
         yield scrapy.Request(nxt, callback=self.parse_listing, errback=self.on_error, priority=priority,
-                             meta={"site": site, "listing_page": page_no + 1, "category": response.meta.get("category")})
+                             meta={"site": site, "listing_page": page_no + 1})
 
     # --- articles ---------------------------------------------------------------------
     def parse_article(self, response):
@@ -215,7 +214,7 @@ class PortalSpider(WaybackMixin, scrapy.Spider):
             url=response.url,
             body=response.body,
             status=response.status,
-            content_type=_content_type(response),
+            content_type=response_content_type(response),
             fetched_at=time.time(),
             site=site,
             source="replica" if _is_loopback(host) else self.source_arg,
@@ -251,7 +250,3 @@ class PortalSpider(WaybackMixin, scrapy.Spider):
         self.site_stats[site][f"failures:{kind}"] += 1
         return FetchFailure(url=url, site=site, kind=kind, reason=reason, failed_at=time.time())
 
-
-def _content_type(response) -> str | None:
-    value = response.headers.get(b"Content-Type")
-    return value.decode("latin-1") if value else None

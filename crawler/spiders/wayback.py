@@ -25,7 +25,7 @@ from urllib.parse import urlencode, urlsplit
 import scrapy
 
 from crawler.items import RawPage
-from crawler.registry import canonical_url, district_slug, sites_by_slug
+from crawler.registry import canonical_url, sites_by_slug
 from pipelines.listing import ARTICLE_PATH
 
 SLOT = "wayback"
@@ -132,10 +132,10 @@ class WaybackMixin:
                 continue
             yield scrapy.Request(capture_url(base, ts, original), callback=self.parse_capture,
                                  errback=self.on_error,
-                                 meta={"site": site if site else district_slug(original), "download_slot": SLOT,
+                                 meta={"site": site, "download_slot": SLOT,
                                        "wayback_original": original,
                                        "wayback_capture_time": timestamp_to_unix(ts),
-                                       "listed_in": response.url, "canonical": canon})
+                                       "listed_in": response.url})
 
     def parse_capture(self, response):
         site = response.meta["site"]
@@ -144,7 +144,6 @@ class WaybackMixin:
         if response.meta.get("error_page"):
             yield self._failure(response.url, site, "error-page", "archived page is a SharePoint error page")
             return
-        ctype = response.headers.get(b"Content-Type")
         # a 302 to the nearest capture lands on another timestamp: take it from the final URL
         m = re.search(r"/web/(\d{14})[a-z]{2}_/", response.url)
         capture_time = timestamp_to_unix(m.group(1)) if m else response.meta.get("wayback_capture_time")
@@ -152,7 +151,7 @@ class WaybackMixin:
             url=response.url,
             body=response.body,
             status=response.status,
-            content_type=ctype.decode("latin-1") if ctype else None,
+            content_type=response_content_type(response),
             fetched_at=time.time(),
             site=site,
             source="wayback",
@@ -160,3 +159,9 @@ class WaybackMixin:
             capture_time=capture_time,
             listed_in=response.meta.get("listed_in"),
         )
+
+
+def response_content_type(response) -> str | None:
+    """The response's Content-Type header as text (both spiders' pages)."""
+    value = response.headers.get(b"Content-Type")
+    return value.decode("latin-1") if value else None
