@@ -498,20 +498,22 @@ def _parse_position(t: str, m: str, rm: re.Match, site: _Site) -> tuple[int, dic
     if head:
         org_start = rm.end("role") - len(head)
         end, pieces = _scan_org(m, org_start, site)
-        if (not pieces or pieces[0][1] != org_start) and fold_key(head) not in _UNIT_LEVEL and fold_key(head) not in _COMPOUND_LEVEL:
-            return None
         if not pieces or pieces[0][1] != org_start:
+            hf = fold_key(head)
+            is_unit = hf in _UNIT_LEVEL
+            if not is_unit and hf not in _COMPOUND_LEVEL:
+                return None
             # the head word alone ("Trưởng bản") still names the organisation
             end = rm.end()
-            pieces = [("unit" if fold_key(head) in _UNIT_LEVEL else "head", org_start, end, fold_key(head), end, end)]
-            r = _PLACE_RE.match(m, end) if fold_key(head) in _UNIT_LEVEL else None
+            pieces = [("unit" if is_unit else "head", org_start, end, hf, end, end)]
+            r = _PLACE_RE.match(m, end) if is_unit else None
             if r:
                 syls = r.group("run").split(" ")
-                k = _place_len(syls, fold_key(head), site.place_fold)
+                k = _place_len(syls, hf, site.place_fold)
                 if k:
                     pl_s = r.start("run")
                     end = pl_s + len(" ".join(syls[:k]))
-                    pieces = [("unit", org_start, end, fold_key(head), pl_s, end)]
+                    pieces = [("unit", org_start, end, hf, pl_s, end)]
     else:
         org_start = rm.end("role")
         end, pieces = _scan_org(m, org_start, site)
@@ -590,7 +592,7 @@ def _run_ending_at(m: str, j: int) -> tuple[int, int] | None:
     return start, j
 
 
-def _name_before(m: str, start: int, runs_by_end: dict) -> tuple[int, int, str | None, bool] | None:
+def _name_before(m: str, start: int) -> tuple[int, int, str | None] | None:
     j = start
     while j > 0 and m[j - 1] == " ":
         j -= 1
@@ -607,7 +609,6 @@ def _name_before(m: str, start: int, runs_by_end: dict) -> tuple[int, int, str |
     syls = m[rs:re_].split(" ")
     offs = rs
     while syls and syls[0].casefold() in _HON_STRIP and len(syls) > 2:
-        hon = syls[0]
         offs += len(syls[0]) + 1
         syls = syls[1:]
     # context
@@ -637,7 +638,7 @@ def _name_before(m: str, start: int, runs_by_end: dict) -> tuple[int, int, str |
         offs = re_ - len(" ".join(syls[-found:]))
         syls = syls[-found:]
         hon = None
-    return offs, re_, hon, True
+    return offs, re_, hon
 
 
 def _name_after(m: str, end: int) -> tuple[int, int, str | None] | None:
@@ -693,23 +694,19 @@ def _texts_people(t: str, m: str, lc: str, site: _Site) -> list[tuple[int, int, 
     groups = _position_groups(t, m, site, lc)
     if not groups:
         return []
-    runs_by_end = None
     found = []
     claimed: dict[tuple[int, int], int] = {}
     for gi, (gs, ge, positions) in enumerate(groups):
-        nb = _name_before(m, gs, runs_by_end)
+        nb = _name_before(m, gs)
         if nb:
-            s, e, hon, _ = nb
+            s, e, hon = nb
             if (s, e) in claimed:
                 # the previous group took this name from after it; share it only if this
                 # group has no name of its own after it
                 na = _name_after(m, ge)
-                if na and not (gi + 1 < len(groups) and _name_before(m, groups[gi + 1][0], runs_by_end)
-                               and _name_before(m, groups[gi + 1][0], runs_by_end)[:2] == na[:2]):
+                nxt = _name_before(m, groups[gi + 1][0]) if na and gi + 1 < len(groups) else None
+                if na and not (nxt and nxt[:2] == na[:2]):
                     s, e, hon = na
-                found.append((s, e, hon, positions))
-                claimed[(s, e)] = gi
-                continue
             found.append((s, e, hon, positions))
             claimed[(s, e)] = gi
             continue
