@@ -1,5 +1,6 @@
 """Test helpers (no fixtures here)."""
 
+import sys
 import unicodedata
 
 # letters windows-1258 has as single bytes; tone marks are combining characters
@@ -17,3 +18,10 @@ def encode_cp1258(text: str) -> bytes:
                 continue
         out.append(ch)
     return "".join(out).encode("cp1258", "xmlcharrefreplace")
+
+
+def crawl_cmd(replica_url: str, out, sites: str, *extra: str) -> list[str]:
+    """``portal-news crawl`` of replica districts into ``out``: politeness off, warnings only;
+    ``extra`` options and ``-s`` settings appended."""
+    return [sys.executable, "-m", "crawler.cli", "crawl", "--sites", sites, "--replica", replica_url,
+            "--impolite", "-o", str(out), "-s", "LOG_LEVEL=WARNING", *extra]

@@ -20,6 +20,7 @@ from crawler.registry import canonical_url
 from crawler.replica import replica_process
 from crawler.warcstore import RotatingWarcWriter
 from pipelines.warcinput import iter_warc_pages, reprocess
+from tests.helpers import crawl_cmd
 
 ARTICLES = 60
 SEED = 11
@@ -30,8 +31,8 @@ def cli(*args: str, timeout: float = 180) -> subprocess.CompletedProcess:
 
 
 def crawl(base_url: str, out: Path, sites: str, *extra: str) -> subprocess.CompletedProcess:
-    return cli("crawl", "--sites", sites, "--replica", base_url, "--impolite", "-o", str(out),
-               "-s", "LOG_LEVEL=WARNING", "-s", "RETRY_BACKOFF_BASE=0.02", *extra)
+    return subprocess.run(crawl_cmd(base_url, out, sites, "-s", "RETRY_BACKOFF_BASE=0.02", *extra),
+                          capture_output=True, text=True, timeout=180)
 
 
 @pytest.fixture(scope="module")

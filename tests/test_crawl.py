@@ -13,14 +13,14 @@ import pytest
 
 from crawler.registry import canonical_url
 from crawler.replica import replica_process
+from tests.helpers import crawl_cmd
 
 ARTICLES = 200
 SEED = 7
 
 
 def crawl(replica_url: str, out, *extra: str, sites: str) -> subprocess.CompletedProcess:
-    cmd = [sys.executable, "-m", "crawler.cli", "crawl", "--sites", sites, "--replica", replica_url,
-           "--impolite", "-o", str(out), "-s", "LOG_LEVEL=WARNING", "-s", "RETRY_BACKOFF_BASE=0.05", *extra]
+    cmd = crawl_cmd(replica_url, out, sites, "-s", "RETRY_BACKOFF_BASE=0.05", *extra)
     return subprocess.run(cmd, capture_output=True, text=True, timeout=300)
 
 

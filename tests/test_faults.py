@@ -17,11 +17,11 @@ import pyarrow.parquet as pq
 
 from crawler.registry import canonical_url
 from crawler.replica import replica_process
+from tests import helpers
 
 
 def crawl_cmd(replica_url: str, out: Path, sites: str, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "crawler.cli", "crawl", "--sites", sites, "--replica", replica_url,
-            "--impolite", "-o", str(out), "-s", "LOG_LEVEL=WARNING", "-s", "PROGRESS_INTERVAL=0", *extra]
+    return helpers.crawl_cmd(replica_url, out, sites, "-s", "PROGRESS_INTERVAL=0", *extra)
 
 
 def articles(out: Path) -> list[dict]:

@@ -9,11 +9,11 @@ import duckdb
 
 from crawler.registry import article_id
 from crawler.replica import replica_process
+from tests.helpers import crawl_cmd
 
 
 def crawl(url, out, sites, *extra):
-    cmd = [sys.executable, "-m", "crawler.cli", "crawl", "--sites", sites, "--replica", url, "--impolite",
-           "-o", str(out), "-s", "LOG_LEVEL=WARNING", "-s", "PROGRESS_INTERVAL=0", *extra]
+    cmd = crawl_cmd(url, out, sites, "-s", "PROGRESS_INTERVAL=0", *extra)
     return subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=True)
 
 
