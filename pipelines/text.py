@@ -63,6 +63,10 @@ _OLD_RHYME_RE = re.compile(
 def _move_tone(m: re.Match) -> str:
     if m.group("pre"):  # qu + y: "quý" keeps its tone where it is
         return m.group(0)
+    end = m.end()
+    if end < len(m.string) and unicodedata.category(m.string[end])[0] == "M":
+        # another mark on the second vowel ("ặ" is a + dot below + breve in NFD): not this rhyme
+        return m.group(0)
     v1, v2 = m.group("v1"), m.group("v2")
     if v1 in "oO" and v2 not in "aAeE":
         return m.group(0)
@@ -71,13 +75,48 @@ def _move_tone(m: re.Match) -> str:
     return v1 + m.group("tone") + v2
 
 
+# In NFC text the same rhymes are a plain o/O/u/U followed by a, e or y carrying a tone
+# mark only (one code point each): moved without decomposing and recomposing the text.
+_TONED_VOWELS = {c: unicodedata.normalize("NFD", c) for c in "ÀÁÃÈÉÝàáãèéýẠạẢảẸẹẺẻẼẽỲỳỴỵỶỷỸỹ"}
+_OLD_RHYME_NFC_RE = re.compile("[oOuU][" + "".join(_TONED_VOWELS) + r"](?!\w)")
+_TONED = {v + t: unicodedata.normalize("NFC", v + t) for v in "oOuU" for t in _TONES}
+
+
+def _modern_tones_nfc(text: str) -> str:
+    """:func:`modern_tones` of an NFC text."""
+    m = _OLD_RHYME_NFC_RE.search(text)
+    if m is None:
+        return text
+    out = []
+    last = 0
+    while m is not None:
+        i = m.start()
+        v1 = text[i]
+        base, tone = _TONED_VOWELS[text[i + 1]]
+        if (i == 0 or text[i - 1] not in "qQ") and (base in "aAeE" if v1 in "oO" else base in "yY"):
+            if i + 2 < len(text) and unicodedata.category(text[i + 2])[0] == "M":
+                m = _OLD_RHYME_NFC_RE.search(text, i + 2)  # a mark that did not compose: as in _move_tone
+                continue
+            out.append(text[last:i])
+            out.append(_TONED[v1 + tone])
+            out.append(base)
+            last = i + 2
+        m = _OLD_RHYME_NFC_RE.search(text, i + 2)
+    if not out:
+        return text
+    out.append(text[last:])
+    return "".join(out)
+
+
 def modern_tones(text: str) -> str:
     """Return ``text`` (NFC) with old-style tone placement moved to new style: hoá → hóa."""
     if not text:
         return ""
+    if unicodedata.is_normalized("NFC", text):
+        return _modern_tones_nfc(text)
     decomposed = unicodedata.normalize("NFD", text)
-    # NFD orders the tone after other combining marks of the same letter; the rhymes we
-    # touch have no other marks on the second vowel, so a direct pattern is enough.
+    # the rhymes we touch have no other mark on the second vowel; one that NFD orders after
+    # the tone (dot below sorts before a circumflex or breve) is checked in _move_tone
     return unicodedata.normalize("NFC", _OLD_RHYME_RE.sub(_move_tone, decomposed))
 
 

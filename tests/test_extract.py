@@ -146,3 +146,17 @@ def test_links_urljoin_cannot_read_never_raise(example):
 
     root, _ = parse_document(page)
     assert sidebar_time(Doc(root), gold["url"], gold["title"])[0] is not None
+
+
+@pytest.mark.parametrize("form", ["NFC", "NFD"])
+def test_modern_tones_moves_old_rhymes_only(form):
+    from pipelines.text import modern_tones
+
+    def n(s):
+        return unicodedata.normalize(form, s)
+    # old-style rhymes move their tone to the first vowel, in NFC and NFD input alike
+    assert modern_tones(n("Thanh Hoá, thuỷ lợi, hoà bình, khoẻ")) == "Thanh Hóa, thủy lợi, hòa bình, khỏe"
+    # "qu" is a consonant; a vowel with a second mark is not such a rhyme: "hoặc" (NFD: a +
+    # dot below + breve) once came out as "họăc" when the dot was taken for the rhyme's tone
+    assert modern_tones(n("quý, hoặc, Huệ, hoạch, oặ.")) == "quý, hoặc, Huệ, hoạch, oặ."
+    assert fold_key(n("Hoặc")) == "hoặc"
