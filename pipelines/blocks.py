@@ -107,15 +107,17 @@ def _cached_align(style, align) -> tuple[bool, bool]:
 
 
 class _Run:
-    """Inline content of one paragraph-like block: text pieces and images in order."""
+    """The inline elements of one paragraph-like block: they add their text pieces and images
+    to the block's ``parts`` (which :func:`_walk` fills with the block's own text and tails)
+    and count the styled characters."""
 
     __slots__ = ("parts", "italic", "bold", "empty", "imgs")
 
-    def __init__(self):
-        self.parts: list = []  # str | ("img", el)
+    def __init__(self, parts: list):
+        self.parts = parts  # str | ("img", el)
         self.italic = 0  # characters (stripped) of italic text
         self.bold = 0
-        self.empty = True  # only white space so far: nothing to emit
+        self.empty = True  # only white space from inline elements so far
         self.imgs = False  # has an image part
 
     def add_text(self, text, italic=False, bold=False):
@@ -131,7 +133,9 @@ class _Run:
                         self.bold += n
 
     def add_inline(self, el, italic=False, bold=False):
-        tag = _tag(el)
+        tag = _TAGS.get(el.tag)  # (_tag inlined)
+        if tag is None:
+            tag = _tag(el)
         if tag in SKIP_TAGS or not tag:
             return
         if tag == "img":
@@ -152,21 +156,25 @@ class _Run:
             self.add_text(child.tail, italic, bold)
 
 
-def _emit_run(run: _Run, out: list[Block], centered: bool, right: bool, base: str, in_caption=False):
-    """Turn an inline run into blocks: text, images, and text after an image as its caption."""
-    if run.empty:
-        return
-    if not run.imgs:  # the common case: one text segment
-        parts = run.parts
+def _emit_run(parts: list, run: _Run | None, out: list[Block], centered: bool, right: bool, base: str,
+              in_caption=False):
+    """Turn a run that is not empty into blocks: text, images, and text after an image as its
+    caption. ``run`` is None when the block had no inline element: plain text, no styled
+    characters."""
+    if run is None or not run.imgs:  # the common case: one text segment
         text = clean_text(parts[0] if len(parts) == 1 else "".join(parts))
         if text:
-            total = len(text)
-            out.append(Block("caption" if in_caption else "text", text, "", centered,
-                             run.italic >= 0.9 * total, run.bold >= 0.9 * total, right))
+            if run is None:
+                italic = bold = False
+            else:
+                total = len(text)
+                italic = run.italic >= 0.9 * total
+                bold = run.bold >= 0.9 * total
+            out.append(Block("caption" if in_caption else "text", text, "", centered, italic, bold, right))
         return
     segments: list[list] = [[]]
     imgs: list = []
-    for part in run.parts:
+    for part in parts:
         if isinstance(part, tuple):
             imgs.append(part[1])
             segments.append([])
@@ -178,14 +186,14 @@ def _emit_run(run: _Run, out: list[Block], centered: bool, right: bool, base: st
     bold = run.bold >= 0.9 * total
     kind = "caption" if in_caption else "text"
     if texts[0]:
-        out.append(Block(kind, texts[0], centered=centered, italic=italic, bold=bold, right=right))
+        out.append(Block(kind, texts[0], "", centered, italic, bold, right))
     for img, after in zip(imgs, texts[1:]):
         src = img.get("src") or img.get("data-src") or ""
         if src and not src.startswith("data:"):
-            out.append(Block("img", src=join_url(base, src.strip()) or src.strip(), centered=centered))
+            out.append(Block("img", "", join_url(base, src.strip()) or src.strip(), centered))
         if after:
             # text after an image inside the same paragraph (after <br/>) is its caption
-            out.append(Block("caption", after, centered=centered, italic=italic))
+            out.append(Block("caption", after, "", centered, italic))
 
 
 def linearize(root, base_url: str) -> list[Block]:
@@ -203,8 +211,8 @@ def _has_block_child(el) -> bool:
 
 
 def _walk(el, out, base, centered, right, in_caption=False):
-    # (the body of _tag, the style flags and _Run.add_text for unstyled text, inlined: this runs
-    # for every block element of every article)
+    # (the body of _tag and the style flags inlined: this runs for every block element of
+    # every article)
     raw = el.tag
     tag = _TAGS.get(raw)
     if tag is None:
@@ -212,7 +220,7 @@ def _walk(el, out, base, centered, right, in_caption=False):
     style = el.get("style")
     align = el.get("align")
     if style is not None or align is not None:
-        flags = _cached_align(style, align)
+        flags = _ALIGN.get((style, align)) or _cached_align(style, align)
         if flags[0]:
             centered = True
         if flags[1]:
@@ -224,13 +232,17 @@ def _walk(el, out, base, centered, right, in_caption=False):
         return
     if tag == "figcaption":
         in_caption = True
-    run = _Run()
-    parts = run.parts
+    # the current run: its pieces, whether the block's own text and tails in it are all white
+    # space, and a _Run for its inline elements, made only when one comes (most blocks hold
+    # text only: no object to make for them)
+    parts: list = []
+    empty = True
+    run = None
     text = el.text
     if text:
         parts.append(text)
         if not text.isspace():
-            run.empty = False
+            empty = False
     for child in el:
         ctag = _TAGS.get(child.tag)
         if ctag is None:
@@ -239,24 +251,32 @@ def _walk(el, out, base, centered, right, in_caption=False):
             pass
         elif ctag in BLOCK_TAGS:
             if ctag != "center" or _has_block_child(child):
-                if not run.empty:
-                    _emit_run(run, out, centered, right, base, in_caption)
-                    run = _Run()
-                    parts = run.parts
+                if not empty or (run is not None and not run.empty):
+                    _emit_run(parts, run, out, centered, right, base, in_caption)
+                    parts = []
+                    empty = True
+                    run = None
                 elif parts:
                     # an empty run holds white space and line breaks only (no counts, no
                     # images): cleared, it is a new run
                     parts.clear()
             _walk(child, out, base, centered, right, in_caption)
         else:
+            if run is None:
+                run = _Run(parts)
             run.add_inline(child)
         text = child.tail
         if text:
             parts.append(text)
-            if run.empty and not text.isspace():
-                run.empty = False
-    if not run.empty:
-        _emit_run(run, out, centered, right, base, in_caption)
+            if empty and not text.isspace():
+                empty = False
+    if run is None:
+        if not empty:  # text only, the common case: _emit_run's first branch, inlined
+            text = clean_text(parts[0] if len(parts) == 1 else "".join(parts))
+            if text:
+                out.append(Block("caption" if in_caption else "text", text, "", centered, False, False, right))
+    elif not empty or not run.empty:
+        _emit_run(parts, run, out, centered, right, base, in_caption)
 
 
 def _walk_table(table, out, base, centered, right):
