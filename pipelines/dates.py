@@ -31,6 +31,7 @@ _TIME_FIRST = re.compile(
     r"(?<!\d)(\d{1,2}):(\d{2})(?::(\d{2}))?\s*(SA|CH|AM|PM)?\s*[-,|]?\s*(?:ngày\s*)?(\d{1,2})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{4})",
     re.IGNORECASE,
 )
+_DIGIT = re.compile(r"\d")  # (the same digits as \d in the patterns above: Unicode decimals)
 _URL_DATE = re.compile(r"/(\d{4})-(\d{1,2})-(\d{1,2})/")
 _URL_DATE_SLASH = re.compile(r"/(\d{4})/(\d{1,2})/(\d{1,2})/")
 
@@ -66,12 +67,20 @@ def parse_datetime_text(text: str | None) -> tuple[date | None, time | None]:
     """First date (and its time, if written next to it) in a piece of visible text."""
     if not text:
         return None, None
-    m = _TIME_FIRST.search(text)
+    # Every pattern needs a digit, and the searches start where a match can start at the
+    # earliest: each pattern begins with a look-behind, so the regex engine tries it at every
+    # position (lookbehinds still see the text before the start position).
+    first = _DIGIT.search(text)
+    if first is None:
+        return None, None
+    start = first.start()
+    colon = text.find(":", start)  # a time-first match starts at most two digits before its ":"
+    m = _TIME_FIRST.search(text, max(start, colon - 2)) if colon >= 0 else None
     if m:
         d = _mkdate(m.group(7), m.group(6), m.group(5))
         if d:
             return d, _mktime(m.group(1), m.group(2), m.group(3), m.group(4))
-    for m in _DMY.finditer(text):
+    for m in _DMY.finditer(text, start):
         d = _mkdate(m.group(3), m.group(2), m.group(1))
         if d:
             return d, _mktime(m.group(4), m.group(5), m.group(6), m.group(7))
@@ -80,7 +89,7 @@ def parse_datetime_text(text: str | None) -> tuple[date | None, time | None]:
         d = _mkdate(m.group(3), m.group(2), m.group(1))
         if d:
             return d, None
-    m = _ISO.search(text)
+    m = _ISO.search(text, start)
     if m:
         return _iso_match(m)
     return None, None
