@@ -29,8 +29,24 @@ def titles(doc: Doc) -> list:
         found = doc.memo["titles"] = [
             el for el in doc.cls("tandan-p-article-news-title")
             if el.tag != "a" and next(el.iter("a"), None) is None  # (no <a> inside: el is not one)
-            and not doc.has_ancestor_class(el, _OTHER_BOXES)]
+            and not _in_other_box(doc, el)]
     return list(found)
+
+
+def _in_other_box(doc: Doc, el) -> bool:
+    """``doc.has_ancestor_class(el, _OTHER_BOXES)``, without reading the class of every
+    ancestor inside ``doc.root``: there the class index lists every element with such a
+    class, and it keeps their proxies alive, so ``getparent()`` gives back those objects."""
+    boxes = [box for name in _OTHER_BOXES for box in doc.by_class.get(name, ())]
+    root = doc.root
+    parent = el.getparent()
+    while parent is not None:
+        if parent in boxes:  # (identity: lxml elements have no __eq__)
+            return True
+        if parent is root:  # (not a box) the ancestors above the indexed tree, if any, are read
+            return doc.has_ancestor_class(root, _OTHER_BOXES)
+        parent = parent.getparent()
+    return doc.has_ancestor_class(el, _OTHER_BOXES)  # el is not inside doc.root: all are read
 
 
 def is_article(doc: Doc) -> bool:
