@@ -151,7 +151,7 @@ class _Run:
             italic = italic or tag in ITALIC_TAGS or "italic" in style
             bold = bold or tag in BOLD_TAGS or "bold" in style
         self.add_text(el.text, italic, bold)
-        for child in el:
+        for child in el if len(el) else ():  # (setting up an iterator costs ~10x len())
             self.add_inline(child, italic, bold)
             self.add_text(child.tail, italic, bold)
 
@@ -243,7 +243,7 @@ def _walk(el, out, base, centered, right, in_caption=False):
         parts.append(text)
         if not text.isspace():
             empty = False
-    for child in el:
+    for child in el if len(el) else ():  # (setting up an iterator costs ~10x len())
         ctag = _TAGS.get(child.tag)
         if ctag is None:
             ctag = _tag(child)
