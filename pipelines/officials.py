@@ -157,9 +157,38 @@ _STOP_SYL = {
 # Hùng, Lê Đại Nghĩa, Vũ Đồng Khánh): allowed after the family name
 _GIVEN_OK = {fold_key(w) for w in "Công Việt Đại Đồng Thượng".split()}
 _HON_STRIP = {"ông", "bà", "anh", "chị", "bác", "cô", "thầy"}
-_HON_BEFORE_RE = re.compile(
-    rf"(?<![\w])(?P<h>{_alt(orgs.RANKS)}|(?i:đồng chí|đ/c|ông|bà|anh|chị|thầy|cô)) ?$"
-)
+_HON_WORDS = ("đồng chí", "đ/c", "ông", "bà", "anh", "chị", "thầy", "cô")  # (matched in any case)
+_HON_BEFORE_RE = re.compile(rf"(?<![\w])(?P<h>{_alt(orgs.RANKS)}|(?i:{'|'.join(_HON_WORDS)})) ?$")
+_RANK_SET = frozenset(orgs.RANKS)
+# last two letters (lower case) -> lengths of the ranks and honorifics ending so, longest first
+_HON_ENDINGS: dict[str, list[int]] = {}
+for _w in sorted((*orgs.RANKS, *_HON_WORDS), key=len, reverse=True):
+    _sizes = _HON_ENDINGS.setdefault(_w[-2:].lower(), [])
+    if len(_w) not in _sizes:
+        _sizes.append(len(_w))
+
+
+def _hon_before(before: str) -> str | None:
+    """``_HON_BEFORE_RE.search(before).group("h")`` (None when no match) without trying the
+    pattern at every position: the honorific ends the text, so its last letters tell which it
+    can be; the longest one that fits starts leftmost, as the search would find it."""
+    if "\n" in before:
+        h = _HON_BEFORE_RE.search(before)  # ("$" also matches before a final newline)
+        return h.group("h") if h else None
+    end = len(before) - 1 if before[-1:] == " " else len(before)
+    for size in _HON_ENDINGS.get(before[end - 2:end].lower(), ()):
+        start = end - size
+        if start < 0:
+            continue
+        cand = before[start:end]
+        # (no letter of the honorific words has a case variant that str.lower() and re's
+        # IGNORECASE see differently: no i, s or k)
+        if cand in _RANK_SET or cand.lower() in _HON_WORDS:
+            if start == 0 or not (before[start - 1].isalnum() or before[start - 1] == "_"):
+                return cand
+    return None
+
+
 _HON_AFTER_RE = re.compile(
     rf"(?P<h>{_alt(orgs.RANKS)}|(?i:đồng chí|đ/c|ông|bà)) "
 )
@@ -260,6 +289,13 @@ def _place_len(syls: list[str], unit: str, site_place: str | None) -> int:
     return n
 
 
+# the unit words and party committees a site of each kind stands for
+_SITE_UNITS = {"huyện": ("huyện", "huyện ủy", "huyện đoàn"),
+               "thị xã": ("thị xã", "thị ủy", "thị đoàn"),
+               "thành phố": ("thành phố", "thành ủy", "thành đoàn"),
+               "xã": ("xã",), "phường": ("phường",), "thị trấn": ("thị trấn",)}
+
+
 class _Site:
     __slots__ = ("kind", "place", "province", "place_fold")
 
@@ -284,11 +320,7 @@ class _Site:
             return self.province
         if self.kind is None or self.kind == "tỉnh":
             return None
-        pairs = {"huyện": ("huyện", "huyện ủy", "huyện đoàn"),
-                 "thị xã": ("thị xã", "thị ủy", "thị đoàn"),
-                 "thành phố": ("thành phố", "thành ủy", "thành đoàn"),
-                 "xã": ("xã",), "phường": ("phường",), "thị trấn": ("thị trấn",)}
-        if unit_fold in pairs.get(self.kind, ()):
+        if unit_fold in _SITE_UNITS.get(self.kind, ()):
             return self.place
         return None
 
@@ -613,8 +645,7 @@ def _name_before(m: str, start: int) -> tuple[int, int, str | None] | None:
         syls = syls[1:]
     # context
     before = m[max(0, offs - 16):offs]
-    h = _HON_BEFORE_RE.search(before)
-    hon = h.group("h") if h else None
+    hon = _hon_before(before)
     if offs > rs:  # "Ông Lò Văn A": the honorific was part of the capitalised run
         hon = m[rs:offs].strip()
     k = offs
@@ -716,8 +747,7 @@ def _texts_people(t: str, m: str, lc: str, site: _Site) -> list[tuple[int, int, 
         if na:
             s, e, hon = na
             if not hon:
-                h = _HON_BEFORE_RE.search(m[max(0, gs - 16):gs])
-                hon = h.group("h") if h else None
+                hon = _hon_before(m[max(0, gs - 16):gs])
             found.append((s, e, hon, positions))
             claimed[(s, e)] = gi
     return found

@@ -8,6 +8,7 @@ Everything here is data plus a few precompiled regular expressions; the parser l
 
 from __future__ import annotations
 
+import functools
 import re
 
 from pipelines.text import fold_key
@@ -104,6 +105,7 @@ _ABBR_RE = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=4096)  # organisation pieces repeat from article to article ("UBND huyện")
 def expand_abbreviations(text: str) -> str:
     """``Chủ tịch UBND huyện`` → ``Chủ tịch Ủy ban nhân dân huyện``; context-aware for TT and BCH."""
     if not text:
