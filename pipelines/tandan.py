@@ -28,7 +28,8 @@ def titles(doc: Doc) -> list:
     if found is None:  # (asked twice per page: by the dispatcher and by the extractor)
         found = doc.memo["titles"] = [
             el for el in doc.cls("tandan-p-article-news-title")
-            if el.tag != "a" and next(el.iter("a"), None) is None  # (no <a> inside: el is not one)
+            # (no <a> inside, asked of the iterator only when el has children; el is not one)
+            if el.tag != "a" and (not len(el) or next(el.iter("a"), None) is None)
             and not _in_other_box(doc, el)]
     return list(found)
 
