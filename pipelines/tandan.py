@@ -136,9 +136,15 @@ def sidebar_time(doc: Doc, url: str, title: str | None):
     page = _path_key(urlsplit(url).path)
     for box in doc.cls("tandan-div-article-other"):
         for li in box.iter("li"):
-            link = next(li.iter("a"), None)  # == li.find(".//a"), without the path machinery
-            if link is None:
+            # == li.find(".//a"), without the path machinery; the usual first child that is the
+            # link is taken without setting up an iterator
+            if not len(li):
                 continue
+            link = li[0]
+            if link.tag != "a":
+                link = next(li.iter("a"), None)
+                if link is None:
+                    continue
             # (_path_key(_href_path(href, url)), inlined for the usual absolute-path link;
             # unquote gives back a text without "%" unchanged)
             href = (link.get("href") or "").strip()
