@@ -244,9 +244,11 @@ _META_DATE_KEYS = ("article:published_time", "datepublished", "og:published_time
 
 
 # ("/descendant::x" selects what "//x" does here, predicates without position(), and libxml2
-# evaluates it about a third faster: "//x" is "/descendant-or-self::node()/child::x")
+# evaluates it about a third faster: "//x" is "/descendant-or-self::node()/child::x". The
+# elements with itemprop="datePublished" are found as the owners of such attributes: the same
+# elements, in a third of the time of a predicate on every element.)
 _JSONLD_SCRIPTS = etree.XPath("/descendant::script[@type='application/ld+json']")
-_DATE_ELEMENTS = etree.XPath("/descendant::*[@itemprop='datePublished']|/descendant::time[@datetime]")
+_DATE_ELEMENTS = etree.XPath("/descendant::*/@itemprop[. = 'datePublished']/..|/descendant::time[@datetime]")
 
 
 def meta_datetime(root):
