@@ -232,6 +232,13 @@ def _walk(el, out, base, centered, right, in_caption=False):
         return
     if tag == "figcaption":
         in_caption = True
+    if not len(el):  # no children (most paragraphs): the text is the run, the loop below not needed
+        text = el.text
+        if text and not text.isspace():
+            text = clean_text(text)
+            if text:
+                out.append(Block("caption" if in_caption else "text", text, "", centered, False, False, right))
+        return
     # the current run: its pieces, whether the block's own text and tails in it are all white
     # space, and a _Run for its inline elements, made only when one comes (most blocks hold
     # text only: no object to make for them)
@@ -243,7 +250,7 @@ def _walk(el, out, base, centered, right, in_caption=False):
         parts.append(text)
         if not text.isspace():
             empty = False
-    for child in el if len(el) else ():  # (setting up an iterator costs ~10x len())
+    for child in el:
         ctag = _TAGS.get(child.tag)
         if ctag is None:
             ctag = _tag(child)
