@@ -56,7 +56,21 @@ def methods():
     import trafilatura
     from bs4 import BeautifulSoup
 
-    from pipelines.extract import extract
+    import types
+
+    from pipelines import officials
+    from pipelines.extract import _OFFICIALS, extract
+
+    # extract() with the officials scanner's pure-Python functions (officials.PYTHON_FUNCTIONS),
+    # whatever the install uses: how much the mypyc-compiled copy gives
+    python_officials = types.SimpleNamespace(**officials.PYTHON_FUNCTIONS)
+
+    def extract_python(h, u, c):
+        _OFFICIALS[:] = [python_officials]
+        try:
+            return extract(h, u, content_type=c)
+        finally:
+            _OFFICIALS[:] = [officials]
 
     return {
         "lxml.html.fromstring": lambda h, u, c: lxml.html.fromstring(h),
@@ -64,6 +78,7 @@ def methods():
         "trafilatura.extract": lambda h, u, c: trafilatura.extract(h, url=u),
         "ours extract()": lambda h, u, c: extract(h, u, content_type=c),
         "ours, no officials": lambda h, u, c: extract(h, u, content_type=c, with_officials=False),
+        "ours, pure Python": extract_python,
     }
 
 
@@ -92,8 +107,11 @@ def run(rounds: int = 5, n_pages: int = 200, profile: bool = False, log=print) -
             best_cpu[name] = min(best_cpu[name], cpu)
             best_wall[name] = min(best_wall[name], wall)
         log(f"  round {r + 1}/{rounds}: " + ", ".join(f"{k.split()[0]} {n / best_cpu[k]:.0f}/s" for k in fns))
+    from pipelines import officials
+
     res = {
         "pages": n, "avg_kb": round(total_bytes / n / 1024, 1), "rounds": rounds,
+        "officials_implementation": officials.IMPLEMENTATION,
         "timing": "best round, CPU time of one process (pages/s per core)",
         "methods": {k: {"pages_per_s": round(n / best_cpu[k], 1), "pages_per_s_wall": round(n / best_wall[k], 1),
                         "ms_per_page": round(1000 * best_cpu[k] / n, 3)} for k in fns},
@@ -109,6 +127,7 @@ def run(rounds: int = 5, n_pages: int = 200, profile: bool = False, log=print) -
         "ours_no_officials_vs_trafilatura_x_faster": round(ours_nof / traf, 2),
         "ours_no_officials_vs_bare_parse_x_slower": round(bare / ours_nof, 2),
         "ours_vs_beautifulsoup_x_faster": round(ours / bs4, 2),
+        "ours_pure_python_vs_trafilatura_x_faster": round(res["methods"]["ours, pure Python"]["pages_per_s"] / traf, 2),
         "officials_share_of_time": round(1 - ours / ours_nof, 3) if ours_nof else None,
     }
     res["targets"] = {
@@ -149,6 +168,8 @@ def print_table(res: dict, log=print) -> None:
         log(f"{k:<24}{v['pages_per_s']:>14.0f}{v['ms_per_page']:>10.2f}{v['pages_per_s_wall']:>10.0f}"
             f"{ours / v['pages_per_s']:>9.2f}×")
     r = res["ratios"]
+    log(f"officials scanner: {res.get('officials_implementation', '?')}; in pure Python throughout, ours is "
+        f"{r.get('ours_pure_python_vs_trafilatura_x_faster', float('nan')):.1f}× trafilatura")
     log(f"ours vs trafilatura: {r['ours_vs_trafilatura_x_faster']:.1f}× faster (target ≥ 12×: "
         f"{'met' if res['targets']['vs_trafilatura_at_least_12x'] else 'NOT met'})")
     log(f"ours vs bare lxml parse: {r['ours_vs_bare_parse_x_slower']:.1f}× slower (target ≤ 4×: "

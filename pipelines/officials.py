@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Iterable
+from typing import Any, Iterable
 
 from pipelines import orgs
 from pipelines.orgs import expand_abbreviations
@@ -215,10 +215,10 @@ def _old_tone_hint(t: str) -> bool:
         pos = i + 1
 
 
-def _prep(text: str, clean: bool = False) -> tuple[str, str, str]:
+def _prep(text: str | None, clean: bool = False) -> tuple[str, str, str]:
     """(as written: NFC + folded spaces, same with new-style tones, lower case); same length.
     ``clean``: the text is already :func:`clean_text` output."""
-    t = text if clean else clean_text(text)
+    t = text if clean and text is not None else clean_text(text)
     m = modern_tones(t) if _old_tone_hint(t) else t
     if len(m) != len(t):
         t = m
@@ -228,7 +228,7 @@ def _prep(text: str, clean: bool = False) -> tuple[str, str, str]:
     return t, m, lc
 
 
-def display_name(name: str) -> str:
+def display_name(name: str | None) -> str:
     """NFC, new tones, single spaces, each syllable capitalised."""
     return " ".join(s[:1].upper() + s[1:].lower() for s in modern_tones(clean_text(name)).split())
 
@@ -339,12 +339,14 @@ def _scan_org(m: str, pos: int, site: _Site) -> tuple[int, list[tuple]]:
     end = pos
     after_unit = False
     n = len(m)
+    joiner = ""
     while end < n:
         # separator before the next piece
         if pieces:
             j = _JOIN_RE.match(m, end)
             if not j:
                 break
+            joiner = j.group(0)
             p = j.end()
         else:
             p = end
@@ -358,7 +360,7 @@ def _scan_org(m: str, pos: int, site: _Site) -> tuple[int, list[tuple]]:
         kind = _PIECE_KIND.get(fold) or ("abbr" if fold in _ABBR_FOLD else "head")
         if after_unit and kind != "unit":
             break
-        if pieces and j.group(0) != " " and kind == "unit":
+        if pieces and joiner != " " and kind == "unit":
             break
         if kind == "head" and word[0].islower() and not pieces and fold not in ("ban", "phòng", "bản", "thôn"):
             break
@@ -437,7 +439,7 @@ def _scan_domain(m: str, pos: int) -> int:
             end = w.end()
             prev = f
             continue
-        if (f, nf) in _DOMAIN_BIGRAMS and not w.group("j"):
+        if nxt is not None and (f, nf) in _DOMAIN_BIGRAMS and not w.group("j"):
             end = nxt.end()
             prev = nf
             continue
@@ -462,6 +464,8 @@ def _scan_domain(m: str, pos: int) -> int:
                     continue
                 break
             r = _CAPRUN_RE.match(m, w.start("w"))
+            if r is None:  # (cannot be: the word is capitalised)
+                break
             syls = r.group(0).split(" ")
             k = _place_len(syls, "xã", None)
             if k == 0:
@@ -523,7 +527,8 @@ def _level(pieces: list[tuple], org_fold: str) -> str | None:
     return None
 
 
-def _parse_position(t: str, m: str, rm: re.Match, site: _Site) -> tuple[int, dict] | None:
+def _parse_position(t: str, m: str, rm: Any, site: _Site) -> tuple[int, dict] | None:
+    # (rm: a re.Match of _ROLE_RE or a _RoleMatch)
     role_text = rm.group("role")
     canon = orgs.ROLE_CANON.get(role_text.casefold(), role_text)
     head = orgs.ROLE_HEADS.get(canon)
@@ -755,11 +760,11 @@ def _texts_people(t: str, m: str, lc: str, site: _Site) -> list[tuple[int, int, 
 
 # --------------------------------------------------------------------------- public
 def extract_officials(
-    paragraphs: list[str],
-    captions: list[str] = (),
+    paragraphs: Iterable[Any] | None,
+    captions: Iterable[Any] | None = (),
     *,
-    site_name: str | None = None,
-    province: str | None = "Thanh Hóa",
+    site_name: Any = None,
+    province: Any = "Thanh Hóa",
     clean: bool = False,
 ) -> list[dict]:
     """Officials named in body paragraphs and captions; one dict per person (see module doc).
@@ -802,14 +807,14 @@ def extract_officials(
                 person["honorific"] = _honorific(hon)
             if is_cap:
                 person["in_caption"] = True
-            for p in positions:
-                k1 = p.pop("_key")
-                k2 = (p["role"].lower(), p["organization_full"].lower())
+            for position in positions:
+                k1 = position.pop("_key")
+                k2 = (position["role"].lower(), position["organization_full"].lower())
                 if k1 in person["_seen"] or k2 in person["_seen"]:
                     continue
                 person["_seen"].add(k1)
                 person["_seen"].add(k2)
-                person["positions"].append(p)
+                person["positions"].append(position)
     if not people:
         return []
     body_lc = "\n".join(lc for t, m, lc, is_cap in texts if not is_cap)
@@ -826,7 +831,7 @@ def extract_officials(
     return out
 
 
-def officials_brief(officials: list[dict]) -> list[dict]:
+def officials_brief(officials: Iterable[dict] | None) -> list[dict]:
     """Compact form for ``extract()`` JSON: name, honorific, position strings as written."""
     return [
         {"name": o["name"], "honorific": o.get("honorific"), "positions": [p["raw"] for p in o.get("positions") or []]}
@@ -834,11 +839,18 @@ def officials_brief(officials: list[dict]) -> list[dict]:
     ]
 
 
-def parse_positions(text: str, *, site_name: str | None = None, province: str | None = "Thanh Hóa") -> list[dict]:
+def parse_positions(text: str | None, *, site_name: Any = None, province: Any = "Thanh Hóa") -> list[dict]:
     """All positions (role + organisation) found in a text, with or without a person."""
-    site = _Site(site_name, province)
+    site = _site(site_name, province)
     t, m, lc = _prep(text)
     out = [p for _, _, ps in _position_groups(t, m, site, lc) for p in ps]
     for p in out:
         p.pop("_key", None)
     return out
+
+
+# --------------------------------------------------------------------------- compiled copy
+# setup.py compiles a copy of this module with mypyc; pipelines._compiled says when it is used
+from pipelines._compiled import use_compiled_copy  # noqa: E402
+
+IMPLEMENTATION, PYTHON_FUNCTIONS = use_compiled_copy(globals())

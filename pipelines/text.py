@@ -92,7 +92,8 @@ def _modern_tones_nfc(text: str) -> str:
     while m is not None:
         i = m.start()
         v1 = text[i]
-        base, tone = _TONED_VOWELS[text[i + 1]]
+        decomposed = _TONED_VOWELS[text[i + 1]]
+        base, tone = decomposed[0], decomposed[1]
         if (i == 0 or text[i - 1] not in "qQ") and (base in "aAeE" if v1 in "oO" else base in "yY"):
             if i + 2 < len(text) and unicodedata.category(text[i + 2])[0] == "M":
                 m = _OLD_RHYME_NFC_RE.search(text, i + 2)  # a mark that did not compose: as in _move_tone

@@ -1,0 +1,151 @@
+"""The mypyc-compiled copy of the officials scanner (built by setup.py) against its source.
+
+``pipelines.officials`` takes its public functions from ``pipelines._officials_native`` only
+when that extension was built from the current ``officials.py``; these tests check that the
+copy is in use where it can be built, that it answers exactly as the Python source does, and
+that a copy built from an older source is not used.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipelines import officials
+from pipelines.evaluate_officials import load_gold
+
+ROOT = Path(__file__).resolve().parents[1]
+GOLD_DIR = Path(__file__).parent / "gold" / "officials"
+
+compiled = pytest.mark.skipif(not officials.IMPLEMENTATION.startswith("compiled"),
+                              reason=f"officials scanner: {officials.IMPLEMENTATION}")
+
+
+def test_compiled_copy_in_use_where_it_can_be_built():
+    if os.environ.get("PORTAL_NEWS_PURE_PYTHON"):
+        pytest.skip("PORTAL_NEWS_PURE_PYTHON is set")
+    if not (shutil.which("cc") or shutil.which("gcc")):
+        pytest.skip("no C compiler here: the install is pure Python")
+    assert officials.IMPLEMENTATION == "compiled (mypyc)", officials.IMPLEMENTATION
+    assert officials.extract_officials is not officials.PYTHON_FUNCTIONS["extract_officials"]
+
+
+def _replica_texts(n: int = 120):
+    from crawler.replica import build_portal, render
+    from pipelines.extract import extract
+
+    portal = build_portal(seed=7, articles=n)
+    for a in portal.articles[:n]:
+        body, ctype = render.article_page(a, a.district.prefix)
+        rec = extract(body, "http://127.0.0.1:8000" + a.full_path, content_type=ctype, with_officials=False)
+        captions = [im["caption"] for im in rec["images"] if im.get("caption")]
+        paragraphs = ([rec["summary"]] if rec["summary"] else []) + rec["body_paragraphs"]
+        yield paragraphs, captions, rec.get("site_name")
+
+
+@compiled
+def test_compiled_and_python_give_the_same_officials():
+    py = officials.PYTHON_FUNCTIONS
+    cases = [(g.get("paragraphs") or [], g.get("captions") or [], g.get("site_name")) for g in load_gold(GOLD_DIR)]
+    cases += list(_replica_texts())
+    # inputs the extractor never sends: raw (uncleaned, NFD, old tones) text, odd types
+    cases += [(["  Ông  Lê Văn A,\u00a0Chủ tịch UBND xã Trung Lý, thăm hoà bình\u0301 "], [None, 3, ""], 5),
+              ((p for p in ["Đ/c Hà Văn B – Bí thư Đảng uỷ xã"]), (), None)]
+    found = 0
+    for paragraphs, captions, site in cases:
+        paragraphs = list(paragraphs)
+        for clean in (False, True):
+            if clean and not all(isinstance(p, str) for p in paragraphs):
+                continue
+            got = officials.extract_officials(paragraphs, captions, site_name=site, clean=clean)
+            want = py["extract_officials"](paragraphs, captions, site_name=site, clean=clean)
+            assert got == want, (paragraphs, captions, site)
+            found += len(got)
+        for text in paragraphs:
+            if isinstance(text, str):
+                assert officials.parse_positions(text, site_name=site) == py["parse_positions"](text, site_name=site)
+        for person in officials.extract_officials(paragraphs, captions, site_name=site):
+            assert officials.display_name(person["name_raw"]) == py["display_name"](person["name_raw"])
+        brief = officials.officials_brief(officials.extract_officials(paragraphs, captions, site_name=site))
+        assert brief == py["officials_brief"](py["extract_officials"](paragraphs, captions, site_name=site))
+    assert found > 200  # the comparison saw real officials, not only empty answers
+
+
+def _implementation_of_copy(tmp_path: Path, edit: bool) -> str:
+    """IMPLEMENTATION as seen by a fresh interpreter importing a copy of the package
+    (with its built extensions), the copy's officials.py edited or not."""
+    dest = tmp_path / ("edited" if edit else "same")
+    shutil.copytree(ROOT / "pipelines", dest / "pipelines")
+    if edit:
+        with open(dest / "pipelines" / "officials.py", "a", encoding="utf-8") as fh:
+            fh.write("\n# edited after the build\n")
+    code = "from pipelines import officials; print(officials.IMPLEMENTATION)"
+    env = {k: v for k, v in os.environ.items() if k != "PORTAL_NEWS_PURE_PYTHON"}
+    out = subprocess.run([sys.executable, "-c", code], cwd=dest, env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    return out.stdout.strip()
+
+
+@compiled
+def test_compiled_copy_of_an_older_source_is_not_used(tmp_path):
+    assert _implementation_of_copy(tmp_path, edit=False) == "compiled (mypyc)"
+    stale = _implementation_of_copy(tmp_path, edit=True)
+    assert stale.startswith("python") and "older" in stale, stale
+
+
+def test_pure_python_on_request():
+    env = dict(os.environ, PORTAL_NEWS_PURE_PYTHON="1")
+    code = "from pipelines import officials; print(officials.IMPLEMENTATION)"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "python (PORTAL_NEWS_PURE_PYTHON is set)"
+
+
+_DUMP = """
+import json, sys
+from pathlib import Path
+from pipelines.extract import extract
+from pipelines import officials
+out = {"implementation": officials.IMPLEMENTATION, "records": []}
+for line in Path(sys.argv[1]).read_text().splitlines():
+    path, url = line.split("\\t")
+    out["records"].append(extract(Path(path).read_bytes(), url))
+print(json.dumps(out, ensure_ascii=False, sort_keys=True, default=repr))
+"""
+
+
+def test_extract_gives_the_same_records_in_pure_python(tmp_path):
+    """Whatever is compiled: every record of replica and gold pages equals the pure-Python one."""
+    from crawler.replica import build_portal, render
+
+    lines = []
+    portal = build_portal(seed=11, articles=80)
+    for i, a in enumerate(portal.articles[:80]):
+        body, _ = render.article_page(a, a.district.prefix)
+        path = tmp_path / f"r{i}.html"
+        path.write_bytes(body)
+        lines.append(f"{path}\thttp://127.0.0.1:8000{a.full_path}")
+    for page in sorted((Path(__file__).parent / "gold" / "pages").glob("*.html")):
+        lines.append(f"{page}\thttp://example.invalid/{page.stem}.html")
+    listing = tmp_path / "pages.tsv"
+    listing.write_text("\n".join(lines))
+    script = tmp_path / "dump.py"
+    script.write_text(_DUMP)
+    runs = {}
+    for pure in (False, True):
+        env = {k: v for k, v in os.environ.items() if k != "PORTAL_NEWS_PURE_PYTHON"}
+        if pure:
+            env["PORTAL_NEWS_PURE_PYTHON"] = "1"
+        out = subprocess.run([sys.executable, str(script), str(listing)], cwd=ROOT, env=env,
+                             capture_output=True, text=True, timeout=300)
+        assert out.returncode == 0, out.stderr
+        runs[pure] = json.loads(out.stdout)
+    assert runs[True]["implementation"].startswith("python")
+    assert runs[False]["records"] == runs[True]["records"]
+    assert sum(len(r["officials"]) for r in runs[True]["records"]) > 100
