@@ -7,6 +7,8 @@ per page. :class:`Doc` walks the tree once and answers them from a dictionary.
 
 from __future__ import annotations
 
+from itertools import chain, islice
+
 from lxml import etree
 
 from pipelines.text import clean_text
@@ -58,14 +60,24 @@ def _shallow_texts(el) -> list | None:
     return texts
 
 
+# elements whose proxies a Doc keeps alive (see Doc.__init__): more than a page has, few enough
+# that a huge page costs no memory to speak of
+_KEEP_ALIVE = 5000
+
+
 class Doc:
-    __slots__ = ("root", "by_class", "memo")
+    __slots__ = ("root", "by_class", "memo", "_alive")
 
     def __init__(self, root):
         self.root = root
         self.memo: dict = {}  # results the extractors compute once per page
         by_class: dict[str, list] = {}
-        for el in root.iter(etree.Element):
+        # The Python objects (proxies) of the first elements stay alive as long as the Doc: the
+        # extractors walk parts of the tree again (body, sidebar, ancestors), and lxml then hands
+        # back these instead of making and freeing new ones. (Nothing reads the list.)
+        elements = root.iter(etree.Element)
+        self._alive = alive = list(islice(elements, _KEEP_ALIVE))
+        for el in chain(alive, elements):
             c = el.get("class")
             if c:
                 for token in c.split():
