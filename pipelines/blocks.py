@@ -172,6 +172,9 @@ def _emit_run(parts: list, run: _Run | None, out: list[Block], centered: bool, r
                 bold = run.bold >= 0.9 * total
             out.append(Block("caption" if in_caption else "text", text, "", centered, italic, bold, right))
         return
+    if len(parts) == 1:  # a lone image (<p><img></p>): no text segments to make
+        _emit_img(parts[0][1], out, centered, base)
+        return
     segments: list[list] = [[]]
     imgs: list = []
     for part in parts:
@@ -188,12 +191,16 @@ def _emit_run(parts: list, run: _Run | None, out: list[Block], centered: bool, r
     if texts[0]:
         out.append(Block(kind, texts[0], "", centered, italic, bold, right))
     for img, after in zip(imgs, texts[1:]):
-        src = img.get("src") or img.get("data-src") or ""
-        if src and not src.startswith("data:"):
-            out.append(Block("img", "", join_url(base, src.strip()) or src.strip(), centered))
+        _emit_img(img, out, centered, base)
         if after:
             # text after an image inside the same paragraph (after <br/>) is its caption
             out.append(Block("caption", after, "", centered, italic))
+
+
+def _emit_img(img, out: list[Block], centered: bool, base: str):
+    src = img.get("src") or img.get("data-src") or ""
+    if src and not src.startswith("data:"):
+        out.append(Block("img", "", join_url(base, src.strip()) or src.strip(), centered))
 
 
 def linearize(root, base_url: str) -> list[Block]:
