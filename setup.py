@@ -41,6 +41,9 @@ def compiled_modules() -> list:
     os.chdir(ROOT)  # (mypycify takes paths relative to the project)
     try:
         extensions = mypycify(copies, opt_level="3")
+    except (Exception, SystemExit) as exc:  # (mypyc exits on a type error it finds)
+        print(f"portal-news: mypyc could not compile {', '.join(copies)} ({exc}): pure Python", file=sys.stderr)
+        return []
     finally:
         os.chdir(cwd)
     for ext in extensions:
