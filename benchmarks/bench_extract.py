@@ -56,21 +56,7 @@ def methods():
     import trafilatura
     from bs4 import BeautifulSoup
 
-    import types
-
-    from pipelines import officials
-    from pipelines.extract import _OFFICIALS, extract
-
-    # extract() with the officials scanner's pure-Python functions (officials.PYTHON_FUNCTIONS),
-    # whatever the install uses: how much the mypyc-compiled copy gives
-    python_officials = types.SimpleNamespace(**officials.PYTHON_FUNCTIONS)
-
-    def extract_python(h, u, c):
-        _OFFICIALS[:] = [python_officials]
-        try:
-            return extract(h, u, content_type=c)
-        finally:
-            _OFFICIALS[:] = [officials]
+    from pipelines.extract import extract
 
     return {
         "lxml.html.fromstring": lambda h, u, c: lxml.html.fromstring(h),
@@ -78,7 +64,41 @@ def methods():
         "trafilatura.extract": lambda h, u, c: trafilatura.extract(h, url=u),
         "ours extract()": lambda h, u, c: extract(h, u, content_type=c),
         "ours, no officials": lambda h, u, c: extract(h, u, content_type=c, with_officials=False),
-        "ours, pure Python": extract_python,
+    }
+
+
+def implementation() -> str:
+    """What runs: the modules setup.py compiles with mypyc, compiled or pure Python (and why)."""
+    from pipelines import blocks, dom, officials
+
+    states = {m.__name__.rpartition(".")[2]: m.IMPLEMENTATION for m in (officials, blocks, dom)}
+    if len(set(states.values())) == 1:
+        return f"{', '.join(states)}: {next(iter(states.values()))}"
+    return "; ".join(f"{k}: {v}" for k, v in states.items())
+
+
+def run_pure_python(rounds: int, n_pages: int, log=print) -> dict | None:
+    """The same benchmark of ours and trafilatura in a child process with every compiled copy
+    off (PORTAL_NEWS_PURE_PYTHON=1): what the mypyc compilation gives. None when nothing is
+    compiled here anyway."""
+    if "compiled" not in implementation():
+        return None
+    import json
+    import os
+    import subprocess
+
+    env = dict(os.environ, PORTAL_NEWS_PURE_PYTHON="1")
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--rounds", str(rounds), "--pages", str(n_pages),
+           "--methods", "trafilatura.extract,ours extract()", "--json"]
+    log("extraction in pure Python (child process, PORTAL_NEWS_PURE_PYTHON=1) …")
+    out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True)
+    res = json.loads(out.stdout)
+    m = res["methods"]
+    return {
+        "implementation": res["implementation"],
+        "ours_ms_per_page": m["ours extract()"]["ms_per_page"],
+        "trafilatura_ms_per_page": m["trafilatura.extract"]["ms_per_page"],
+        "ours_vs_trafilatura_x_faster": round(m["ours extract()"]["pages_per_s"] / m["trafilatura.extract"]["pages_per_s"], 2),
     }
 
 
@@ -90,11 +110,14 @@ def _time_once(fn, pages) -> tuple[float, float]:
     return time.process_time() - c0, time.perf_counter() - w0
 
 
-def run(rounds: int = 5, n_pages: int = 200, profile: bool = False, log=print) -> dict:
+def run(rounds: int = 5, n_pages: int = 200, profile: bool = False, log=print,
+        only: list[str] | None = None, pure_python: bool = True) -> dict:
     pages = load_pages(n_pages)
     n = len(pages)
     total_bytes = sum(len(h) for h, _, _ in pages)
     fns = methods()
+    if only:
+        fns = {k: v for k, v in fns.items() if k in only}
     log(f"extraction: {n} pages ({total_bytes / n / 1024:.1f} KB average), {rounds} rounds, single process")
     for fn in fns.values():  # warm-up: imports, regex compilation, lazy tables, caches of the first call
         for h, u, c in pages[:5]:
@@ -107,15 +130,15 @@ def run(rounds: int = 5, n_pages: int = 200, profile: bool = False, log=print) -
             best_cpu[name] = min(best_cpu[name], cpu)
             best_wall[name] = min(best_wall[name], wall)
         log(f"  round {r + 1}/{rounds}: " + ", ".join(f"{k.split()[0]} {n / best_cpu[k]:.0f}/s" for k in fns))
-    from pipelines import officials
-
     res = {
         "pages": n, "avg_kb": round(total_bytes / n / 1024, 1), "rounds": rounds,
-        "officials_implementation": officials.IMPLEMENTATION,
+        "implementation": implementation(),
         "timing": "best round, CPU time of one process (pages/s per core)",
         "methods": {k: {"pages_per_s": round(n / best_cpu[k], 1), "pages_per_s_wall": round(n / best_wall[k], 1),
                         "ms_per_page": round(1000 * best_cpu[k] / n, 3)} for k in fns},
     }
+    if only:
+        return res
     ours = res["methods"]["ours extract()"]["pages_per_s"]
     ours_nof = res["methods"]["ours, no officials"]["pages_per_s"]
     bare = res["methods"]["lxml.html.fromstring"]["pages_per_s"]
@@ -127,13 +150,14 @@ def run(rounds: int = 5, n_pages: int = 200, profile: bool = False, log=print) -
         "ours_no_officials_vs_trafilatura_x_faster": round(ours_nof / traf, 2),
         "ours_no_officials_vs_bare_parse_x_slower": round(bare / ours_nof, 2),
         "ours_vs_beautifulsoup_x_faster": round(ours / bs4, 2),
-        "ours_pure_python_vs_trafilatura_x_faster": round(res["methods"]["ours, pure Python"]["pages_per_s"] / traf, 2),
         "officials_share_of_time": round(1 - ours / ours_nof, 3) if ours_nof else None,
     }
     res["targets"] = {
         "vs_trafilatura_at_least_12x": res["ratios"]["ours_vs_trafilatura_x_faster"] >= 12,
         "within_4x_of_bare_parse": res["ratios"]["ours_vs_bare_parse_x_slower"] <= 4,
     }
+    if pure_python:
+        res["pure_python"] = run_pure_python(rounds, n_pages, log=log)
     if profile:
         res["profile"] = profile_ours(pages, log=log)
     return res
@@ -168,8 +192,11 @@ def print_table(res: dict, log=print) -> None:
         log(f"{k:<24}{v['pages_per_s']:>14.0f}{v['ms_per_page']:>10.2f}{v['pages_per_s_wall']:>10.0f}"
             f"{ours / v['pages_per_s']:>9.2f}×")
     r = res["ratios"]
-    log(f"officials scanner: {res.get('officials_implementation', '?')}; in pure Python throughout, ours is "
-        f"{r.get('ours_pure_python_vs_trafilatura_x_faster', float('nan')):.1f}× trafilatura")
+    log(f"implementation: {res.get('implementation', '?')}")
+    pure = res.get("pure_python")
+    if pure:
+        log(f"in pure Python (child process): ours {pure['ours_ms_per_page']:.2f} ms/page, trafilatura "
+            f"{pure['trafilatura_ms_per_page']:.2f} ms/page: {pure['ours_vs_trafilatura_x_faster']:.1f}× faster")
     log(f"ours vs trafilatura: {r['ours_vs_trafilatura_x_faster']:.1f}× faster (target ≥ 12×: "
         f"{'met' if res['targets']['vs_trafilatura_at_least_12x'] else 'NOT met'})")
     log(f"ours vs bare lxml parse: {r['ours_vs_bare_parse_x_slower']:.1f}× slower (target ≤ 4×: "
@@ -184,9 +211,21 @@ def main(argv=None) -> int:
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--pages", type=int, default=200)
     ap.add_argument("--profile", action="store_true", help="cProfile top 15 of ours")
+    ap.add_argument("--methods", help="comma-separated method names to time (default: all)")
+    ap.add_argument("--json", action="store_true", help="print the results as JSON only")
+    ap.add_argument("--no-pure-python", action="store_true",
+                    help="skip the pure-Python measurement in a child process")
     args = ap.parse_args(argv)
-    res = run(args.rounds, args.pages, args.profile)
-    print_table(res)
+    only = args.methods.split(",") if args.methods else None
+    log = (lambda *a, **k: None) if args.json else print
+    res = run(args.rounds, args.pages, args.profile, log=log, only=only,
+              pure_python=not (args.no_pure_python or only))
+    if args.json:
+        import json
+
+        print(json.dumps(res))
+    else:
+        print_table(res)
     return 0
 
 

@@ -387,3 +387,9 @@ def assemble(blocks: list[Block], *, want_lead: bool = False, skip_texts: tuple[
         body.lead = texts.pop(0).text
     body.paragraphs = [b.text for b in texts]
     return body
+
+
+# setup.py compiles a copy of this module with mypyc; pipelines._compiled says when it is used
+from pipelines._compiled import use_compiled_copy  # noqa: E402
+
+IMPLEMENTATION, PYTHON_FUNCTIONS = use_compiled_copy(globals())

@@ -111,3 +111,9 @@ class Doc:
                 return True
             parent = parent.getparent()
         return False
+
+
+# setup.py compiles a copy of this module with mypyc; pipelines._compiled says when it is used
+from pipelines._compiled import use_compiled_copy  # noqa: E402
+
+IMPLEMENTATION, PYTHON_FUNCTIONS = use_compiled_copy(globals())

@@ -1,9 +1,9 @@
-"""The mypyc-compiled copy of the officials scanner (built by setup.py) against its source.
+"""The mypyc-compiled copies of hot modules (built by setup.py) against their source.
 
-``pipelines.officials`` takes its public functions from ``pipelines._officials_native`` only
-when that extension was built from the current ``officials.py``; these tests check that the
-copy is in use where it can be built, that it answers exactly as the Python source does, and
-that a copy built from an older source is not used.
+``pipelines.X`` (officials, blocks, dom) takes its public names from ``pipelines._X_native``
+only when that extension was built from the current ``X.py`` (``pipelines/_compiled.py``);
+these tests check that the copies are in use where they can be built, that they answer
+exactly as the Python source does, and that a copy built from an older source is not used.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines import officials
+from pipelines import blocks, dom, officials
 from pipelines.evaluate_officials import load_gold
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,13 +27,20 @@ compiled = pytest.mark.skipif(not officials.IMPLEMENTATION.startswith("compiled"
                               reason=f"officials scanner: {officials.IMPLEMENTATION}")
 
 
-def test_compiled_copy_in_use_where_it_can_be_built():
+COMPILED_MODULES = (officials, blocks, dom)  # setup.py's COMPILED
+
+
+def test_compiled_copies_in_use_where_they_can_be_built():
     if os.environ.get("PORTAL_NEWS_PURE_PYTHON"):
         pytest.skip("PORTAL_NEWS_PURE_PYTHON is set")
     if not (shutil.which("cc") or shutil.which("gcc")):
         pytest.skip("no C compiler here: the install is pure Python")
-    assert officials.IMPLEMENTATION == "compiled (mypyc)", officials.IMPLEMENTATION
-    assert officials.extract_officials is not officials.PYTHON_FUNCTIONS["extract_officials"]
+    for module in COMPILED_MODULES:
+        assert module.IMPLEMENTATION == "compiled (mypyc)", (module.__name__, module.IMPLEMENTATION)
+        for name, pure in module.PYTHON_FUNCTIONS.items():
+            assert getattr(module, name) is not pure, (module.__name__, name)
+    setup_py = (ROOT / "setup.py").read_text()
+    assert 'COMPILED = ("officials", "blocks", "dom")' in setup_py  # (this list and setup.py's agree)
 
 
 def _replica_texts(n: int = 120):
@@ -78,14 +85,15 @@ def test_compiled_and_python_give_the_same_officials():
 
 
 def _implementation_of_copy(tmp_path: Path, edit: bool) -> str:
-    """IMPLEMENTATION as seen by a fresh interpreter importing a copy of the package
-    (with its built extensions), the copy's officials.py edited or not."""
+    """IMPLEMENTATION of officials, blocks and dom as seen by a fresh interpreter importing a
+    copy of the package (with its built extensions), the copy's blocks.py edited or not."""
     dest = tmp_path / ("edited" if edit else "same")
     shutil.copytree(ROOT / "pipelines", dest / "pipelines")
     if edit:
-        with open(dest / "pipelines" / "officials.py", "a", encoding="utf-8") as fh:
+        with open(dest / "pipelines" / "blocks.py", "a", encoding="utf-8") as fh:
             fh.write("\n# edited after the build\n")
-    code = "from pipelines import officials; print(officials.IMPLEMENTATION)"
+    code = ("from pipelines import officials, blocks, dom\n"
+            "print(officials.IMPLEMENTATION, blocks.IMPLEMENTATION, dom.IMPLEMENTATION, sep='|')")
     env = {k: v for k, v in os.environ.items() if k != "PORTAL_NEWS_PURE_PYTHON"}
     out = subprocess.run([sys.executable, "-c", code], cwd=dest, env=env, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
@@ -94,17 +102,18 @@ def _implementation_of_copy(tmp_path: Path, edit: bool) -> str:
 
 @compiled
 def test_compiled_copy_of_an_older_source_is_not_used(tmp_path):
-    assert _implementation_of_copy(tmp_path, edit=False) == "compiled (mypyc)"
-    stale = _implementation_of_copy(tmp_path, edit=True)
-    assert stale.startswith("python") and "older" in stale, stale
+    assert _implementation_of_copy(tmp_path, edit=False).split("|") == ["compiled (mypyc)"] * 3
+    off, blk, dm = _implementation_of_copy(tmp_path, edit=True).split("|")
+    assert off == dm == "compiled (mypyc)"
+    assert blk == "python (the compiled copy is of an older blocks.py: rerun pip install)", blk
 
 
 def test_pure_python_on_request():
     env = dict(os.environ, PORTAL_NEWS_PURE_PYTHON="1")
-    code = "from pipelines import officials; print(officials.IMPLEMENTATION)"
+    code = "from pipelines import officials, blocks, dom; print(officials.IMPLEMENTATION, blocks.IMPLEMENTATION, dom.IMPLEMENTATION, sep='|')"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "python (PORTAL_NEWS_PURE_PYTHON is set)"
+    assert out.stdout.strip().split("|") == ["python (PORTAL_NEWS_PURE_PYTHON is set)"] * 3
 
 
 _DUMP = """
@@ -112,7 +121,8 @@ import json, sys
 from pathlib import Path
 from pipelines.extract import extract
 from pipelines import officials
-out = {"implementation": officials.IMPLEMENTATION, "records": []}
+from pipelines import blocks, dom
+out = {"implementation": [officials.IMPLEMENTATION, blocks.IMPLEMENTATION, dom.IMPLEMENTATION], "records": []}
 for line in Path(sys.argv[1]).read_text().splitlines():
     path, url = line.split("\\t")
     out["records"].append(extract(Path(path).read_bytes(), url))
@@ -146,6 +156,6 @@ def test_extract_gives_the_same_records_in_pure_python(tmp_path):
                              capture_output=True, text=True, timeout=300)
         assert out.returncode == 0, out.stderr
         runs[pure] = json.loads(out.stdout)
-    assert runs[True]["implementation"].startswith("python")
+    assert all(i.startswith("python") for i in runs[True]["implementation"])
     assert runs[False]["records"] == runs[True]["records"]
     assert sum(len(r["officials"]) for r in runs[True]["records"]) > 100
