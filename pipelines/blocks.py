@@ -132,7 +132,9 @@ class _Run:
                     if bold:
                         self.bold += n
 
-    def add_inline(self, el, italic=False, bold=False):
+    def add_inline(self, el, italic=False, bold=False, depth=0):
+        if depth > MAX_DEPTH:
+            raise RecursionError(f"element nesting deeper than {MAX_DEPTH}")
         tag = _TAGS.get(el.tag)  # (_tag inlined)
         if tag is None:
             tag = _tag(el)
@@ -152,7 +154,7 @@ class _Run:
             bold = bold or tag in BOLD_TAGS or "bold" in style
         self.add_text(el.text, italic, bold)
         for child in el if len(el) else ():  # (setting up an iterator costs ~10x len())
-            self.add_inline(child, italic, bold)
+            self.add_inline(child, italic, bold, depth + 1)
             self.add_text(child.tail, italic, bold)
 
 
@@ -203,8 +205,15 @@ def _emit_img(img, out: list[Block], centered: bool, base: str):
         out.append(Block("img", "", join_url(base, src.strip()) or src.strip(), centered))
 
 
+# How deep the walk goes before it raises RecursionError. Parsed pages are at most 255 deep
+# (libxml2's limit); a tree built otherwise may be deeper, and the compiled copy of this
+# module (pipelines._compiled) does not check Python's recursion limit: it would overflow the
+# C stack instead.
+MAX_DEPTH = 500
+
+
 def linearize(root, base_url: str) -> list[Block]:
-    """Blocks of a body element in document order."""
+    """Blocks of a body element in document order (RecursionError beyond MAX_DEPTH levels)."""
     out: list[Block] = []
     _walk(root, out, base_url, False, False)
     return out
@@ -217,9 +226,11 @@ def _has_block_child(el) -> bool:
     return False
 
 
-def _walk(el, out, base, centered, right, in_caption=False):
+def _walk(el, out, base, centered, right, in_caption=False, depth=0):
     # (the body of _tag and the style flags inlined: this runs for every block element of
     # every article)
+    if depth > MAX_DEPTH:
+        raise RecursionError(f"element nesting deeper than {MAX_DEPTH}")
     raw = el.tag
     tag = _TAGS.get(raw)
     if tag is None:
@@ -235,7 +246,7 @@ def _walk(el, out, base, centered, right, in_caption=False):
     if raw == "center":
         centered = True
     if tag == "table":
-        _walk_table(el, out, base, centered, right)
+        _walk_table(el, out, base, centered, right, depth)
         return
     if tag == "figcaption":
         in_caption = True
@@ -274,11 +285,11 @@ def _walk(el, out, base, centered, right, in_caption=False):
                     # an empty run holds white space and line breaks only (no counts, no
                     # images): cleared, it is a new run
                     parts.clear()
-            _walk(child, out, base, centered, right, in_caption)
+            _walk(child, out, base, centered, right, in_caption, depth + 1)
         else:
             if run is None:
                 run = _Run(parts)
-            run.add_inline(child)
+            run.add_inline(child, False, False, depth + 1)
         text = child.tail
         if text:
             parts.append(text)
@@ -293,11 +304,11 @@ def _walk(el, out, base, centered, right, in_caption=False):
         _emit_run(parts, run, out, centered, right, base, in_caption)
 
 
-def _walk_table(table, out, base, centered, right):
+def _walk_table(table, out, base, centered, right, depth=0):
     rows = [tr for tr in table.iter("tr")]
     if not rows:
         for child in table:
-            _walk(child, out, base, centered, right)
+            _walk(child, out, base, centered, right, False, depth + 1)
         return
     prev_had_img = False
     for tr in rows:
@@ -306,7 +317,7 @@ def _walk_table(table, out, base, centered, right):
         row_blocks: list[Block] = []
         for cell in tr:
             if _tag(cell) in ("td", "th"):
-                _walk(cell, row_blocks, base, centered, right)
+                _walk(cell, row_blocks, base, centered, right, False, depth + 2)
         has_img = any(b.kind == "img" for b in row_blocks)
         if not has_img and prev_had_img:
             # the row under an image row is its caption

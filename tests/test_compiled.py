@@ -159,3 +159,22 @@ def test_extract_gives_the_same_records_in_pure_python(tmp_path):
     assert all(i.startswith("python") for i in runs[True]["implementation"])
     assert runs[False]["records"] == runs[True]["records"]
     assert sum(len(r["officials"]) for r in runs[True]["records"]) > 100
+
+
+@pytest.mark.parametrize("pure", [False, True])
+def test_deeper_trees_than_a_parse_gives_raise_recursion_error(pure):
+    """A parsed page is at most 255 elements deep (libxml2), but a tree built otherwise can be
+    deeper; mypyc-compiled code does not check Python's recursion limit, so the body walk
+    counts its depth: RecursionError (which extract() reports as "too-deep"), not a crash."""
+    from lxml import etree
+
+    linearize = blocks.PYTHON_FUNCTIONS["linearize"] if pure else blocks.linearize
+    for inner in ("div", "span"):  # block elements (_walk) and inline ones (_Run.add_inline)
+        root = el = etree.Element("div")
+        for _ in range(20_000):
+            el = etree.SubElement(el, inner)
+        el.text = "chữ"
+        with pytest.raises(RecursionError):
+            linearize(root, "http://x/a")
+    shallow = etree.fromstring("<div>" + "<div><span>" * 100 + "chữ" + "</span></div>" * 100 + "</div>")
+    assert [b.text for b in linearize(shallow, "http://x/a")] == ["chữ"]
