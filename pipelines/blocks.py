@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any, Iterable
 
 from pipelines.text import clean_text
 from pipelines.urls import join_url
@@ -53,10 +54,11 @@ class Block:
 
 @dataclass
 class Body:
-    paragraphs: list[str] = field(default_factory=list)
-    images: list[dict] = field(default_factory=list)
-    byline: str | None = None
-    lead: str | None = None  # bold first paragraph, when the caller asked for a stand-in lead
+    # (Any: the compiled copy checks attribute types; a caller may store any sequence here)
+    paragraphs: Any = field(default_factory=list)
+    images: Any = field(default_factory=list)
+    byline: Any = None
+    lead: Any = None  # bold first paragraph, when the caller asked for a stand-in lead
 
 def _tag_name(tag) -> str:
     if not isinstance(tag, str):
@@ -158,7 +160,7 @@ class _Run:
             self.add_text(child.tail, italic, bold)
 
 
-def _emit_run(parts: list, run: _Run | None, out: list[Block], centered: bool, right: bool, base: str,
+def _emit_run(parts: list, run: _Run | None, out: list[Block], centered: bool, right: bool, base: Any,
               in_caption=False):
     """Turn a run that is not empty into blocks: text, images, and text after an image as its
     caption. ``run`` is None when the block had no inline element: plain text, no styled
@@ -199,7 +201,7 @@ def _emit_run(parts: list, run: _Run | None, out: list[Block], centered: bool, r
             out.append(Block("caption", after, "", centered, italic))
 
 
-def _emit_img(img, out: list[Block], centered: bool, base: str):
+def _emit_img(img, out: list[Block], centered: bool, base: Any):
     src = img.get("src") or img.get("data-src") or ""
     if src and not src.startswith("data:"):
         out.append(Block("img", "", join_url(base, src.strip()) or src.strip(), centered))
@@ -212,7 +214,7 @@ def _emit_img(img, out: list[Block], centered: bool, base: str):
 MAX_DEPTH = 500
 
 
-def linearize(root, base_url: str) -> list[Block]:
+def linearize(root, base_url: Any) -> list[Block]:
     """Blocks of a body element in document order (RecursionError beyond MAX_DEPTH levels)."""
     out: list[Block] = []
     _walk(root, out, base_url, False, False)
@@ -360,8 +362,9 @@ def is_byline(block: Block) -> bool:
     return (block.right or (block.bold and block.italic)) and len(text) < 60
 
 
-def assemble(blocks: list[Block], *, want_lead: bool = False, skip_texts: tuple[str, ...] = ()) -> Body:
+def assemble(blocks: Iterable[Any], *, want_lead: Any = False, skip_texts: Iterable[Any] = ()) -> Body:
     """Apply the caption / credit / byline / lead conventions to linearized blocks."""
+    # (public arguments typed loosely: the compiled copy of this module checks annotations)
     body = Body()
     pending: list[dict] = []  # images waiting for a caption
     texts: list[Block] = []

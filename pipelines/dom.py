@@ -8,6 +8,7 @@ per page. :class:`Doc` walks the tree once and answers them from a dictionary.
 from __future__ import annotations
 
 from itertools import chain, islice
+from typing import Any
 
 from lxml import etree
 
@@ -16,7 +17,7 @@ from pipelines.text import clean_text
 __all__ = ["Doc", "has_class", "text_of"]
 
 
-def has_class(name: str) -> str:
+def has_class(name: Any) -> str:
     """XPath predicate: the element's class attribute has the token ``name``."""
     return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
 
@@ -84,7 +85,7 @@ class Doc:
                     by_class.setdefault(token, []).append(el)
         self.by_class = by_class
 
-    def cls(self, *names: str) -> list:
+    def cls(self, *names: Any) -> list:
         """Elements having any of the class tokens, in document order of the first name that matches."""
         for name in names:
             found = self.by_class.get(name)
@@ -92,7 +93,7 @@ class Doc:
                 return found
         return []
 
-    def has_ancestor_class(self, el, names: tuple[str, ...]) -> bool:
+    def has_ancestor_class(self, el, names: Any) -> bool:
         parent = el.getparent()
         while parent is not None:
             c = parent.get("class")

@@ -228,7 +228,7 @@ def _prep(text: str | None, clean: bool = False) -> tuple[str, str, str]:
     return t, m, lc
 
 
-def display_name(name: str | None) -> str:
+def display_name(name: Any) -> str:
     """NFC, new tones, single spaces, each syllable capitalised."""
     return " ".join(s[:1].upper() + s[1:].lower() for s in modern_tones(clean_text(name)).split())
 
@@ -765,13 +765,14 @@ def extract_officials(
     *,
     site_name: Any = None,
     province: Any = "Thanh Hóa",
-    clean: bool = False,
+    clean: Any = False,
 ) -> list[dict]:
     """Officials named in body paragraphs and captions; one dict per person (see module doc).
 
     ``clean=True``: every text is already :func:`~pipelines.text.clean_text` output (as in an
     ``extract()`` record), so it is not cleaned again."""
     site = _site(site_name, province)
+    clean = bool(clean)
     texts: list[tuple[str, str, str, bool]] = []
     for p in paragraphs or ():
         if isinstance(p, str) and p:
@@ -831,7 +832,7 @@ def extract_officials(
     return out
 
 
-def officials_brief(officials: Iterable[dict] | None) -> list[dict]:
+def officials_brief(officials: Iterable[Any] | None) -> list[dict]:
     """Compact form for ``extract()`` JSON: name, honorific, position strings as written."""
     return [
         {"name": o["name"], "honorific": o.get("honorific"), "positions": [p["raw"] for p in o.get("positions") or []]}
