@@ -137,9 +137,7 @@ class _Run:
     def add_inline(self, el, italic=False, bold=False, depth=0):
         if depth > MAX_DEPTH:
             raise RecursionError(f"element nesting deeper than {MAX_DEPTH}")
-        tag = _TAGS.get(el.tag)  # (_tag inlined)
-        if tag is None:
-            tag = _tag(el)
+        tag = _tag(el)
         if tag in SKIP_TAGS or not tag:
             return
         if tag == "img":
@@ -229,18 +227,14 @@ def _has_block_child(el) -> bool:
 
 
 def _walk(el, out, base, centered, right, in_caption=False, depth=0):
-    # (the body of _tag and the style flags inlined: this runs for every block element of
-    # every article)
     if depth > MAX_DEPTH:
         raise RecursionError(f"element nesting deeper than {MAX_DEPTH}")
     raw = el.tag
-    tag = _TAGS.get(raw)
-    if tag is None:
-        tag = _tag(el)
+    tag = _tag(el)
     style = el.get("style")
     align = el.get("align")
     if style is not None or align is not None:
-        flags = _ALIGN.get((style, align)) or _cached_align(style, align)
+        flags = _cached_align(style, align)
         if flags[0]:
             centered = True
         if flags[1]:
@@ -255,9 +249,7 @@ def _walk(el, out, base, centered, right, in_caption=False, depth=0):
     if not len(el):  # no children (most paragraphs): the text is the run, the loop below not needed
         text = el.text
         if text and not text.isspace():
-            text = clean_text(text)
-            if text:
-                out.append(Block("caption" if in_caption else "text", text, "", centered, False, False, right))
+            _emit_run([text], None, out, centered, right, base, in_caption)
         return
     # the current run: its pieces, whether the block's own text and tails in it are all white
     # space, and a _Run for its inline elements, made only when one comes (most blocks hold
@@ -271,9 +263,7 @@ def _walk(el, out, base, centered, right, in_caption=False, depth=0):
         if not text.isspace():
             empty = False
     for child in el:
-        ctag = _TAGS.get(child.tag)
-        if ctag is None:
-            ctag = _tag(child)
+        ctag = _tag(child)
         if ctag in SKIP_TAGS or not ctag:
             pass
         elif ctag in BLOCK_TAGS:
@@ -297,12 +287,7 @@ def _walk(el, out, base, centered, right, in_caption=False, depth=0):
             parts.append(text)
             if empty and not text.isspace():
                 empty = False
-    if run is None:
-        if not empty:  # text only, the common case: _emit_run's first branch, inlined
-            text = clean_text(parts[0] if len(parts) == 1 else "".join(parts))
-            if text:
-                out.append(Block("caption" if in_caption else "text", text, "", centered, False, False, right))
-    elif not empty or not run.empty:
+    if not empty or (run is not None and not run.empty):
         _emit_run(parts, run, out, centered, right, base, in_caption)
 
 
