@@ -34,7 +34,7 @@ from typing import Any, Iterable
 
 from pipelines import orgs
 from pipelines.orgs import expand_abbreviations
-from pipelines.text import clean_text, fold_key, modern_tones
+from pipelines.text import clean_text, fold_key, modern_tones, modern_tones_nfc
 
 __all__ = [
     "extract_officials",
@@ -198,28 +198,11 @@ _VILLAGE_UNITS = {"thôn", "bản", "khu phố", "tổ dân phố", "khu", "ti�
 
 
 # --------------------------------------------------------------------------- helpers
-# an old-style tone ("hoá", "thuỷ", "hoè") shows as o/u followed by a toned a/e/y at a word end
-# (searched without a leading look-behind, which would make re try every position)
-_OLD_TONE_CORE = re.compile("[oOuU][áàảãạéèẻẽẹýỳỷỹỵÁÀẢÃẠÉÈẺẼẸÝỲỶỸỴ](?![\\w])")
-
-
-def _old_tone_hint(t: str) -> bool:
-    pos = 0
-    while True:
-        h = _OLD_TONE_CORE.search(t, pos)
-        if h is None:
-            return False
-        i = h.start()
-        if i == 0 or t[i - 1] not in "qQ":
-            return True
-        pos = i + 1
-
-
 def _prep(text: str | None, clean: bool = False) -> tuple[str, str, str]:
     """(as written: NFC + folded spaces, same with new-style tones, lower case); same length.
     ``clean``: the text is already :func:`clean_text` output."""
     t = text if clean and text is not None else clean_text(text)
-    m = modern_tones(t) if _old_tone_hint(t) else t
+    m = modern_tones_nfc(t)  # (clean_text output is NFC)
     if len(m) != len(t):
         t = m
     lc = m.lower()

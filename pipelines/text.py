@@ -19,6 +19,7 @@ import unicodedata
 __all__ = [
     "clean_text",
     "modern_tones",
+    "modern_tones_nfc",
     "fold_key",
     "name_key",
     "strip_diacritics",
@@ -60,19 +61,26 @@ _OLD_RHYME_RE = re.compile(
 )
 
 
+def _old_rhyme(text: str, i: int, v2: str) -> bool:
+    """Do the vowel ``text[i]`` (o/O/u/U) and the next one, ``v2`` (a/e/y, its tone mark
+    aside), make an old-style rhyme? Only oa, oe and uy, and not after "q" ("quý" keeps its
+    tone where it is)."""
+    if i > 0 and text[i - 1] in "qQ":
+        return False
+    return v2 in "aAeE" if text[i] in "oO" else v2 in "yY"
+
+
+def _followed_by_mark(text: str, end: int) -> bool:
+    """Another mark after the rhyme's tone: a second mark on the vowel ("ặ" is a + dot below +
+    breve in NFD), so not an old-style rhyme."""
+    return end < len(text) and unicodedata.category(text[end])[0] == "M"
+
+
 def _move_tone(m: re.Match) -> str:
-    if m.group("pre"):  # qu + y: "quý" keeps its tone where it is
+    i = m.start("v1")
+    if not _old_rhyme(m.string, i, m.group("v2")) or _followed_by_mark(m.string, m.end()):
         return m.group(0)
-    end = m.end()
-    if end < len(m.string) and unicodedata.category(m.string[end])[0] == "M":
-        # another mark on the second vowel ("ặ" is a + dot below + breve in NFD): not this rhyme
-        return m.group(0)
-    v1, v2 = m.group("v1"), m.group("v2")
-    if v1 in "oO" and v2 not in "aAeE":
-        return m.group(0)
-    if v1 in "uU" and v2 not in "yY":
-        return m.group(0)
-    return v1 + m.group("tone") + v2
+    return m.group("v1") + m.group("tone") + m.group("v2")
 
 
 # In NFC text the same rhymes are a plain o/O/u/U followed by a, e or y carrying a tone
@@ -82,8 +90,9 @@ _OLD_RHYME_NFC_RE = re.compile("[oOuU][" + "".join(_TONED_VOWELS) + r"](?!\w)")
 _TONED = {v + t: unicodedata.normalize("NFC", v + t) for v in "oOuU" for t in _TONES}
 
 
-def _modern_tones_nfc(text: str) -> str:
-    """:func:`modern_tones` of an NFC text."""
+def modern_tones_nfc(text: str) -> str:
+    """:func:`modern_tones` of a text known to be NFC (:func:`clean_text` output): ``text``
+    itself when it has no old-style rhyme."""
     m = _OLD_RHYME_NFC_RE.search(text)
     if m is None:
         return text
@@ -91,15 +100,11 @@ def _modern_tones_nfc(text: str) -> str:
     last = 0
     while m is not None:
         i = m.start()
-        v1 = text[i]
         decomposed = _TONED_VOWELS[text[i + 1]]
         base, tone = decomposed[0], decomposed[1]
-        if (i == 0 or text[i - 1] not in "qQ") and (base in "aAeE" if v1 in "oO" else base in "yY"):
-            if i + 2 < len(text) and unicodedata.category(text[i + 2])[0] == "M":
-                m = _OLD_RHYME_NFC_RE.search(text, i + 2)  # a mark that did not compose: as in _move_tone
-                continue
+        if _old_rhyme(text, i, base) and not _followed_by_mark(text, i + 2):
             out.append(text[last:i])
-            out.append(_TONED[v1 + tone])
+            out.append(_TONED[text[i] + tone])
             out.append(base)
             last = i + 2
         m = _OLD_RHYME_NFC_RE.search(text, i + 2)
@@ -114,7 +119,7 @@ def modern_tones(text: str) -> str:
     if not text:
         return ""
     if unicodedata.is_normalized("NFC", text):
-        return _modern_tones_nfc(text)
+        return modern_tones_nfc(text)
     decomposed = unicodedata.normalize("NFD", text)
     # the rhymes we touch have no other mark on the second vowel; one that NFD orders after
     # the tone (dot below sorts before a circumflex or breve) is checked in _move_tone
