@@ -30,24 +30,8 @@ def titles(doc: Doc) -> list:
             el for el in doc.cls("tandan-p-article-news-title")
             # (no <a> inside, asked of the iterator only when el has children; el is not one)
             if el.tag != "a" and (not len(el) or next(el.iter("a"), None) is None)
-            and not _in_other_box(doc, el)]
+            and not doc.has_ancestor_class(el, _OTHER_BOXES)]
     return list(found)
-
-
-def _in_other_box(doc: Doc, el) -> bool:
-    """``doc.has_ancestor_class(el, _OTHER_BOXES)``, without reading the class of every
-    ancestor inside ``doc.root``: there the class index lists every element with such a
-    class, and it keeps their proxies alive, so ``getparent()`` gives back those objects."""
-    boxes = [box for name in _OTHER_BOXES for box in doc.by_class.get(name, ())]
-    root = doc.root
-    parent = el.getparent()
-    while parent is not None:
-        if parent in boxes:  # (identity: lxml elements have no __eq__)
-            return True
-        if parent is root:  # (not a box) the ancestors above the indexed tree, if any, are read
-            return doc.has_ancestor_class(root, _OTHER_BOXES)
-        parent = parent.getparent()
-    return doc.has_ancestor_class(el, _OTHER_BOXES)  # el is not inside doc.root: all are read
 
 
 def is_article(doc: Doc) -> bool:
@@ -105,7 +89,7 @@ def _strip_site_suffix(title: str, site: str | None) -> str:
 
 
 def _path_key(path: str) -> str:
-    return unquote(path).rstrip("/").lower()
+    return (unquote(path) if "%" in path else path).rstrip("/").lower()  # (no "%": unquote changes nothing)
 
 
 def _href_path(href: str, url: str) -> str:
@@ -145,16 +129,7 @@ def sidebar_time(doc: Doc, url: str, title: str | None):
                 link = next(li.iter("a"), None)
                 if link is None:
                     continue
-            # (_path_key(_href_path(href, url)), inlined for the usual absolute-path link;
-            # unquote gives back a text without "%" unchanged)
-            href = (link.get("href") or "").strip()
-            if href[:1] == "/" and href[1:2] != "/":
-                path = href.split("#", 1)[0].split("?", 1)[0]
-            else:
-                path = _href_path(href, url)
-            if "%" in path:
-                path = unquote(path)
-            same = path.rstrip("/").lower() == page
+            same = _path_key(_href_path((link.get("href") or "").strip(), url)) == page
             if not same and title:
                 raw = link.get("title")
                 same = bool(raw) and _clean_link_title(raw) == title  # (clean_text("") == "")
