@@ -69,9 +69,9 @@ def methods():
 
 def implementation() -> str:
     """What runs: the modules setup.py compiles with mypyc, compiled or pure Python (and why)."""
-    from pipelines import blocks, dom, officials
+    from pipelines._compiled import implementations
 
-    states = {m.__name__.rpartition(".")[2]: m.IMPLEMENTATION for m in (officials, blocks, dom)}
+    states = implementations()
     if len(set(states.values())) == 1:
         return f"{', '.join(states)}: {next(iter(states.values()))}"
     return "; ".join(f"{k}: {v}" for k, v in states.items())

@@ -21,8 +21,12 @@ import importlib.machinery
 import os
 from pathlib import Path
 
-__all__ = ["use_compiled_copy", "source_digest", "copy_module_name", "pure_python_requested"]
+__all__ = ["COMPILED", "use_compiled_copy", "implementations", "source_digest", "copy_module_name",
+           "pure_python_requested"]
 
+# the modules setup.py compiles (README "Compiled modules"): the officials scanner, the body
+# walk, the class index
+COMPILED = ("officials", "blocks", "dom")
 COMPILED_NAME = "compiled (mypyc)"
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -72,6 +76,11 @@ def _copy_of(module_name: str) -> tuple[object | None, str]:
     if not str(getattr(native, "__file__", "")).endswith(suffixes):
         return None, "python (no compiled copy built)"
     return native, COMPILED_NAME
+
+
+def implementations() -> dict[str, str]:
+    """What runs of each module of COMPILED: "compiled (mypyc)" or "python (why)"."""
+    return {name: importlib.import_module(f"pipelines.{name}").IMPLEMENTATION for name in COMPILED}
 
 
 def use_compiled_copy(module_globals: dict) -> tuple[str, dict]:

@@ -9,6 +9,7 @@ arguments, and that a copy built from other sources is not used.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import shutil
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines import blocks, dom, officials
+from pipelines import _compiled, blocks, dom, officials
 from pipelines.evaluate_officials import load_gold
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,7 +29,9 @@ compiled = pytest.mark.skipif(not officials.IMPLEMENTATION.startswith("compiled"
                               reason=f"officials scanner: {officials.IMPLEMENTATION}")
 
 
-COMPILED_MODULES = (officials, blocks, dom)  # setup.py's COMPILED
+COMPILED_MODULES = tuple(importlib.import_module(f"pipelines.{name}") for name in _compiled.COMPILED)
+# (a fresh interpreter's answer: "|".join of what runs of each module of COMPILED)
+IMPLEMENTATIONS_CODE = "from pipelines._compiled import implementations; print(*implementations().values(), sep='|')"
 
 
 def test_compiled_copies_in_use_when_built():
@@ -43,8 +46,7 @@ def test_compiled_copies_in_use_when_built():
         assert module.IMPLEMENTATION == "compiled (mypyc)", (module.__name__, module.IMPLEMENTATION)
         for name, pure in module.PYTHON_FUNCTIONS.items():
             assert getattr(module, name) is not pure, (module.__name__, name)
-    setup_py = (ROOT / "setup.py").read_text()
-    assert 'COMPILED = ("officials", "blocks", "dom")' in setup_py  # (this list and setup.py's agree)
+    assert _compiled.COMPILED == ("officials", "blocks", "dom")
 
 
 def _replica_texts(n: int = 120):
@@ -96,10 +98,8 @@ def _implementation_of_copy(tmp_path: Path, edit: str | None) -> str:
     if edit:
         with open(dest / "pipelines" / edit, "a", encoding="utf-8") as fh:
             fh.write("\n# edited after the build\n")
-    code = ("from pipelines import officials, blocks, dom\n"
-            "print(officials.IMPLEMENTATION, blocks.IMPLEMENTATION, dom.IMPLEMENTATION, sep='|')")
     env = {k: v for k, v in os.environ.items() if k != "PORTAL_NEWS_PURE_PYTHON"}
-    out = subprocess.run([sys.executable, "-c", code], cwd=dest, env=env, capture_output=True, text=True, timeout=120)
+    out = subprocess.run([sys.executable, "-c", IMPLEMENTATIONS_CODE], cwd=dest, env=env, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     return out.stdout.strip()
 
@@ -120,8 +120,7 @@ def test_pure_python_on_request(value, pure):
     if not pure and not officials.IMPLEMENTATION.startswith("compiled"):
         pytest.skip(f"officials scanner: {officials.IMPLEMENTATION}")
     env = dict(os.environ, PORTAL_NEWS_PURE_PYTHON=value)
-    code = "from pipelines import officials, blocks, dom; print(officials.IMPLEMENTATION, blocks.IMPLEMENTATION, dom.IMPLEMENTATION, sep='|')"
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    out = subprocess.run([sys.executable, "-c", IMPLEMENTATIONS_CODE], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     want = "python (PORTAL_NEWS_PURE_PYTHON is set)" if pure else "compiled (mypyc)"
     assert out.stdout.strip().split("|") == [want] * 3
@@ -131,9 +130,8 @@ _DUMP = """
 import json, sys
 from pathlib import Path
 from pipelines.extract import extract
-from pipelines import officials
-from pipelines import blocks, dom
-out = {"implementation": [officials.IMPLEMENTATION, blocks.IMPLEMENTATION, dom.IMPLEMENTATION], "records": []}
+from pipelines._compiled import implementations
+out = {"implementation": list(implementations().values()), "records": []}
 for line in Path(sys.argv[1]).read_text().splitlines():
     path, url = line.split("\\t")
     out["records"].append(extract(Path(path).read_bytes(), url))
