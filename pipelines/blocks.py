@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Iterable
 
 from pipelines.text import clean_text
 from pipelines.urls import join_url
@@ -54,11 +54,10 @@ class Block:
 
 @dataclass
 class Body:
-    # (Any: the compiled copy checks attribute types; a caller may store any sequence here)
-    paragraphs: Any = field(default_factory=list)
-    images: Any = field(default_factory=list)
-    byline: Any = None
-    lead: Any = None  # bold first paragraph, when the caller asked for a stand-in lead
+    paragraphs: list[str] = field(default_factory=list)
+    images: list[dict] = field(default_factory=list)
+    byline: str | None = None
+    lead: str | None = None  # bold first paragraph, when the caller asked for a stand-in lead
 
 def _tag_name(tag) -> str:
     if not isinstance(tag, str):
@@ -134,9 +133,7 @@ class _Run:
                     if bold:
                         self.bold += n
 
-    def add_inline(self, el, italic=False, bold=False, depth=0):
-        if depth > MAX_DEPTH:
-            raise RecursionError(f"element nesting deeper than {MAX_DEPTH}")
+    def add_inline(self, el, italic=False, bold=False):
         tag = _tag(el)
         if tag in SKIP_TAGS or not tag:
             return
@@ -154,11 +151,11 @@ class _Run:
             bold = bold or tag in BOLD_TAGS or "bold" in style
         self.add_text(el.text, italic, bold)
         for child in el if len(el) else ():  # (setting up an iterator costs ~10x len())
-            self.add_inline(child, italic, bold, depth + 1)
+            self.add_inline(child, italic, bold)
             self.add_text(child.tail, italic, bold)
 
 
-def _emit_run(parts: list, run: _Run | None, out: list[Block], centered: bool, right: bool, base: Any,
+def _emit_run(parts: list, run: _Run | None, out: list[Block], centered: bool, right: bool, base: str,
               in_caption=False):
     """Turn a run that is not empty into blocks: text, images, and text after an image as its
     caption. ``run`` is None when the block had no inline element: plain text, no styled
@@ -199,21 +196,15 @@ def _emit_run(parts: list, run: _Run | None, out: list[Block], centered: bool, r
             out.append(Block("caption", after, "", centered, italic))
 
 
-def _emit_img(img, out: list[Block], centered: bool, base: Any):
+def _emit_img(img, out: list[Block], centered: bool, base: str):
     src = img.get("src") or img.get("data-src") or ""
     if src and not src.startswith("data:"):
         out.append(Block("img", "", join_url(base, src.strip()) or src.strip(), centered))
 
 
-# How deep the walk goes before it raises RecursionError. Parsed pages are at most 255 deep
-# (libxml2's limit); a tree built otherwise may be deeper, and the compiled copy of this
-# module (pipelines._compiled) does not check Python's recursion limit: it would overflow the
-# C stack instead.
-MAX_DEPTH = 500
-
-
-def linearize(root, base_url: Any) -> list[Block]:
-    """Blocks of a body element in document order (RecursionError beyond MAX_DEPTH levels)."""
+def linearize(root, base_url: str) -> list[Block]:
+    """Blocks of a body element in document order (a tree deeper than Python's recursion limit
+    raises RecursionError; parsed pages are at most 255 levels deep, libxml2's limit)."""
     out: list[Block] = []
     _walk(root, out, base_url, False, False)
     return out
@@ -226,9 +217,7 @@ def _has_block_child(el) -> bool:
     return False
 
 
-def _walk(el, out, base, centered, right, in_caption=False, depth=0):
-    if depth > MAX_DEPTH:
-        raise RecursionError(f"element nesting deeper than {MAX_DEPTH}")
+def _walk(el, out, base, centered, right, in_caption=False):
     raw = el.tag
     tag = _tag(el)
     style = el.get("style")
@@ -242,7 +231,7 @@ def _walk(el, out, base, centered, right, in_caption=False, depth=0):
     if raw == "center":
         centered = True
     if tag == "table":
-        _walk_table(el, out, base, centered, right, depth)
+        _walk_table(el, out, base, centered, right)
         return
     if tag == "figcaption":
         in_caption = True
@@ -277,11 +266,11 @@ def _walk(el, out, base, centered, right, in_caption=False, depth=0):
                     # an empty run holds white space and line breaks only (no counts, no
                     # images): cleared, it is a new run
                     parts.clear()
-            _walk(child, out, base, centered, right, in_caption, depth + 1)
+            _walk(child, out, base, centered, right, in_caption)
         else:
             if run is None:
                 run = _Run(parts)
-            run.add_inline(child, False, False, depth + 1)
+            run.add_inline(child, False, False)
         text = child.tail
         if text:
             parts.append(text)
@@ -291,11 +280,11 @@ def _walk(el, out, base, centered, right, in_caption=False, depth=0):
         _emit_run(parts, run, out, centered, right, base, in_caption)
 
 
-def _walk_table(table, out, base, centered, right, depth=0):
+def _walk_table(table, out, base, centered, right):
     rows = [tr for tr in table.iter("tr")]
     if not rows:
         for child in table:
-            _walk(child, out, base, centered, right, False, depth + 1)
+            _walk(child, out, base, centered, right, False)
         return
     prev_had_img = False
     for tr in rows:
@@ -304,7 +293,7 @@ def _walk_table(table, out, base, centered, right, depth=0):
         row_blocks: list[Block] = []
         for cell in tr:
             if _tag(cell) in ("td", "th"):
-                _walk(cell, row_blocks, base, centered, right, False, depth + 2)
+                _walk(cell, row_blocks, base, centered, right, False)
         has_img = any(b.kind == "img" for b in row_blocks)
         if not has_img and prev_had_img:
             # the row under an image row is its caption
@@ -347,9 +336,8 @@ def is_byline(block: Block) -> bool:
     return (block.right or (block.bold and block.italic)) and len(text) < 60
 
 
-def assemble(blocks: Iterable[Any], *, want_lead: Any = False, skip_texts: Iterable[Any] = ()) -> Body:
+def assemble(blocks: Iterable[Block], *, want_lead: bool = False, skip_texts: Iterable[str] = ()) -> Body:
     """Apply the caption / credit / byline / lead conventions to linearized blocks."""
-    # (public arguments typed loosely: the compiled copy of this module checks annotations)
     body = Body()
     pending: list[dict] = []  # images waiting for a caption
     texts: list[Block] = []
@@ -387,8 +375,3 @@ def assemble(blocks: Iterable[Any], *, want_lead: Any = False, skip_texts: Itera
     body.paragraphs = [b.text for b in texts]
     return body
 
-
-# setup.py compiles a copy of this module with mypyc; pipelines._compiled says when it is used
-from pipelines._compiled import use_compiled_copy  # noqa: E402
-
-IMPLEMENTATION, PYTHON_FUNCTIONS = use_compiled_copy(globals())

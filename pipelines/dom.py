@@ -8,7 +8,6 @@ per page. :class:`Doc` walks the tree once and answers them from a dictionary.
 from __future__ import annotations
 
 from itertools import chain, islice
-from typing import Any
 
 from lxml import etree
 
@@ -17,7 +16,7 @@ from pipelines.text import clean_text
 __all__ = ["Doc", "has_class", "text_of"]
 
 
-def has_class(name: Any) -> str:
+def has_class(name: str) -> str:
     """XPath predicate: the element's class attribute has the token ``name``."""
     return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
 
@@ -85,7 +84,7 @@ class Doc:
                     by_class.setdefault(token, []).append(el)
         self.by_class = by_class
 
-    def cls(self, *names: Any) -> list:
+    def cls(self, *names: str) -> list:
         """Elements having any of the class tokens, in document order of the first name that matches."""
         for name in names:
             found = self.by_class.get(name)
@@ -93,7 +92,7 @@ class Doc:
                 return found
         return []
 
-    def has_ancestor_class(self, el, names: Any) -> bool:
+    def has_ancestor_class(self, el, names: tuple[str, ...]) -> bool:
         parent = el.getparent()
         while parent is not None:
             c = parent.get("class")
@@ -113,8 +112,3 @@ class Doc:
             parent = parent.getparent()
         return False
 
-
-# setup.py compiles a copy of this module with mypyc; pipelines._compiled says when it is used
-from pipelines._compiled import use_compiled_copy  # noqa: E402
-
-IMPLEMENTATION, PYTHON_FUNCTIONS = use_compiled_copy(globals())

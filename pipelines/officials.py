@@ -211,7 +211,7 @@ def _prep(text: str | None, clean: bool = False) -> tuple[str, str, str]:
     return t, m, lc
 
 
-def display_name(name: Any) -> str:
+def display_name(name: str | None) -> str:
     """NFC, new tones, single spaces, each syllable capitalised."""
     return " ".join(s[:1].upper() + s[1:].lower() for s in modern_tones(clean_text(name)).split())
 
@@ -743,12 +743,12 @@ def _texts_people(t: str, m: str, lc: str, site: _Site) -> list[tuple[int, int, 
 
 # --------------------------------------------------------------------------- public
 def extract_officials(
-    paragraphs: Iterable[Any] | None,
-    captions: Iterable[Any] | None = (),
+    paragraphs: Iterable[str] | None,
+    captions: Iterable[str] | None = (),
     *,
-    site_name: Any = None,
-    province: Any = "Thanh Hóa",
-    clean: Any = False,
+    site_name: str | None = None,
+    province: str = "Thanh Hóa",
+    clean: bool = False,
 ) -> list[dict]:
     """Officials named in body paragraphs and captions; one dict per person (see module doc).
 
@@ -815,7 +815,7 @@ def extract_officials(
     return out
 
 
-def officials_brief(officials: Iterable[Any] | None) -> list[dict]:
+def officials_brief(officials: Iterable[dict] | None) -> list[dict]:
     """Compact form for ``extract()`` JSON: name, honorific, position strings as written."""
     return [
         {"name": o["name"], "honorific": o.get("honorific"), "positions": [p["raw"] for p in o.get("positions") or []]}
@@ -823,7 +823,7 @@ def officials_brief(officials: Iterable[Any] | None) -> list[dict]:
     ]
 
 
-def parse_positions(text: str | None, *, site_name: Any = None, province: Any = "Thanh Hóa") -> list[dict]:
+def parse_positions(text: str | None, *, site_name: str | None = None, province: str = "Thanh Hóa") -> list[dict]:
     """All positions (role + organisation) found in a text, with or without a person."""
     site = _site(site_name, province)
     t, m, lc = _prep(text)
@@ -832,9 +832,3 @@ def parse_positions(text: str | None, *, site_name: Any = None, province: Any = 
         p.pop("_key", None)
     return out
 
-
-# --------------------------------------------------------------------------- compiled copy
-# setup.py compiles a copy of this module with mypyc; pipelines._compiled says when it is used
-from pipelines._compiled import use_compiled_copy  # noqa: E402
-
-IMPLEMENTATION, PYTHON_FUNCTIONS = use_compiled_copy(globals())
