@@ -233,7 +233,7 @@ def parquet_row_groups(path: Path) -> dict:
 
 
 def crawl_size(articles: int, repeats: int, with_bare: bool, work: Path, log=print, on_output=None) -> dict:
-    from crawler.replica import replica_process
+    from replica import replica_process
 
     res: dict = {"articles": articles}
     t = time.time()

@@ -37,8 +37,8 @@ REPLICA_BASE = "http://127.0.0.1:8000"  # URL the pages would have on a replica 
 
 def load_pages(n: int = 200, seed: int = 1) -> list[tuple[bytes, str, str | None]]:
     """(html bytes, url, content type) of ``n`` replica articles (+ the shared example)."""
-    from crawler.replica import build_portal
-    from crawler.replica import render
+    from replica import build_portal
+    from replica import render
 
     portal = build_portal(seed=seed, articles=n)
     pages = []
@@ -56,7 +56,7 @@ def methods():
     import trafilatura
     from bs4 import BeautifulSoup
 
-    from pipelines.extract import extract
+    from pipelines.extraction.extract import extract
 
     return {
         "lxml.html.fromstring": lambda h, u, c: lxml.html.fromstring(h),
@@ -126,7 +126,7 @@ def run(rounds: int = 5, n_pages: int = 200, profile: bool = False, log=print,
 
 
 def profile_ours(pages, top: int = 15, log=print) -> dict:
-    from pipelines.extract import extract
+    from pipelines.extraction.extract import extract
 
     prof = cProfile.Profile()
     prof.enable()

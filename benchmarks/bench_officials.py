@@ -1,6 +1,6 @@
 """Cost of officials extraction per article. Run: ``python benchmarks/bench_officials.py``.
 
-Times :func:`pipelines.officials.extract_officials` on every gold item of
+Times :func:`pipelines.extraction.officials.extract_officials` on every gold item of
 ``tests/gold/officials`` and on the shared example page's body + captions, many repetitions,
 and prints ms/article plus the ratio to a baseline measured in the same process (a bare
 ``lxml.html.fromstring`` of the shared example page). No network.
@@ -17,8 +17,8 @@ sys.path.insert(0, str(ROOT))
 
 import lxml.html  # noqa: E402
 
-from pipelines.evaluate_officials import load_gold  # noqa: E402
-from pipelines.officials import extract_officials  # noqa: E402
+from pipelines.evaluation.officials import load_gold  # noqa: E402
+from pipelines.extraction.officials import extract_officials  # noqa: E402
 
 _SHARED_EXAMPLE = ROOT.parent / "shared" / "portal" / "examples" / "muonglat-2021-3-24.html"
 EXAMPLE = _SHARED_EXAMPLE if _SHARED_EXAMPLE.exists() else ROOT / "tests" / "fixtures" / "muonglat-2021-3-24.html"

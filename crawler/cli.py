@@ -39,7 +39,7 @@ def _fail(message: str) -> int:
 
 # --- extract ------------------------------------------------------------------------------
 def cmd_extract(args) -> int:
-    from pipelines.extract import extract
+    from pipelines.extraction.extract import extract
 
     path = Path(args.file)
     if not path.is_file():
@@ -89,7 +89,7 @@ def run_crawl(settings, **spider_args) -> dict:
     usage_error = PortalSpider(**spider_args).usage_error
     if usage_error:
         raise CliError(usage_error)
-    from pipelines.dataset import DatasetError, check_dataset
+    from pipelines.storage.dataset import DatasetError, check_dataset
 
     try:  # footers only: the spider reads the stored articles (once) when it opens
         check_dataset(settings.get("OUTPUT_DIR"))
@@ -121,8 +121,8 @@ def cmd_crawl(args) -> int:
 
 # --- reprocess ----------------------------------------------------------------------------
 def cmd_reprocess(args) -> int:
-    from pipelines.dataset import DatasetError
-    from pipelines.warcinput import WarcError, check_warc, reprocess
+    from pipelines.storage.dataset import DatasetError
+    from pipelines.storage.archives import WarcError, check_warc, reprocess
 
     for f in args.files:
         try:
@@ -149,7 +149,7 @@ def cmd_reprocess(args) -> int:
 
 # --- demo ---------------------------------------------------------------------------------
 def cmd_demo(args) -> int:
-    from crawler.replica import replica_process
+    from replica import replica_process
 
     started = time.monotonic()
     output = args.output
@@ -172,7 +172,7 @@ def summary(output: str) -> str:
     """Short report of what is stored under ``output`` (DuckDB over the Parquet files)."""
     import duckdb
 
-    from pipelines.dataset import data_files
+    from pipelines.storage.dataset import data_files
 
     root = Path(output)
     lines = [f"\ndatasets under {root.resolve()}/"]
@@ -212,7 +212,7 @@ def summary(output: str) -> str:
 
 # --- maintenance --------------------------------------------------------------------------
 def cmd_compact(args) -> int:
-    from pipelines.dataset import DatasetError, compact
+    from pipelines.storage.dataset import DatasetError, compact
 
     try:
         stats = compact(args.output)
@@ -224,7 +224,7 @@ def cmd_compact(args) -> int:
 
 
 def cmd_status(args) -> int:
-    from pipelines.dataset import DatasetError, read_table
+    from pipelines.storage.dataset import DatasetError, read_table
 
     try:
         runs = read_table(args.output, "runs").to_pylist()
@@ -241,7 +241,7 @@ def cmd_status(args) -> int:
 
 
 def cmd_schema(args) -> int:
-    from pipelines.schema import data_dictionary_markdown
+    from pipelines.storage.schema import data_dictionary_markdown
 
     text = data_dictionary_markdown()
     if args.write_readme:
@@ -259,7 +259,7 @@ def cmd_schema(args) -> int:
 
 
 def cmd_evaluate(args) -> int:
-    from pipelines.evaluate import run_evaluation
+    from pipelines.evaluation.pages import run_evaluation
 
     path = Path(args.dir)
     if not path.is_dir():
@@ -271,7 +271,7 @@ def cmd_evaluate(args) -> int:
 
 
 def cmd_replica(args) -> int:
-    from crawler.replica import cli as replica_cli
+    from replica import cli as replica_cli
 
     return replica_cli.run(args)
 
@@ -320,7 +320,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.set_defaults(func=cmd_demo)
 
     r = sub.add_parser("replica", help="serve the offline replica portal on 127.0.0.1")
-    from crawler.replica import cli as replica_cli
+    from replica import cli as replica_cli
 
     replica_cli.add_arguments(r)
     r.set_defaults(func=cmd_replica)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+from pipelines.storage.run import Failure
 
 
 @dataclass
@@ -21,12 +23,4 @@ class RawPage:
     listed_in: str | None = None
 
 
-@dataclass
-class FetchFailure:
-    """A URL given up on."""
-
-    url: str
-    site: str
-    kind: str                     # http-500, timeout, connection, error-page, not-article, …
-    reason: str
-    failed_at: float = field(default=0.0)
+FetchFailure = Failure  # the spider's name for a storage failure row

@@ -9,7 +9,7 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_reques
 from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import Request
 
-from pipelines.extract import looks_like_error_page
+from pipelines.extraction.extract import looks_like_error_page
 
 logger = logging.getLogger(__name__)
 

@@ -53,8 +53,8 @@ DOWNLOADER_MIDDLEWARES = {
 EXTRACT_WORKERS = "auto"
 
 ITEM_PIPELINES = {
-    "pipelines.crawl.ExtractionPipeline": 300,
-    "pipelines.crawl.ParquetPipeline": 800,
+    "crawler.itempipelines.ExtractionPipeline": 300,
+    "crawler.itempipelines.ParquetPipeline": 800,
 }
 
 EXTENSIONS = {

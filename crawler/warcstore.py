@@ -149,7 +149,7 @@ class WarcStoreMiddleware:
                     return mw.run_id
         except AttributeError:
             pass
-        from pipelines.crawl import new_run_id
+        from crawler.itempipelines import new_run_id
 
         return new_run_id()
 

@@ -16,10 +16,10 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 
-from crawler.registry import canonical_url
-from crawler.replica import replica_process
+from pipelines.sites.registry import canonical_url
+from replica import replica_process
 from crawler.warcstore import RotatingWarcWriter
-from pipelines.warcinput import iter_warc_pages, reprocess
+from pipelines.storage.archives import iter_warc_pages, reprocess
 from tests.helpers import crawl_cmd
 
 ARTICLES = 60

@@ -11,8 +11,8 @@ import duckdb
 import pyarrow.dataset as ds
 import pytest
 
-from crawler.registry import canonical_url
-from crawler.replica import replica_process
+from pipelines.sites.registry import canonical_url
+from replica import replica_process
 from tests.helpers import crawl_cmd
 
 ARTICLES = 200
@@ -165,7 +165,7 @@ def test_start_urls_and_since(tmp_path):
 
 
 def test_people_resolution_is_the_same_in_memory_bounded_buckets(crawled, monkeypatch):
-    import pipelines.crawl as crawl_pipeline
+    import pipelines.storage.people as crawl_pipeline
 
     manifest, out, *_ = crawled
     people = out / "people" / "people.parquet"
@@ -179,7 +179,7 @@ def test_people_resolution_is_the_same_in_memory_bounded_buckets(crawled, monkey
 def test_everything_in_one_process_gives_the_same_datasets(crawled, tmp_path):
     """EXTRACT_WORKERS=0, WARC_PROCESS=False, PARQUET_BACKGROUND_COMMIT=False: extraction,
     WARC writing and commits in the crawl process itself give the same rows and records."""
-    from pipelines.warcinput import iter_warc_pages
+    from pipelines.storage.archives import iter_warc_pages
 
     manifest, out, *_ = crawled
     inline = tmp_path / "inline"

@@ -14,9 +14,9 @@ import pyarrow.dataset as ds
 import pytest
 
 from pipelines import extract
-from pipelines.dataset import DatasetError, DatasetWriter, compact, data_files, recover, stored_articles
-from pipelines.records import rows_for_record
-from pipelines.schema import data_dictionary_markdown
+from pipelines.storage.dataset import DatasetError, DatasetWriter, compact, data_files, recover, stored_articles
+from pipelines.storage.rows import rows_for_record
+from pipelines.storage.schema import data_dictionary_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -96,7 +96,7 @@ def test_killed_writer_process_leaves_readable_dataset(example, tmp_path):
         from tests.test_dataset import _row
         from tests.conftest import EXAMPLE_HTML, EXAMPLE_JSON
         from pipelines import extract
-        from pipelines.dataset import DatasetWriter
+        from pipelines.storage.dataset import DatasetWriter
         gold = json.loads(EXAMPLE_JSON.read_text("utf-8"))
         rec = extract(EXAMPLE_HTML.read_bytes(), gold["url"])
         w = DatasetWriter({str(tmp_path)!r}, "killme", flush_rows=1)

@@ -10,7 +10,7 @@ import unicodedata
 import pytest
 
 from pipelines import extract
-from pipelines.text import fold_key
+from pipelines.extraction.text import fold_key
 
 
 def test_shared_example_gives_its_gold_answer(example):
@@ -140,9 +140,9 @@ def test_links_urljoin_cannot_read_never_raise(example):
     rec = extract(page, gold["url"])
     assert rec["is_article"] and rec["title"] == gold["title"]
     assert rec["images"][0]["url"] == bad.decode()  # kept as written: there is nothing to join it with
-    from pipelines.dom import Doc
-    from pipelines.extract import parse_document
-    from pipelines.tandan import sidebar_time
+    from pipelines.extraction.dom import Doc
+    from pipelines.extraction.extract import parse_document
+    from pipelines.extraction.pages.tandan import sidebar_time
 
     root, _ = parse_document(page)
     assert sidebar_time(Doc(root), gold["url"], gold["title"])[0] is not None
@@ -150,7 +150,7 @@ def test_links_urljoin_cannot_read_never_raise(example):
 
 @pytest.mark.parametrize("form", ["NFC", "NFD"])
 def test_modern_tones_moves_old_rhymes_only(form):
-    from pipelines.text import modern_tones
+    from pipelines.extraction.text import modern_tones
 
     def n(s):
         return unicodedata.normalize(form, s)

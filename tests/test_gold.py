@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from pipelines.evaluate import run_evaluation
+from pipelines.evaluation.pages import run_evaluation
 from tests.conftest import GOLD_PAGES
 
 
@@ -40,7 +40,7 @@ def test_targets(scores):
 
 
 def test_beats_trafilatura_on_every_field(scores):
-    from pipelines.evaluate import aggregate, format_report, load_gold, score_page, trafilatura_record
+    from pipelines.evaluation.pages import aggregate, format_report, load_gold, score_page, trafilatura_record
 
     ours = scores  # our extraction, scored once by the module fixture
     traf = aggregate([score_page(n, trafilatura_record(h, g.get("url", "")), g) for n, h, g in load_gold(GOLD_PAGES)])

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.evaluate_officials import load_gold, ours_predict, position_matches, score_officials
-from pipelines.officials import extract_officials, officials_brief, parse_positions
-from pipelines.orgs import expand_abbreviations
-from pipelines.people import resolve_people
-from pipelines.text import name_key
+from pipelines.evaluation.officials import load_gold, ours_predict, position_matches, score_officials
+from pipelines.extraction.officials import extract_officials, officials_brief, parse_positions
+from pipelines.extraction.orgs import expand_abbreviations
+from pipelines.storage.people import resolve_people
+from pipelines.extraction.text import name_key
 
 from tests.conftest import EXAMPLE_HTML, EXAMPLE_JSON
 

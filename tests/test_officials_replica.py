@@ -3,10 +3,10 @@ articles (its own name and position lists), scored against the replica's truth."
 
 from __future__ import annotations
 
-from crawler.replica import build_portal
-from crawler.replica.render import article_page
+from replica import build_portal
+from replica.render import article_page
 from pipelines import extract
-from pipelines.text import fold_key, name_key
+from pipelines.extraction.text import fold_key, name_key
 
 
 def test_officials_on_replica_pages_match_truth():

@@ -15,9 +15,9 @@ from collections import Counter
 import lxml.html
 import pytest
 
-from crawler.replica import ReplicaServer, build_portal, replica_process
-from crawler.replica.faults import KINDS
-from crawler.replica.render import article_page
+from replica import ReplicaServer, build_portal, replica_process
+from replica.faults import KINDS
+from replica.render import article_page
 
 EXPECTED_VARIANTS = {
     "skin-classic", "skin-old", "date-dang-ngay", "date-ngay-dang-time", "date-weekday", "date-none",

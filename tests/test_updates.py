@@ -7,8 +7,8 @@ import sys
 
 import duckdb
 
-from crawler.registry import article_id
-from crawler.replica import replica_process
+from pipelines.sites.registry import article_id
+from replica import replica_process
 from tests.helpers import crawl_cmd
 
 

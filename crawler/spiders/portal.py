@@ -28,13 +28,13 @@ from twisted.web._newclient import ResponseFailed
 
 from crawler.items import FetchFailure, RawPage
 from crawler.middlewares import RetryScheduled
-from crawler.registry import UnknownSite, canonical_url, district_slug, sites_by_slug, _is_loopback
+from pipelines.sites.registry import UnknownSite, canonical_url, district_slug, sites_by_slug, _is_loopback
 from crawler.spiders.wayback import WaybackMixin, response_content_type, year_bound
-from pipelines.dataset import (DatasetError, interrupted_since_last_finish, read_table, recent_failures,
+from pipelines.storage.dataset import (DatasetError, interrupted_since_last_finish, read_table, recent_failures,
                                stored_articles)
-from pipelines.dates import date_from_url
-from pipelines.extract import UnreadableInput, parse_document
-from pipelines.listing import ARTICLE_PATH, article_links, next_page
+from pipelines.extraction.dates import date_from_url
+from pipelines.extraction.extract import UnreadableInput, parse_document
+from pipelines.extraction.pages.listing import ARTICLE_PATH, article_links, next_page
 
 
 def _truthy(value) -> bool:

@@ -25,8 +25,8 @@ from urllib.parse import urlencode, urlsplit
 import scrapy
 
 from crawler.items import RawPage
-from crawler.registry import canonical_url, sites_by_slug
-from pipelines.listing import ARTICLE_PATH
+from pipelines.sites.registry import canonical_url, sites_by_slug
+from pipelines.extraction.pages.listing import ARTICLE_PATH
 
 SLOT = "wayback"
 

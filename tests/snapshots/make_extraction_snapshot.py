@@ -31,7 +31,7 @@ def freeze_replica_pages(articles: int = 150, seed: int = 3) -> None:
     try:
         from replica import build_portal, render
     except ImportError:  # (before the replica became a top-level package)
-        from crawler.replica import build_portal, render
+        from replica import build_portal, render
 
     portal = build_portal(seed=seed, articles=articles)
     rows = []

@@ -1,8 +1,8 @@
 """``extract(html, url) -> dict``: one page in, one record out. Pure: no Scrapy, no network.
 
 Dispatch: unreadable input → ``error`` record; SharePoint error page served as 200 →
-``error-page``; the Tân Dân article layout → :mod:`pipelines.tandan`; a listing page →
-:mod:`pipelines.listing`; anything else → :mod:`pipelines.generic`. The record's keys are
+``error-page``; the Tân Dân article layout → :mod:`pipelines.extraction.pages.tandan`; a listing page →
+:mod:`pipelines.extraction.pages.listing`; anything else → :mod:`pipelines.extraction.pages.generic`. The record's keys are
 documented in ``tests/gold/CONVENTIONS.md`` and the README. Never raises on bad HTML.
 """
 
@@ -14,8 +14,8 @@ import threading
 
 from lxml import etree
 
-from pipelines.decode import UnreadableInput, declared_charset, decode_html, looks_binary
-from pipelines.text import clean_text
+from pipelines.extraction.decode import UnreadableInput, declared_charset, decode_html, looks_binary
+from pipelines.extraction.text import clean_text
 
 __all__ = ["extract", "empty_record", "parse_document", "UnreadableInput"]
 
@@ -158,7 +158,8 @@ _MODULES: list = []  # (generic, listing, tandan, dom) once imported: an import 
 
 def _extract_root(root, url, record, with_officials):
     if not _MODULES:
-        from pipelines import dom, generic, listing, tandan
+        from pipelines.extraction import dom
+        from pipelines.extraction.pages import generic, listing, tandan
         _MODULES[:] = (generic, listing, tandan, dom)
     generic, listing, tandan, dom = _MODULES
 
@@ -187,7 +188,7 @@ _OFFICIALS: list = []  # the officials module once imported
 def _officials(record) -> list[dict]:
     """Officials named in lead, body and captions (full detail: parsed positions, mentions)."""
     if not _OFFICIALS:
-        from pipelines import officials as module
+        from pipelines.extraction import officials as module
 
         _OFFICIALS.append(module)
     officials = _OFFICIALS[0]
@@ -213,7 +214,7 @@ def looks_like_error_page(body: bytes | str, content_type: str | None = None) ->
         root, _ = parse_document(body, content_type)
     except UnreadableInput:
         return False
-    from pipelines.dom import Doc
-    from pipelines.tandan import is_article
+    from pipelines.extraction.dom import Doc
+    from pipelines.extraction.pages.tandan import is_article
 
     return not is_article(Doc(root)) and _error_text(root)

@@ -1,45 +1,36 @@
 """Scrapy item pipelines: adapt the pure extraction to a crawl and write the datasets.
 
 ``ExtractionPipeline`` turns each :class:`~crawler.items.RawPage` into its dataset rows
-(:func:`pipelines.records.page_rows`: extraction and row building, in worker processes),
+(:func:`pipelines.storage.rows.page_rows`: extraction and row building, in worker processes),
 or a :class:`~crawler.items.FetchFailure` when the page is not an article;
 ``ParquetPipeline`` de-duplicates, decides new / updated / unchanged against what is
-stored, and commits rows through :class:`pipelines.dataset.DatasetWriter`. At the end of a
+stored, and commits rows through :class:`pipelines.storage.dataset.DatasetWriter`. At the end of a
 run it writes ``runs/`` and ``failures/`` rows and rebuilds ``people/``.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
-import shutil
 import time
-import uuid
 from collections import Counter
 from concurrent.futures import Future
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 from scrapy.exceptions import DropItem
 
 from crawler.items import FetchFailure, RawPage
-from pipelines.dataset import DatasetWriter, columns_schema, data_files, read_file
-from pipelines.records import page_kwargs, page_rows
-from pipelines.schema import PEOPLE
+from pipelines.storage.dataset import DatasetWriter
+from pipelines.storage.people import rebuild_people
+from pipelines.storage.rows import page_kwargs, page_rows
+from pipelines.storage.run import new_run_id, run_rows
 
 logger = logging.getLogger(__name__)
 
-__version__ = "0.1.0"
 SETTINGS_RECORDED = ("OUTPUT_DIR", "USER_AGENT", "ROBOTSTXT_OBEY", "CONCURRENT_REQUESTS",
                      "CONCURRENT_REQUESTS_PER_DOMAIN", "DOWNLOAD_DELAY", "AUTOTHROTTLE_ENABLED",
                      "DOWNLOAD_TIMEOUT", "RETRY_TIMES", "JOBDIR")
-
-
-def new_run_id() -> str:
-    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
 
 
 def default_extract_workers() -> int:
@@ -48,7 +39,7 @@ def default_extract_workers() -> int:
 
 
 class ExtractionPipeline:
-    """Runs :func:`pipelines.records.page_rows` (extraction + rows) on each raw page.
+    """Runs :func:`pipelines.storage.rows.page_rows` (extraction + rows) on each raw page.
 
     With ``EXTRACT_WORKERS`` > 0 (default: one per spare core) extraction runs in a pool
     of worker processes, so Scrapy's single reactor thread only fetches and writes; 0
@@ -77,7 +68,7 @@ class ExtractionPipeline:
             self.pool = None
 
     async def _rows(self, item: RawPage) -> dict:
-        """Extraction and row building of one page (:func:`pipelines.records.page_rows`), in a
+        """Extraction and row building of one page (:func:`pipelines.storage.rows.page_rows`), in a
         worker process when there is a pool: the reactor thread only unpickles finished rows."""
         kwargs = page_kwargs(item)
         pool = self.pool
@@ -216,109 +207,3 @@ class ParquetPipeline:
         settings = {k: self.crawler.settings.get(k) for k in SETTINGS_RECORDED}
         return run_rows(self.run_id, self.started, finished, reason, getattr(spider, "site_stats", {}),
                         self.counts, self.failures, settings)
-
-
-def run_rows(run_id: str, started, finished, reason: str, site_stats: dict, counts: dict,
-             failures: list, settings: dict) -> list[dict]:
-    """``runs/`` rows of one run: one per site and a ``"*"`` total. ``site_stats`` holds the
-    fetch counters per site (pages_fetched, listing_pages, articles_fetched, articles_skipped_*),
-    ``counts`` the write outcomes per site (articles_new/updated/unchanged), ``failures`` objects
-    with ``.site`` and ``.kind``. Shared by the crawl and ``pipelines.warcinput.reprocess``."""
-    sites = sorted(set(site_stats) | set(counts) | {f.site for f in failures})
-    rows = []
-    total: Counter = Counter()
-    for site in sites + ["*"]:
-        if site == "*":
-            s, c = total, total
-            kinds = Counter(f.kind for f in failures)
-        else:
-            s = Counter({k: v for k, v in site_stats.get(site, {}).items()})
-            c = counts.get(site, Counter())
-            total.update(s)
-            total.update(c)
-            kinds = Counter(f.kind for f in failures if f.site == site)
-        rows.append({
-            "run_id": run_id, "site": site, "started_at": started, "finished_at": finished,
-            "pages_fetched": s.get("pages_fetched", 0), "listing_pages": s.get("listing_pages", 0),
-            "articles_fetched": s.get("articles_fetched", 0),
-            "articles_new": c.get("articles_new", 0), "articles_updated": c.get("articles_updated", 0),
-            "articles_unchanged": c.get("articles_unchanged", 0),
-            "articles_skipped_known": s.get("articles_skipped_known", 0),
-            "articles_skipped_failed": s.get("articles_skipped_failed", 0),
-            "failures": sum(kinds.values()), "failures_by_kind": json.dumps(dict(kinds), sort_keys=True),
-            "finish_reason": reason, "software_version": __version__,
-            "settings": json.dumps(settings, default=str, sort_keys=True),
-        })
-    return rows
-
-
-def _as_date(value):
-    if isinstance(value, str):
-        return date.fromisoformat(value[:10])
-    return value
-
-
-PEOPLE_BUCKET_ROWS = 10000  # officials rows turned into Python objects at a time
-PEOPLE_COLUMNS = ["article_id", "district", "published_date", "name", "name_key", "positions"]
-
-
-def rebuild_people(root: Path) -> int:
-    """Rebuild ``people/people.parquet`` from every stored officials row (atomic replace).
-
-    People are resolved within one ``name_key`` at a time. The officials files are read one
-    by one and their rows spilled to temporary Arrow files by a hash of ``name_key``
-    (about PEOPLE_BUCKET_ROWS rows per bucket); each bucket is then resolved on its own.
-    Memory stays bounded by one file and one bucket, not by the size of the dataset."""
-    import tempfile
-    import zlib
-
-    import pyarrow.compute as pc
-    import pyarrow.ipc as ipc
-
-    from pipelines.people import resolve_people
-
-    root = Path(root)
-    files = data_files(root, "officials")
-    total = sum(pq.ParquetFile(f).metadata.num_rows for f in files)
-    buckets = max(1, -(-total // PEOPLE_BUCKET_ROWS))
-    schema = columns_schema("officials", PEOPLE_COLUMNS)
-    out = root / "people"
-    out.mkdir(parents=True, exist_ok=True)
-    tmp = out / ".tmp-people.parquet.inprogress"
-    for stale in out.glob(".tmp-people-*"):  # spill files of a rebuild that was killed
-        shutil.rmtree(stale, ignore_errors=True)
-    count = 0
-    with tempfile.TemporaryDirectory(prefix=".tmp-people-", dir=out) as spill:
-        sinks: dict[int, ipc.RecordBatchStreamWriter] = {}
-        try:
-            for path in files:
-                t = read_file(path, "officials", PEOPLE_COLUMNS).select(PEOPLE_COLUMNS).cast(schema)
-                if not t.num_rows:
-                    continue
-                idx = pa.array([zlib.crc32((k or "").encode("utf-8")) % buckets
-                                for k in t.column("name_key").to_pylist()], pa.int32())
-                for b in pc.unique(idx).to_pylist():
-                    if b not in sinks:
-                        sinks[b] = ipc.new_stream(f"{spill}/{b}.arrows", schema)
-                    sinks[b].write_table(t.filter(pc.equal(idx, b)))
-        finally:
-            for sink in sinks.values():
-                sink.close()
-        with pq.ParquetWriter(tmp, PEOPLE, compression="zstd") as writer:
-            for b in sorted(sinks):
-                with ipc.open_stream(f"{spill}/{b}.arrows") as reader:
-                    rows = reader.read_all().to_pylist()
-                people = resolve_people(rows)
-                for person in people:  # resolve_people speaks ISO strings; the schema stores dates
-                    for key in ("first_seen", "last_seen"):
-                        person[key] = _as_date(person.get(key))
-                    for held in person.get("positions_held") or []:
-                        for key in ("first_seen", "last_seen"):
-                            held[key] = _as_date(held.get(key))
-                if people:
-                    writer.write_table(pa.Table.from_pylist(people, schema=PEOPLE))
-                count += len(people)
-                del rows, people
-    os.replace(tmp, out / "people.parquet")
-    pa.default_memory_pool().release_unused()  # hand Arrow's cached buffers back to the system
-    return count

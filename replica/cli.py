@@ -1,4 +1,4 @@
-"""Command line of the replica: ``python -m crawler.replica`` / ``portal-news replica``."""
+"""Command line of the replica: ``python -m replica`` / ``portal-news replica``."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv=None) -> int:
-    parser = add_arguments(argparse.ArgumentParser(prog="python -m crawler.replica",
+    parser = add_arguments(argparse.ArgumentParser(prog="python -m replica",
                                                    description="Offline replica of Thanh Hóa district portals"))
     return run(parser.parse_args(argv))
 

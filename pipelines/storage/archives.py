@@ -4,10 +4,10 @@ the same datasets a crawl writes.
 ``iter_warc_pages(paths)`` yields the HTML pages answered with HTTP 200 of any WARC files
 (gzip or not, also a ``.warc.gz.open`` file left by a killed crawl): RawPage-like dicts.
 ``reprocess(paths, output_dir, workers)`` extracts them and builds their rows with
-:func:`pipelines.records.page_rows` in a process pool (chunked, results taken in input
+:func:`pipelines.storage.rows.page_rows` in a process pool (chunked, results taken in input
 order, so any worker count gives the same rows), skips versions already
 stored (same canonical URL and content hash), writes through
-:class:`pipelines.dataset.DatasetWriter`, adds a ``runs/`` row and rebuilds ``people/``.
+:class:`pipelines.storage.dataset.DatasetWriter`, adds a ``runs/`` row and rebuilds ``people/``.
 
 Provenance: ``source="warc"`` and ``fetched_at`` = ``WARC-Date``; records our WARC store
 wrote for Wayback captures (``X-Portal-Source: wayback``) keep ``source="wayback"``, the
@@ -136,7 +136,7 @@ def iter_warc_pages(paths: Iterable[str | Path], stats: Counter | None = None) -
 
 # --- extraction in worker processes --------------------------------------------------------
 def _extract_chunk(chunk: list[tuple[bytes, str, dict]]) -> list[dict]:
-    from pipelines.records import page_rows
+    from pipelines.storage.rows import page_rows
 
     return [page_rows(body, url, **kwargs) for body, url, kwargs in chunk]
 
@@ -153,13 +153,13 @@ def _chunks(pages: Iterator[dict], size: int) -> Iterator[list[dict]]:
 
 
 def _payload(chunk: list[dict]) -> list[tuple]:
-    from pipelines.records import page_kwargs
+    from pipelines.storage.rows import page_kwargs
 
     return [(p["body"], p["url"], page_kwargs(p)) for p in chunk]
 
 
 def _extracted(pages: Iterator[dict], workers: int, chunk_size: int) -> Iterator[tuple[dict, dict]]:
-    """(page, rows of :func:`pipelines.records.page_rows`) in input order; at most
+    """(page, rows of :func:`pipelines.storage.rows.page_rows`) in input order; at most
     ``4 * workers`` chunks in flight."""
     chunks = _chunks(pages, chunk_size)
     if workers <= 1:
@@ -184,9 +184,9 @@ def _extracted(pages: Iterator[dict], workers: int, chunk_size: int) -> Iterator
 def reprocess(paths: Iterable[str | Path], output_dir: str | Path, workers: int | None = None,
               chunk_size: int = 16, run_id: str | None = None, flush_rows: int = 2000) -> dict:
     """Re-extract the pages of WARC files into the datasets under ``output_dir``. Returns stats."""
-    from crawler.items import FetchFailure
-    from pipelines.crawl import new_run_id, rebuild_people, run_rows
-    from pipelines.dataset import DatasetWriter, read_table
+    from pipelines.storage.people import rebuild_people
+    from pipelines.storage.run import Failure as FetchFailure, new_run_id, run_rows
+    from pipelines.storage.dataset import DatasetWriter, read_table
 
     paths = [Path(p) for p in paths]
     for p in paths:

@@ -1,9 +1,9 @@
 """Vocabulary of Vietnamese public posts: roles, organisation heads, abbreviations, names.
 
 Everything here is data plus a few precompiled regular expressions; the parser lives in
-:mod:`pipelines.officials`. All entries are written in NFC with the *new* tone placement
+:mod:`pipelines.extraction.officials`. All entries are written in NFC with the *new* tone placement
 (``ủy``, ``hóa``): the parser matches against text passed through
-:func:`pipelines.text.modern_tones`, so ``uỷ``/``hoá`` and NFD input match too.
+:func:`pipelines.extraction.text.modern_tones`, so ``uỷ``/``hoá`` and NFD input match too.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import re
 
-from pipelines.text import fold_key
+from pipelines.extraction.text import fold_key
 
 __all__ = [
     "ABBREVIATIONS",

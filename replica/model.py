@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
 
-from crawler.registry import Site, sites_by_slug
+from pipelines.sites.registry import Site, sites_by_slug
 
 from . import content as C
 from .textforms import old_tones, title_slug

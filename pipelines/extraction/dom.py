@@ -11,7 +11,7 @@ from itertools import chain, islice
 
 from lxml import etree
 
-from pipelines.text import clean_text
+from pipelines.extraction.text import clean_text
 
 __all__ = ["Doc", "has_class", "text_of"]
 

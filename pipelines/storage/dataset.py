@@ -28,7 +28,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipelines.schema import PARTITION_COLS, PARTITIONED, TABLES
+from pipelines.storage.schema import PARTITION_COLS, PARTITIONED, TABLES
 
 __all__ = ["DatasetError", "DatasetWriter", "check_dataset", "commit", "recover", "stored_articles", "data_files",
            "read_file", "read_table", "compact"]
@@ -350,7 +350,7 @@ def recent_failures(root: str | Path, hours: float) -> set[str]:
         return set()
     from datetime import datetime, timedelta, timezone
 
-    from crawler.registry import canonical_url
+    from pipelines.sites.registry import canonical_url
 
     t = read_table(root, "failures", ["url", "failed_at"])
     cutoff = datetime.now(timezone.utc) - timedelta(hours=hours)

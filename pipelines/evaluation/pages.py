@@ -13,7 +13,7 @@ A gold directory holds ``<name>.html`` (page bytes) + ``<name>.json`` (expected 
 * listings: article links and next page exact.
 
 A directory of officials gold items (``tests/gold/officials``) is scored by
-:mod:`pipelines.evaluate_officials` instead (names P/R/F1, positions, forbidden names,
+:mod:`pipelines.evaluation.officials` instead (names P/R/F1, positions, forbidden names,
 underthesea beside ours when installed).
 """
 
@@ -24,8 +24,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipelines.extract import extract
-from pipelines.text import clean_text, tokens
+from pipelines.extraction.extract import extract
+from pipelines.extraction.text import clean_text, tokens
 
 BOILERPLATE = ("100%", "A- ", " A+", "Chia sẻ", "Tin mới nhất", "Tin khác", "In bài viết", "Trở về", "Tags:", "Từ khóa")
 
@@ -128,7 +128,7 @@ def score_page(name: str, pred: dict, gold: dict) -> PageScore:
     if "tags" in gold:
         f["tags"] = pred.get("tags") == gold["tags"]
     if "officials" in gold:
-        from pipelines.text import name_key
+        from pipelines.extraction.text import name_key
 
         pn = {name_key(o["name"]) for o in pred.get("officials") or []}
         gn = {name_key(o["name"]) for o in gold["officials"]}
@@ -249,7 +249,7 @@ def run_evaluation(directory: str | Path, baseline: bool = True, predictions: st
                    verbose: bool = False):
     gold = load_gold(directory)
     if not gold and _is_officials_gold(directory):
-        from pipelines.evaluate_officials import run_officials_evaluation
+        from pipelines.evaluation.officials import run_officials_evaluation
 
         scores, report = run_officials_evaluation(directory)
         return report, scores

@@ -20,8 +20,8 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from pipelines.orgs import expand_abbreviations
-from pipelines.text import fold_key, name_key
+from pipelines.extraction.orgs import expand_abbreviations
+from pipelines.extraction.text import fold_key, name_key
 
 __all__ = [
     "load_gold",
@@ -122,7 +122,7 @@ def score_officials(gold_items: list[dict], predict: Callable[[dict], list[dict]
 
 
 def ours_predict(item: dict) -> list[dict]:
-    from pipelines.officials import extract_officials
+    from pipelines.extraction.officials import extract_officials
 
     return extract_officials(item.get("paragraphs") or [], item.get("captions") or [],
                              site_name=item.get("site_name"))
@@ -214,7 +214,7 @@ def run_officials_evaluation(gold_dir=None, *, baseline: bool = True) -> tuple[d
     return scores, format_report(scores)
 
 
-if __name__ == "__main__":  # python -m pipelines.evaluate_officials [gold_dir]
+if __name__ == "__main__":  # python -m pipelines.evaluation.officials [gold_dir]
     import sys
 
     _, report = run_officials_evaluation(sys.argv[1] if len(sys.argv) > 1 else None)

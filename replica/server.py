@@ -8,7 +8,7 @@ URL layout (``<label>`` = first label of the portal's host, e.g. ``muonglat``):
   served with 200, and links that 404)
 * ``/<label>/portal/Photos/<YYYY-MM>/<hex><name>.jpg`` a tiny JPEG
 * ``/<label>/portal/Pages/Redirect.aspx?hop=…`` redirect hops (fault mode)
-* ``/wayback/cdx`` and ``/wayback/web/<ts>id_/<url>`` (see :mod:`crawler.replica.wayback`)
+* ``/wayback/cdx`` and ``/wayback/web/<ts>id_/<url>`` (see :mod:`replica.wayback`)
 """
 
 from __future__ import annotations
@@ -293,9 +293,9 @@ class ReplicaProcess:
 def replica_process(articles: int = 200, seed: int = 1, faults: bool = False, fault_seed: int = 0,
                     slow_seconds: float = 3.0, districts=None, port: int = 0, timeout: float = 60.0,
                     revision: int = 0):
-    """Run ``python -m crawler.replica`` as a subprocess; yield a :class:`ReplicaProcess`
+    """Run ``python -m replica`` as a subprocess; yield a :class:`ReplicaProcess`
     once it printed ``READY <base_url>``; always terminate and reap it on exit."""
-    cmd = [sys.executable, "-m", "crawler.replica", "--port", str(port), "--articles", str(articles),
+    cmd = [sys.executable, "-m", "replica", "--port", str(port), "--articles", str(articles),
            "--seed", str(seed), "--fault-seed", str(fault_seed), "--slow-seconds", str(slow_seconds)]
     if faults:
         cmd.append("--faults")

@@ -2,7 +2,7 @@
 
 Two mentions are the same person when their normalized names (``name_key``) are equal and
 they are *compatible*: same district, or at least one organisation in common
-(``organization_full`` compared with :func:`pipelines.text.fold_key`). Compatibility is
+(``organization_full`` compared with :func:`pipelines.extraction.text.fold_key`). Compatibility is
 transitive (union-find inside one name), so a career that moves from a commune to the
 district is joined as long as each step shares a district or an organisation.
 
@@ -16,16 +16,25 @@ article count, in order of first appearance.
 from __future__ import annotations
 
 import hashlib
+import os
+import shutil
 from collections import Counter, defaultdict
+from datetime import date
 from functools import lru_cache
+from pathlib import Path
 from typing import Iterable
 
-from pipelines.text import fold_key as _fold_key
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipelines.extraction.text import fold_key as _fold_key
+from pipelines.storage.dataset import columns_schema, data_files, read_file
+from pipelines.storage.schema import PEOPLE
 
 # the same organisations, roles and districts recur on thousands of rows
 fold_key = lru_cache(maxsize=1 << 16)(_fold_key)
 
-__all__ = ["resolve_people"]
+__all__ = ["resolve_people", "rebuild_people"]
 
 
 def _date(value) -> str | None:
@@ -166,3 +175,74 @@ def _person(key: str, members: list[dict]) -> dict:
         "articles": len({r.get("article_id") for r in members}),
         "positions_held": positions_held,
     }
+
+
+def _as_date(value):
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10])
+    return value
+
+
+PEOPLE_BUCKET_ROWS = 10000  # officials rows turned into Python objects at a time
+PEOPLE_COLUMNS = ["article_id", "district", "published_date", "name", "name_key", "positions"]
+
+
+def rebuild_people(root: Path) -> int:
+    """Rebuild ``people/people.parquet`` from every stored officials row (atomic replace).
+
+    People are resolved within one ``name_key`` at a time. The officials files are read one
+    by one and their rows spilled to temporary Arrow files by a hash of ``name_key``
+    (about PEOPLE_BUCKET_ROWS rows per bucket); each bucket is then resolved on its own.
+    Memory stays bounded by one file and one bucket, not by the size of the dataset."""
+    import tempfile
+    import zlib
+
+    import pyarrow.compute as pc
+    import pyarrow.ipc as ipc
+
+
+    root = Path(root)
+    files = data_files(root, "officials")
+    total = sum(pq.ParquetFile(f).metadata.num_rows for f in files)
+    buckets = max(1, -(-total // PEOPLE_BUCKET_ROWS))
+    schema = columns_schema("officials", PEOPLE_COLUMNS)
+    out = root / "people"
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = out / ".tmp-people.parquet.inprogress"
+    for stale in out.glob(".tmp-people-*"):  # spill files of a rebuild that was killed
+        shutil.rmtree(stale, ignore_errors=True)
+    count = 0
+    with tempfile.TemporaryDirectory(prefix=".tmp-people-", dir=out) as spill:
+        sinks: dict[int, ipc.RecordBatchStreamWriter] = {}
+        try:
+            for path in files:
+                t = read_file(path, "officials", PEOPLE_COLUMNS).select(PEOPLE_COLUMNS).cast(schema)
+                if not t.num_rows:
+                    continue
+                idx = pa.array([zlib.crc32((k or "").encode("utf-8")) % buckets
+                                for k in t.column("name_key").to_pylist()], pa.int32())
+                for b in pc.unique(idx).to_pylist():
+                    if b not in sinks:
+                        sinks[b] = ipc.new_stream(f"{spill}/{b}.arrows", schema)
+                    sinks[b].write_table(t.filter(pc.equal(idx, b)))
+        finally:
+            for sink in sinks.values():
+                sink.close()
+        with pq.ParquetWriter(tmp, PEOPLE, compression="zstd") as writer:
+            for b in sorted(sinks):
+                with ipc.open_stream(f"{spill}/{b}.arrows") as reader:
+                    rows = reader.read_all().to_pylist()
+                people = resolve_people(rows)
+                for person in people:  # resolve_people speaks ISO strings; the schema stores dates
+                    for key in ("first_seen", "last_seen"):
+                        person[key] = _as_date(person.get(key))
+                    for held in person.get("positions_held") or []:
+                        for key in ("first_seen", "last_seen"):
+                            held[key] = _as_date(held.get(key))
+                if people:
+                    writer.write_table(pa.Table.from_pylist(people, schema=PEOPLE))
+                count += len(people)
+                del rows, people
+    os.replace(tmp, out / "people.parquet")
+    pa.default_memory_pool().release_unused()  # hand Arrow's cached buffers back to the system
+    return count

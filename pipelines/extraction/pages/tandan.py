@@ -8,11 +8,11 @@ from urllib.parse import urlsplit, unquote
 
 from lxml import etree
 
-from pipelines.blocks import assemble, linearize
-from pipelines.dom import Doc, text_of
-from pipelines.dates import date_from_url, parse_datetime_text, parse_iso, to_iso
-from pipelines.text import clean_text
-from pipelines.urls import join_url
+from pipelines.extraction.blocks import assemble, linearize
+from pipelines.extraction.dom import Doc, text_of
+from pipelines.extraction.dates import date_from_url, parse_datetime_text, parse_iso, to_iso
+from pipelines.extraction.text import clean_text
+from pipelines.extraction.urls import join_url
 
 __all__ = ["is_article", "extract_into", "site_name", "title_from_head"]
 

@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit, parse_qsl, urlencode
 
-from pipelines.text import fold_key, slugify
+from pipelines.extraction.text import fold_key, slugify
 
 REGISTRY_PATH = Path(__file__).with_name("sites.toml")
 

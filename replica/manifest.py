@@ -87,7 +87,7 @@ def build_manifest(portal: Portal, base_url: str, faults=None, with_truth: bool 
     traps["broken-link"] = broken
     from .wayback import captures
     out = {
-        "generator": "crawler.replica",
+        "generator": "replica",
         "seed": portal.seed,
         "base_url": base,
         "article_count": len(articles),

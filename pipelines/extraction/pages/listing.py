@@ -7,8 +7,8 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from pipelines.dom import Doc, has_class
-from pipelines.urls import join_url, url_origin
+from pipelines.extraction.dom import Doc, has_class
+from pipelines.extraction.urls import join_url, url_origin
 
 __all__ = ["is_listing", "extract_into", "article_links", "next_page", "ARTICLE_PATH"]
 
@@ -120,7 +120,7 @@ def is_listing(root, url: str, doc: Doc | None = None) -> bool:
 
 
 def extract_into(root, url: str, record: dict, doc: Doc | None = None) -> None:
-    from pipelines.tandan import site_name
+    from pipelines.extraction.pages.tandan import site_name
 
     record["extractor"] = "listing"
     record["is_article"] = False

@@ -32,9 +32,9 @@ import functools
 import re
 from typing import Any, Iterable
 
-from pipelines import orgs
-from pipelines.orgs import expand_abbreviations
-from pipelines.text import clean_text, fold_key, modern_tones, modern_tones_nfc
+from pipelines.extraction import orgs
+from pipelines.extraction.orgs import expand_abbreviations
+from pipelines.extraction.text import clean_text, fold_key, modern_tones, modern_tones_nfc
 
 __all__ = [
     "extract_officials",
@@ -752,7 +752,7 @@ def extract_officials(
 ) -> list[dict]:
     """Officials named in body paragraphs and captions; one dict per person (see module doc).
 
-    ``clean=True``: every text is already :func:`~pipelines.text.clean_text` output (as in an
+    ``clean=True``: every text is already :func:`~pipelines.extraction.text.clean_text` output (as in an
     ``extract()`` record), so it is not cleaned again."""
     site = _site(site_name, province)
     clean = bool(clean)

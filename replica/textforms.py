@@ -9,7 +9,7 @@ import unicodedata
 from datetime import datetime
 from html.entities import codepoint2name
 
-from pipelines.text import strip_diacritics
+from pipelines.extraction.text import strip_diacritics
 
 from .content import WEEKDAYS
 

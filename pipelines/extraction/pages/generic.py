@@ -13,11 +13,11 @@ import re
 
 from lxml import etree
 
-from pipelines.blocks import assemble, linearize
-from pipelines.dom import has_class, text_of
-from pipelines.dates import date_from_url, parse_datetime_text, to_iso
-from pipelines.tandan import meta_datetime, site_name as tandan_site_name, title_from_head
-from pipelines.text import clean_text
+from pipelines.extraction.blocks import assemble, linearize
+from pipelines.extraction.dom import has_class, text_of
+from pipelines.extraction.dates import date_from_url, parse_datetime_text, to_iso
+from pipelines.extraction.pages.tandan import meta_datetime, site_name as tandan_site_name, title_from_head
+from pipelines.extraction.text import clean_text
 
 __all__ = ["extract_into"]
 

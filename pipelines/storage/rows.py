@@ -6,8 +6,8 @@ import hashlib
 import json
 from datetime import date, datetime, timezone
 
-from crawler.registry import article_id, canonical_url, district_slug
-from pipelines.extract import extract
+from pipelines.sites.registry import article_id, canonical_url, district_slug
+from pipelines.extraction.extract import extract
 
 __all__ = ["content_hash", "rows_for_record", "page_rows", "page_kwargs"]
 
@@ -125,7 +125,7 @@ def page_rows(body: bytes, url: str, *, content_type: str | None = None, fetched
 
 def page_kwargs(page) -> dict:
     """:func:`page_rows` keywords of a fetched page: a :class:`crawler.items.RawPage` or a
-    dict with the same fields (``pipelines.warcinput.iter_warc_pages``)."""
+    dict with the same fields (``pipelines.storage.archives.iter_warc_pages``)."""
     p = page if isinstance(page, dict) else vars(page)
     return {"content_type": p["content_type"], "fetched_at": p["fetched_at"], "site": p["site"],
             "source": p["source"], "http_status": p["status"], "capture_time": p["capture_time"],

@@ -15,8 +15,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from pipelines.text import clean_text
-from pipelines.urls import join_url
+from pipelines.extraction.text import clean_text
+from pipelines.extraction.urls import join_url
 
 __all__ = ["Block", "linearize", "assemble", "Body"]
 

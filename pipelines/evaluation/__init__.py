@@ -1,0 +1,2 @@
+"""Scoring extraction against gold pages (``pages``) and officials against the officials gold
+(``officials``): what ``portal-news evaluate`` prints."""
