@@ -1,9 +1,11 @@
 """``extract(html, url) -> dict``: one page in, one record out. Pure: no Scrapy, no network.
 
-Dispatch: unreadable input → ``error`` record; SharePoint error page served as 200 →
-``error-page``; the Tân Dân article layout → :mod:`pipelines.extraction.pages.tandan`; a listing page →
-:mod:`pipelines.extraction.pages.listing`; anything else → :mod:`pipelines.extraction.pages.generic`. The record's keys are
-documented in ``tests/gold/CONVENTIONS.md`` and the README. Never raises on bad HTML.
+The page is decoded and parsed (:func:`parse_document`; unreadable input gives an
+:class:`~pipelines.extraction.items.Unusable` item), then the first page object of
+:data:`pipelines.extraction.pages.PAGE_TYPES` that applies reads it into its item; an
+article's officials are read from its lead, body and captions. :func:`extract_item` gives
+the typed item, :func:`extract` its JSON record (keys in ``CONVENTIONS.md`` beside
+:mod:`pipelines.extraction.items`). Never raises on bad HTML.
 """
 
 from __future__ import annotations
@@ -14,10 +16,15 @@ import threading
 
 from lxml import etree
 
+from pipelines.extraction import officials as _officials_module
 from pipelines.extraction.decode import UnreadableInput, declared_charset, decode_html, looks_binary
-from pipelines.extraction.text import clean_text
+from pipelines.extraction.dom import Doc
+from pipelines.extraction.items import Article, Listing, Unusable, empty_record
+from pipelines.extraction.pages import PAGE_TYPES
+from pipelines.extraction.pages.error import ERROR_BYTES, error_text
+from pipelines.extraction.pages.tandan import is_article
 
-__all__ = ["extract", "empty_record", "parse_document", "UnreadableInput"]
+__all__ = ["extract", "extract_item", "empty_record", "parse_document", "UnreadableInput"]
 
 # Pages longer than this are cut before parsing (real articles are < 1 MB; multi-megabyte
 # pages are word-processor soup or junk, and parsing time grows with size).
@@ -27,38 +34,6 @@ _PARSER = etree.HTMLParser(recover=True, no_network=True, remove_pis=True, defau
 _UTF8_PARSER = etree.HTMLParser(recover=True, no_network=True, remove_pis=True, default_doctype=False,
                                 encoding="utf-8")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
-_ERROR_MARKERS = (
-    "xin lỗi, đã xảy ra lỗi",
-    "sorry, something went wrong",
-    "an unexpected error has occurred",
-    "đã xảy ra lỗi không mong muốn",
-)
-_CORRELATION = re.compile(r"correlation id|mã tương quan", re.I)
-
-
-def empty_record(url: str) -> dict:
-    return {
-        "url": url,
-        "is_article": False,
-        "extractor": None,
-        "error": None,
-        "site_name": None,
-        "title": None,
-        "published_date": None,
-        "published_at": None,
-        "date_source": None,
-        "summary": "",
-        "body_paragraphs": [],
-        "images": [],
-        "tags": [],
-        "category": None,
-        "byline": None,
-        "officials": [],
-        "listing_links": [],
-        "next_page": None,
-    }
-
-
 _BOM_PREFIXES = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _LOCAL = threading.local()  # one UTF-8 parser per thread: its error log is read after parsing
 
@@ -121,86 +96,40 @@ def parse_document(html: bytes | str, content_type: str | None = None):
     return root, encoding
 
 
-def _error_text(root) -> bool:
-    """Does the page read as a SharePoint error page? (Asked of pages without the
-    platform's article title: an article that merely quotes the phrase keeps its title.)"""
-    body = root.find(".//body")
-    if body is None:
-        return False
-    # only the visible text near the top matters; error pages are short
-    text = clean_text(" ".join(body.itertext())[:6000]).lower()
-    if any(marker in text for marker in _ERROR_MARKERS):
-        return True
-    return bool(_CORRELATION.search(text)) and len(text) < 3000
-
-
 def extract(html: bytes | str, url: str, *, content_type: str | None = None,
             with_officials: bool = True) -> dict:
     """Extract one page. ``html`` as bytes (any encoding) or str; ``url`` the page's URL."""
-    record = empty_record(url)
+    return extract_item(html, url, content_type=content_type, with_officials=with_officials).to_record()
+
+
+def extract_item(html: bytes | str, url: str, *, content_type: str | None = None,
+                 with_officials: bool = True) -> Article | Listing | Unusable:
+    """The typed item of one page (see :func:`extract`)."""
     try:
         root, _ = parse_document(html, content_type)
     except UnreadableInput as exc:
-        record["extractor"] = "error"
-        record["error"] = "empty" if "empty" in str(exc) else "not-html"
-        record["error_detail"] = str(exc)
-        return record
+        return Unusable(url, "empty" if "empty" in str(exc) else "not-html", str(exc))
     try:
-        return _extract_root(root, url, record, with_officials)
+        doc = Doc(root)
+        for page in PAGE_TYPES:
+            if page.applies(doc, url):
+                item = page.extract(doc, url)
+                break
+        if isinstance(item, Article) and item.is_article and with_officials:
+            detail = _officials(item)
+            item.officials = _officials_module.officials_brief(detail)
+            item.officials_detail = detail
+        return item
     except RecursionError:
-        record["extractor"] = "error"
-        record["error"] = "too-deep"
-        return record
+        return Unusable(url, "too-deep")
 
 
-_MODULES: list = []  # (generic, listing, tandan, dom) once imported: an import statement per page costs ~1 µs
-
-
-def _extract_root(root, url, record, with_officials):
-    if not _MODULES:
-        from pipelines.extraction import dom
-        from pipelines.extraction.pages import generic, listing, tandan
-        _MODULES[:] = (generic, listing, tandan, dom)
-    generic, listing, tandan, dom = _MODULES
-
-    doc = dom.Doc(root)
-    if tandan.is_article(doc):
-        tandan.extract_into(doc, url, record)
-    elif _error_text(root):
-        record["extractor"] = "error"
-        record["error"] = "error-page"
-        return record
-    elif listing.is_listing(root, url, doc):
-        listing.extract_into(root, url, record, doc)
-        return record
-    else:
-        generic.extract_into(root, url, record, doc)
-    if record["is_article"] and with_officials:
-        detail = _officials(record)
-        record["officials"] = _OFFICIALS[0].officials_brief(detail)
-        record["officials_detail"] = detail
-    return record
-
-
-_OFFICIALS: list = []  # the officials module once imported
-
-
-def _officials(record) -> list[dict]:
+def _officials(article: Article) -> list[dict]:
     """Officials named in lead, body and captions (full detail: parsed positions, mentions)."""
-    if not _OFFICIALS:
-        from pipelines.extraction import officials as module
-
-        _OFFICIALS.append(module)
-    officials = _OFFICIALS[0]
-    captions = [im["caption"] for im in record["images"] if im.get("caption")]
-    paragraphs = ([record["summary"]] if record["summary"] else []) + record["body_paragraphs"]
-    # the record's texts are clean_text output already
-    return officials.extract_officials(paragraphs, captions, site_name=record.get("site_name"), clean=True)
-
-
-_ERROR_BYTES = tuple({m.encode("utf-8") for m in _ERROR_MARKERS}
-                     | {__import__("unicodedata").normalize("NFD", m).encode("utf-8") for m in _ERROR_MARKERS}
-                     | {b"correlation id"})
+    captions = [im["caption"] for im in article.images if im.get("caption")]
+    paragraphs = ([article.summary] if article.summary else []) + article.body_paragraphs
+    # the article's texts are clean_text output already
+    return _officials_module.extract_officials(paragraphs, captions, site_name=article.site_name, clean=True)
 
 
 def looks_like_error_page(body: bytes | str, content_type: str | None = None) -> bool:
@@ -208,13 +137,10 @@ def looks_like_error_page(body: bytes | str, content_type: str | None = None) ->
     then the same check :func:`extract` applies, on the parsed page."""
     raw = body.encode("utf-8", "replace") if isinstance(body, str) else body
     low = raw.lower()
-    if not any(marker in low for marker in _ERROR_BYTES):
+    if not any(marker in low for marker in ERROR_BYTES):
         return False
     try:
         root, _ = parse_document(body, content_type)
     except UnreadableInput:
         return False
-    from pipelines.extraction.dom import Doc
-    from pipelines.extraction.pages.tandan import is_article
-
-    return not is_article(Doc(root)) and _error_text(root)
+    return not is_article(Doc(root)) and error_text(root)

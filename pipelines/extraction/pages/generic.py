@@ -14,12 +14,13 @@ import re
 from lxml import etree
 
 from pipelines.extraction.blocks import assemble, linearize
-from pipelines.extraction.dom import has_class, text_of
+from pipelines.extraction.dom import Doc, has_class, text_of
+from pipelines.extraction.items import Article
 from pipelines.extraction.dates import date_from_url, parse_datetime_text, to_iso
 from pipelines.extraction.pages.tandan import meta_datetime, site_name as tandan_site_name, title_from_head
 from pipelines.extraction.text import clean_text
 
-__all__ = ["extract_into"]
+__all__ = ["GenericArticlePage"]
 
 
 
@@ -59,12 +60,22 @@ _DROP = etree.XPath(  # relative: inside the element it is applied to
 
 
 
-def extract_into(root, url: str, record: dict, doc=None) -> None:
-    record["extractor"] = "generic"
+class GenericArticlePage:
+    """An article of another CMS (or of no known layout): the fallback page type."""
+
+    applies = staticmethod(lambda doc, url: True)
+
+    @staticmethod
+    def extract(doc: Doc, url: str) -> Article:
+        return _article(doc.root, url, doc)
+
+
+def _article(root, url: str, doc: Doc) -> Article:
+    art = Article(url, "generic")
     site = _SITE(root)
-    record["site_name"] = clean_text(site[0]) if site else tandan_site_name(root, doc)
+    art.site_name = clean_text(site[0]) if site else tandan_site_name(root, doc)
     h1s = [t for t in (text_of(h) for h in _TITLE_HEADINGS(root)) if t]
-    head_title = title_from_head(root, record["site_name"])
+    head_title = title_from_head(root, art.site_name)
     # the first h1 is often the site logo: prefer the h1 that the <title>/og:title agrees with
     title = None
     if head_title:
@@ -73,7 +84,7 @@ def extract_into(root, url: str, record: dict, doc=None) -> None:
                 title = h
                 break
     plain_h1 = [t for t in (text_of(h) for h in _H1(root)) if t]
-    record["title"] = title or (plain_h1[0] if len(plain_h1) == 1 else None) or head_title
+    art.title = title or (plain_h1[0] if len(plain_h1) == 1 else None) or head_title
 
     d, t = meta_datetime(root)
     source = "meta" if d else None
@@ -84,9 +95,9 @@ def extract_into(root, url: str, record: dict, doc=None) -> None:
         d, t = date_from_url(url), None
         source = "url" if d else None
     if d:
-        record["published_date"] = d.isoformat()
-        record["published_at"] = to_iso(d, t)
-        record["date_source"] = source
+        art.published_date = d.isoformat()
+        art.published_at = to_iso(d, t)
+        art.date_source = source
 
     lead = ""
     for xp in _LEADS:
@@ -95,7 +106,7 @@ def extract_into(root, url: str, record: dict, doc=None) -> None:
             lead = text_of(found[0])
             if lead:
                 break
-    record["tags"] = [x for x in (text_of(a) for a in _TAGS(root)) if x]
+    art.tags = [x for x in (text_of(a) for a in _TAGS(root)) if x]
 
     container = None
     for xp in _CONTAINERS:
@@ -107,7 +118,7 @@ def extract_into(root, url: str, record: dict, doc=None) -> None:
         for el in _DROP(container):
             if el.getparent() is not None:
                 el.getparent().remove(el)
-        blocks = [b for b in linearize(container, url) if not _is_heading_or_dateline(b, record["title"])]
+        blocks = [b for b in linearize(container, url) if not _is_heading_or_dateline(b, art.title)]
         body = assemble(blocks, want_lead=not lead, skip_texts=tuple(x for x in (lead,) if x))
         paragraphs, images, byline = body.paragraphs, body.images, body.byline
         if not lead and body.lead:
@@ -116,11 +127,12 @@ def extract_into(root, url: str, record: dict, doc=None) -> None:
         paragraphs, images, byline = _fallback_body(root, url), [], None
         if lead and paragraphs and paragraphs[0] == lead:
             paragraphs = paragraphs[1:]
-    record["summary"] = lead
-    record["body_paragraphs"] = paragraphs
-    record["images"] = images
-    record["byline"] = byline
-    record["is_article"] = bool(record["title"]) and bool(paragraphs)
+    art.summary = lead
+    art.body_paragraphs = paragraphs
+    art.images = images
+    art.byline = byline
+    art.is_article = bool(art.title) and bool(paragraphs)
+    return art
 
 
 _DATELINE = re.compile(r"^(?:(?:thứ\s+\S+|chủ nhật)\s*,?\s*)?(?:ngày\s*)?\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}"

@@ -8,9 +8,10 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from pipelines.extraction.dom import Doc, has_class
+from pipelines.extraction.items import Listing
 from pipelines.extraction.urls import join_url, url_origin
 
-__all__ = ["is_listing", "extract_into", "article_links", "next_page", "ARTICLE_PATH"]
+__all__ = ["ListingPage", "is_listing", "article_links", "next_page", "ARTICLE_PATH"]
 
 # /portal/Pages/2021-3-24/Slug-abc123.aspx
 ARTICLE_PATH = re.compile(r"/Pages/\d{4}-\d{1,2}-\d{1,2}/[^/?#]+\.aspx$", re.I)
@@ -119,11 +120,14 @@ def is_listing(root, url: str, doc: Doc | None = None) -> bool:
     return bool(items or doc.cls("CurrentPage") or article_links(root, url, doc))
 
 
-def extract_into(root, url: str, record: dict, doc: Doc | None = None) -> None:
-    from pipelines.extraction.pages.tandan import site_name
+class ListingPage:
+    """A category listing or home page of the platform: article items, or a pager."""
 
-    record["extractor"] = "listing"
-    record["is_article"] = False
-    record["site_name"] = site_name(root, doc)
-    record["listing_links"] = article_links(root, url, doc)
-    record["next_page"] = next_page(root, url)
+    applies = staticmethod(lambda doc, url: is_listing(doc.root, url, doc))
+
+    @staticmethod
+    def extract(doc: Doc, url: str) -> Listing:
+        from pipelines.extraction.pages.tandan import site_name
+
+        root = doc.root
+        return Listing(url, site_name(root, doc), article_links(root, url, doc), next_page(root, url))

@@ -10,11 +10,12 @@ from lxml import etree
 
 from pipelines.extraction.blocks import assemble, linearize
 from pipelines.extraction.dom import Doc, text_of
+from pipelines.extraction.items import Article
 from pipelines.extraction.dates import date_from_url, parse_datetime_text, parse_iso, to_iso
 from pipelines.extraction.text import clean_text
 from pipelines.extraction.urls import join_url
 
-__all__ = ["is_article", "extract_into", "site_name", "title_from_head"]
+__all__ = ["TandanArticlePage", "is_article", "site_name", "title_from_head"]
 
 
 _OTHER_BOXES = ("tandan-div-article-other", "channel-news")
@@ -141,15 +142,25 @@ def sidebar_time(doc: Doc, url: str, title: str | None):
     return None, None
 
 
-def extract_into(doc: Doc, url: str, record: dict) -> None:
+class TandanArticlePage:
+    """An article page of the Tân Dân platform: it has the platform's article title element."""
+
+    applies = staticmethod(lambda doc, url: is_article(doc))
+
+    @staticmethod
+    def extract(doc: Doc, url: str) -> Article:
+        return _article(doc, url)
+
+
+def _article(doc: Doc, url: str) -> Article:
     root = doc.root
-    record["extractor"] = "tandan"
-    record["site_name"] = site_name(root, doc)
+    art = Article(url, "tandan")
+    art.site_name = site_name(root, doc)
     found = titles(doc)
     title = text_of(found[0]) if found else ""
-    record["title"] = title or title_from_head(root, record["site_name"])
+    art.title = title or title_from_head(root, art.site_name)
 
-    _dates(doc, url, record)
+    _dates(doc, url, art)
 
     summaries = doc.cls("tandan-p-article-news-summary")
     summary = text_of(summaries[0]) if summaries else ""
@@ -157,15 +168,16 @@ def extract_into(doc: Doc, url: str, record: dict) -> None:
     skip = (summary,) if summary else ()
     body = assemble(linearize(body_root, url), want_lead=not summary, skip_texts=skip) if body_root is not None else None
     if body is not None:
-        record["body_paragraphs"] = body.paragraphs
-        record["images"] = body.images
-        record["byline"] = body.byline
+        art.body_paragraphs = body.paragraphs
+        art.images = body.images
+        art.byline = body.byline
         if not summary and body.lead:
             summary = body.lead
-    record["summary"] = summary
-    record["tags"] = [t for t in (text_of(a) for box in doc.cls("td-tags") for a in box.iter("a")) if t]
-    record["category"] = _category(doc, record["title"])
-    record["is_article"] = bool(record["title"])
+    art.summary = summary
+    art.tags = [t for t in (text_of(a) for box in doc.cls("td-tags") for a in box.iter("a")) if t]
+    art.category = _category(doc, art.title)
+    art.is_article = bool(art.title)
+    return art
 
 
 def _body_root(doc: Doc):
@@ -178,7 +190,7 @@ def _body_root(doc: Doc):
     return rich[0] if rich else None
 
 
-def _dates(doc: Doc, url, record):
+def _dates(doc: Doc, url: str, art: Article) -> None:
     root = doc.root
     page_date = page_time = None
     for el in doc.cls("tandan-span-date-publish", "tandan-date-publish", "tandan-p-article-date"):
@@ -186,32 +198,32 @@ def _dates(doc: Doc, url, record):
         if page_date:
             break
     if page_date:
-        record["published_date"] = page_date.isoformat()
-        record["date_source"] = "page"
+        art.published_date = page_date.isoformat()
+        art.date_source = "page"
         if page_time is not None:
-            record["published_at"] = to_iso(page_date, page_time)
+            art.published_at = to_iso(page_date, page_time)
             return  # the sidebar is not needed
-        side_date, side_time = sidebar_time(doc, url, record["title"])
+        side_date, side_time = sidebar_time(doc, url, art.title)
         if side_time is not None and side_date == page_date:
-            record["published_at"] = to_iso(side_date, side_time)
-            record["date_source"] = "sidebar"
+            art.published_at = to_iso(side_date, side_time)
+            art.date_source = "sidebar"
         return
-    side_date, side_time = sidebar_time(doc, url, record["title"])
+    side_date, side_time = sidebar_time(doc, url, art.title)
     if side_date:
-        record["published_date"] = side_date.isoformat()
-        record["published_at"] = to_iso(side_date, side_time)
-        record["date_source"] = "sidebar"
+        art.published_date = side_date.isoformat()
+        art.published_at = to_iso(side_date, side_time)
+        art.date_source = "sidebar"
         return
     meta_date, meta_time = meta_datetime(root)
     if meta_date:
-        record["published_date"] = meta_date.isoformat()
-        record["published_at"] = to_iso(meta_date, meta_time)
-        record["date_source"] = "meta"
+        art.published_date = meta_date.isoformat()
+        art.published_at = to_iso(meta_date, meta_time)
+        art.date_source = "meta"
         return
     url_date = date_from_url(url)
     if url_date:
-        record["published_date"] = url_date.isoformat()
-        record["date_source"] = "url"
+        art.published_date = url_date.isoformat()
+        art.date_source = "url"
 
 
 _META_DATE_KEYS = ("article:published_time", "datepublished", "og:published_time", "pubdate",
