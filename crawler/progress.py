@@ -44,19 +44,15 @@ class Progress:
     def lines(self, spider) -> list[str]:
         elapsed = max(time.monotonic() - self.started, 1e-6)
         out = []
-        for site, s in sorted(getattr(spider, "site_stats", {}).items()):
-            new = self._counts(site).get("articles_new", 0)
+        from crawler.run import RunOwner
+
+        ledger = RunOwner.of(self.crawler).ledger
+        for site, s in sorted(ledger.site_stats.items()):
+            new = ledger.outcomes[site]["articles_new"] if site in ledger.outcomes else 0
             out.append(f"{site:<16} listings {s.get('listing_pages', 0):>5}  articles {s.get('articles_fetched', 0):>6}"
                        f" (new {new:>6}, known {s.get('articles_skipped_known', 0):>6})  failures {s.get('failures', 0):>4}"
                        f"  {s.get('pages_fetched', 0) / elapsed * 60:7.0f} pages/min")
         return out
-
-    def _counts(self, site):
-        for pipe in getattr(self.crawler.engine.scraper.itemproc, "middlewares", ()):
-            counts = getattr(pipe, "counts", None)
-            if counts is not None:
-                return counts.get(site, {})
-        return {}
 
     def report(self, spider, final: bool = False):
         lines = self.lines(spider)

@@ -58,6 +58,7 @@ ITEM_PIPELINES = {
 }
 
 EXTENSIONS = {
+    "crawler.run.RunOwner": 100,          # the run: output root, lock, ledger (crawler/run.py)
     "crawler.progress.Progress": 500,
 }
 PROGRESS_INTERVAL = 10.0       # seconds between progress reports

@@ -123,8 +123,11 @@ class WarcStoreMiddleware:
         settings = crawler.settings
         if not settings.getbool("WARC_ENABLED", True):
             raise NotConfigured("WARC_ENABLED is off")
+        from crawler.run import RunOwner
+
         self.crawler = crawler
-        self.directory = Path(settings.get("OUTPUT_DIR", "output")) / "warc"
+        self.owner = RunOwner.of(crawler)
+        self.directory = Path(self.owner.root) / "warc"
         self.max_bytes = settings.getint("WARC_MAX_BYTES", 100 * 1024 * 1024)
         self.write_requests = settings.getbool("WARC_WRITE_REQUESTS", False)
         # WARC_PROCESS: write from a child process (default) or in the crawl's own thread
@@ -139,19 +142,8 @@ class WarcStoreMiddleware:
         return cls(crawler)
 
     def _run_id(self) -> str:
-        """The run id of this crawl's ``runs/`` rows (the Parquet pipeline's), so files and runs match."""
-        rid = self.crawler.settings.get("RUN_ID")
-        if rid:
-            return rid
-        try:
-            for mw in self.crawler.engine.scraper.itemproc.middlewares:
-                if getattr(mw, "run_id", None):
-                    return mw.run_id
-        except AttributeError:
-            pass
-        from crawler.itempipelines import new_run_id
-
-        return new_run_id()
+        """The run's id (the run owner's), so WARC files and ``runs/`` rows match."""
+        return self.owner.run_id
 
     @property
     def store(self) -> RotatingWarcWriter:

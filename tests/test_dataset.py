@@ -14,7 +14,8 @@ import pyarrow.dataset as ds
 import pytest
 
 from pipelines import extract
-from pipelines.storage.dataset import DatasetError, DatasetWriter, compact, data_files, recover, stored_articles
+from pipelines.storage.dataset import DatasetError, DatasetWriter, compact, data_files, recover
+from pipelines.storage.run import RunLedger
 from pipelines.storage.rows import rows_for_record
 from pipelines.storage.schema import data_dictionary_markdown
 
@@ -55,7 +56,9 @@ def test_write_and_read_back_everywhere(example, tmp_path):
     assert joined == 42
     ts, = con.execute(f"SELECT max(published_at) FROM read_parquet('{tmp_path}/articles/**/*.parquet')").fetchone()
     assert ts.isoformat().startswith("2021-03-24T")
-    assert len(stored_articles(tmp_path)) == 7
+    ledger = RunLedger(tmp_path).open()
+    assert ledger.stored_count == 7
+    ledger.close("finished")
 
 
 def test_uncommitted_batch_is_discarded_and_committed_one_rolled_forward(example, tmp_path):
@@ -127,13 +130,13 @@ def test_foreign_parquet_file_is_named_and_nothing_overwritten(example, tmp_path
     pq.write_table(pa.table({"a": [1, 2]}), foreign)
     before = foreign.read_bytes()
     with pytest.raises(DatasetError) as err:
-        stored_articles(tmp_path)
+        RunLedger(tmp_path).open()
     assert "someone-else.parquet" in str(err.value) and "not a portal-news" in str(err.value)
     corrupt = tmp_path / "articles" / "district=x" / "year=2020" / "broken.parquet"
     foreign.unlink()
     corrupt.write_bytes(b"not parquet at all")
     with pytest.raises(DatasetError) as err:
-        stored_articles(tmp_path)
+        RunLedger(tmp_path).open()
     assert "broken.parquet" in str(err.value)
     foreign.write_bytes(before)
     out = subprocess.run([sys.executable, "-m", "crawler.cli", "compact", "-o", str(tmp_path)],

@@ -79,7 +79,7 @@ def test_crawl_under_faults_gets_every_reachable_article_once(tmp_path):
     whole = [r for r in runs if r["site"] == "*"][0]
     assert whole["failures"] >= len(permanent) and "http-500" in whole["failures_by_kind"]
     # people/ was built while retries waited; articles that came in after it were not missed
-    from crawler.itempipelines import rebuild_people
+    from pipelines.storage.people import rebuild_people
 
     people = pq.read_table(out / "people" / "people.parquet").sort_by("person_id")
     rebuild_people(out)

@@ -15,7 +15,6 @@ by the item pipelines; URLs given up on are yielded as :class:`~crawler.items.Fe
 from __future__ import annotations
 
 import time
-from collections import defaultdict
 from datetime import date
 from urllib.parse import urlsplit
 
@@ -28,10 +27,9 @@ from twisted.web._newclient import ResponseFailed
 
 from crawler.items import FetchFailure, RawPage
 from crawler.middlewares import RetryScheduled
+from crawler.run import RunOwner
 from pipelines.sites.registry import UnknownSite, canonical_url, district_slug, sites_by_slug, _is_loopback
 from crawler.spiders.wayback import WaybackMixin, response_content_type, year_bound
-from pipelines.storage.dataset import (DatasetError, interrupted_since_last_finish, read_table, recent_failures,
-                               stored_articles)
 from pipelines.extraction.dates import date_from_url
 from pipelines.extraction.extract import UnreadableInput, parse_document
 from pipelines.extraction.pages.listing import ARTICLE_PATH, article_links, next_page
@@ -56,13 +54,8 @@ class PortalSpider(WaybackMixin, scrapy.Spider):
                  source: str = "live", **kwargs):
         wayback_from, wayback_to = kwargs.pop("from", None), kwargs.pop("to", None)  # Python keywords
         super().__init__(**kwargs)
-        self.known: dict[str, str] = {}
-        self.recently_failed: set[str] = set()
-        self.interrupted: list[str] = []  # killed runs since the last finished one
-        self.dataset_error: str | None = None
-        self.seen: set[str] = set()
+        self.seen: set[str] = set()       # canonical article URLs requested (or skipped) in this run
         self.outstanding = 0  # article requests yielded and not yet answered
-        self.site_stats: dict[str, dict] = defaultdict(lambda: defaultdict(int))
         self.usage_error: str | None = None
         self.start_listing_urls: list[tuple[str, str]] = []  # (url, site slug)
         self.wayback_sites = None
@@ -107,35 +100,32 @@ class PortalSpider(WaybackMixin, scrapy.Spider):
                 for url in site.listing_urls(base):
                     self.start_listing_urls.append((url, site.slug))
 
-    @classmethod
-    def from_crawler(cls, crawler, *args, **kwargs):
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        root = crawler.settings.get("OUTPUT_DIR", "output")
-        try:
-            # one read of the stored articles serves both questions
-            articles = read_table(root, "articles", ["url", "content_hash", "fetched_at", "run_id"])
-            spider.known = stored_articles(root, articles)
-            spider.recently_failed = recent_failures(root, crawler.settings.getfloat("RETRY_FAILED_AFTER_HOURS", 20))
-            spider.interrupted = interrupted_since_last_finish(root, articles)
-        except DatasetError as exc:
-            spider.dataset_error = str(exc)
-        return spider
+    @property
+    def run(self) -> RunOwner:
+        """The run's owner: the output root, what is stored, the counters (Scrapy builds the
+        extensions after the spider, so it is looked up when first needed)."""
+        return RunOwner.of(self.crawler)
+
+    def count(self, site: str, *keys: str) -> None:
+        """Add one to fetch counters of a site (the run's ``runs/`` columns)."""
+        for key in keys:
+            self.run.ledger.count(site, key)
 
     async def start(self):
         if self.usage_error:
             self.logger.error("bad spider arguments: %s", self.usage_error)
             self.crawler.stats.set_value("portal/usage_error", self.usage_error)
             return
-        if self.dataset_error:
-            self.logger.error("cannot crawl: %s", self.dataset_error)
-            self.crawler.stats.set_value("portal/dataset_error", self.dataset_error)
+        if not self.run.open():
+            self.logger.error("cannot crawl: %s", self.run.error)
             return
-        if self.interrupted:
+        ledger = self.run.ledger
+        if ledger.interrupted:
             self.logger.warning("run(s) %s did not finish: walking every listing page (stored articles are still "
-                                "not fetched again)", ", ".join(self.interrupted))
-        if self.known:
-            self.logger.info("%d articles already stored under %s%s", len(self.known),
-                             self.settings.get("OUTPUT_DIR"), " (full crawl: fetching them again)" if self.full else "")
+                                "not fetched again)", ", ".join(ledger.interrupted))
+        if ledger.stored_count:
+            self.logger.info("%d articles already stored under %s%s", ledger.stored_count,
+                             self.run.root, " (full crawl: fetching them again)" if self.full else "")
         if self.source_arg == "wayback":
             for request in self.wayback_start():
                 yield request
@@ -147,9 +137,8 @@ class PortalSpider(WaybackMixin, scrapy.Spider):
     # --- listings ---------------------------------------------------------------------
     def parse_listing(self, response):
         site = response.meta["site"]
-        stats = self.site_stats[site]
-        stats["pages_fetched"] += 1
-        stats["listing_pages"] += 1
+        self.count(site, "pages_fetched", "listing_pages")
+        ledger = self.run.ledger
         if response.meta.get("error_page"):
             yield self._failure(response.url, site, "error-page", "error page served with HTTP 200 after retries")
             return
@@ -168,13 +157,13 @@ class PortalSpider(WaybackMixin, scrapy.Spider):
                 if d and d < self.since:
                     too_old += 1
                     continue
-            skip = None if self.full else ("articles_skipped_known" if canon in self.known else
-                                           "articles_skipped_failed" if canon in self.recently_failed else None)
+            skip = None if self.full else ("articles_skipped_known" if ledger.is_stored(canon) else
+                                           "articles_skipped_failed" if ledger.failed_recently(canon) else None)
             if skip:  # stored already, or given up on recently: counts as known for the walk
                 known_on_page += 1
                 if canon not in self.seen:
                     self.seen.add(canon)
-                    stats[skip] += 1
+                    self.count(site, skip)
                 continue
             if canon in self.seen:
                 continue
@@ -186,7 +175,7 @@ class PortalSpider(WaybackMixin, scrapy.Spider):
         page_no = response.meta.get("listing_page", 1)
         if not nxt:
             return
-        if links and known_on_page == len(links) and not self.full and not self.interrupted:
+        if links and known_on_page == len(links) and not self.full and not ledger.interrupted:
             self.logger.info("%s: every article on %s is already stored; not walking further", site, response.url)
             return
         if links and too_old == len(links):
@@ -204,8 +193,7 @@ class PortalSpider(WaybackMixin, scrapy.Spider):
     def parse_article(self, response):
         self.outstanding -= 1
         site = response.meta["site"]
-        self.site_stats[site]["pages_fetched"] += 1
-        self.site_stats[site]["articles_fetched"] += 1
+        self.count(site, "pages_fetched", "articles_fetched")
         if response.meta.get("error_page"):
             yield self._failure(response.url, site, "error-page", "error page served with HTTP 200 after retries")
             return
@@ -246,7 +234,5 @@ class PortalSpider(WaybackMixin, scrapy.Spider):
         yield self._failure(request.url, site, kind, reason)
 
     def _failure(self, url, site, kind, reason):
-        self.site_stats[site]["failures"] += 1
-        self.site_stats[site][f"failures:{kind}"] += 1
         return FetchFailure(url=url, site=site, kind=kind, reason=reason, failed_at=time.time())
 

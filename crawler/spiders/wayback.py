@@ -108,9 +108,7 @@ class WaybackMixin:
 
     def parse_cdx(self, response):
         site = response.meta["site"]
-        stats = self.site_stats[site]
-        stats["pages_fetched"] += 1
-        stats["listing_pages"] += 1
+        self.count(site, "pages_fetched", "listing_pages")
         try:
             rows = parse_cdx_json(response.body)
         except ValueError as exc:
@@ -127,8 +125,8 @@ class WaybackMixin:
             if canon in self.seen:
                 continue
             self.seen.add(canon)
-            if canon in self.known and not self.full:
-                stats["articles_skipped_known"] += 1
+            if self.run.ledger.is_stored(canon) and not self.full:
+                self.count(site, "articles_skipped_known")
                 continue
             yield scrapy.Request(capture_url(base, ts, original), callback=self.parse_capture,
                                  errback=self.on_error,
@@ -139,8 +137,7 @@ class WaybackMixin:
 
     def parse_capture(self, response):
         site = response.meta["site"]
-        self.site_stats[site]["pages_fetched"] += 1
-        self.site_stats[site]["articles_fetched"] += 1
+        self.count(site, "pages_fetched", "articles_fetched")
         if response.meta.get("error_page"):
             yield self._failure(response.url, site, "error-page", "archived page is a SharePoint error page")
             return

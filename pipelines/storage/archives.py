@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
@@ -183,70 +183,53 @@ def _extracted(pages: Iterator[dict], workers: int, chunk_size: int) -> Iterator
 # --- reprocess ------------------------------------------------------------------------------
 def reprocess(paths: Iterable[str | Path], output_dir: str | Path, workers: int | None = None,
               chunk_size: int = 16, run_id: str | None = None, flush_rows: int = 2000) -> dict:
-    """Re-extract the pages of WARC files into the datasets under ``output_dir``. Returns stats."""
-    from pipelines.storage.people import rebuild_people
-    from pipelines.storage.run import Failure as FetchFailure, new_run_id, run_rows
-    from pipelines.storage.dataset import DatasetWriter, read_table
+    """Re-extract the pages of WARC files into the datasets under ``output_dir``, as one run
+    (:class:`pipelines.storage.run.RunLedger`: the root's lock, the version rule, ``runs/``,
+    ``failures/`` and ``people/``). Returns stats. Raises DatasetError (the root is busy or
+    unreadable) and StorageError (rows could not be stored)."""
+    from pipelines.storage.run import Failure, RunLedger, StorageError
 
     paths = [Path(p) for p in paths]
     for p in paths:
         check_warc(p)
     workers = max(1, int(workers or os.cpu_count() or 1))
-    root = Path(output_dir)
-    run_id = run_id or new_run_id()
-    started_wall = datetime.now(timezone.utc).replace(microsecond=0)
     t0 = time.monotonic()
-    stored = read_table(root, "articles", ["url", "content_hash"])
-    versions = set(zip(stored.column("url").to_pylist(), stored.column("content_hash").to_pylist()))
-    known = {url for url, _ in versions}  # canonical URLs stored in any version
-    writer = DatasetWriter(root, run_id, flush_rows)
+    ledger = RunLedger(output_dir, run_id=run_id, command="reprocess", flush_rows=flush_rows,
+                       settings={"OUTPUT_DIR": str(output_dir), "inputs": [str(p) for p in paths],
+                                 "workers": workers, "chunk_size": chunk_size}).open()
     stats: Counter = Counter()
-    site_stats: dict[str, Counter] = defaultdict(Counter)
-    counts: dict[str, Counter] = defaultdict(Counter)
-    failures: list = []
-    for page, rows in _extracted(iter_warc_pages(paths, stats), workers, chunk_size):
-        stats["pages"] += 1
-        extract_url = page["original_url"] or page["url"]
-        site = rows["site"]
-        s = site_stats[site]
-        s["pages_fetched"] += 1
-        if not rows["is_article"]:
-            if rows["extractor"] == "listing":
-                s["listing_pages"] += 1
-                stats["skipped_listing"] += 1
-            else:
-                kind = rows.get("error") or "not-article"
-                stats[f"skipped_{kind}"] += 1
-                failures.append(FetchFailure(url=extract_url, site=site, kind=kind, reason=kind))
-            stats["not_article"] += 1
-            continue
-        s["articles_fetched"] += 1
-        article, images, officials = rows["article"], rows["images"], rows["officials"]
-        article["run_id"] = run_id
-        canon, chash = article["url"], article["content_hash"]
-        if (canon, chash) in versions:
-            counts[site]["articles_unchanged"] += 1
-            stats["articles_unchanged"] += 1
-            continue
-        outcome = "articles_updated" if canon in known else "articles_new"
-        counts[site][outcome] += 1
-        stats[outcome] += 1
-        writer.add_article(article, images, officials)
-        versions.add((canon, chash))
-        known.add(canon)
-    writer.flush()
-    finished = datetime.now(timezone.utc).replace(microsecond=0)
-    settings = {"command": "reprocess", "OUTPUT_DIR": str(root), "inputs": [str(p) for p in paths],
-                "workers": workers, "chunk_size": chunk_size}
-    writer.add("runs", run_rows(run_id, started_wall, finished, "finished", site_stats, counts, failures, settings))
-    writer.close()
+    reason = "interrupted"
     try:
-        rebuild_people(root)
-    except Exception as exc:  # people/ is derived; never lose the rows over it
-        logger.warning("people/ not rebuilt: %s", exc)
+        for page, rows in _extracted(iter_warc_pages(paths, stats), workers, chunk_size):
+            stats["pages"] += 1
+            site = rows["site"]
+            ledger.count(site, "pages_fetched")
+            if not rows["is_article"]:
+                if rows["extractor"] == "listing":
+                    ledger.count(site, "listing_pages")
+                    stats["skipped_listing"] += 1
+                else:
+                    kind = rows.get("error") or "not-article"
+                    stats[f"skipped_{kind}"] += 1
+                    ledger.add_failure(Failure(url=page["original_url"] or page["url"], site=site, kind=kind,
+                                               reason=rows.get("error_detail") or f"page is not an article ({kind})",
+                                               failed_at=page["fetched_at"] or 0.0))
+                stats["not_article"] += 1
+                continue
+            ledger.count(site, "articles_fetched")
+            outcome = ledger.add_article(site, rows)
+            if outcome == "refused":
+                break
+            stats[f"articles_{outcome}"] += 1
+        else:
+            reason = "finished"
+    finally:
+        summary = ledger.close(reason)
+    if summary["storage_error"]:
+        raise StorageError(summary["storage_error"])
     elapsed = time.monotonic() - t0
     out = dict(stats)
-    out.update(run_id=run_id, files=len(paths), workers=workers, seconds=round(elapsed, 3),
+    out.update(run_id=ledger.run_id, files=len(paths), workers=workers, seconds=round(elapsed, 3),
                pages_per_second=round(stats["pages"] / elapsed, 1) if elapsed > 0 else None,
-               files_written=len(writer.files_written))
+               files_written=summary["files_written"], failures=summary["failures"])
     return out

@@ -30,7 +30,7 @@ import pyarrow.parquet as pq
 
 from pipelines.storage.schema import PARTITION_COLS, PARTITIONED, TABLES
 
-__all__ = ["DatasetError", "DatasetWriter", "check_dataset", "commit", "recover", "stored_articles", "data_files",
+__all__ = ["DatasetError", "DatasetWriter", "check_dataset", "commit", "recover", "data_files",
            "read_file", "read_table", "compact"]
 
 JOURNAL_DIR = "_journal"
@@ -214,6 +214,11 @@ class DatasetWriter:
             self._jobs.popleft().result()
         return result.result() if hasattr(result, "result") else result
 
+    def poll(self) -> None:
+        """Re-raise the failure of a finished background job, without waiting for others."""
+        while self._jobs and self._jobs[0].done():
+            self._jobs.popleft().result()
+
     def after_commits(self, fn, *args):
         """Run ``fn(*args)`` once every batch handed over so far is committed: in the commit
         thread (returns its future) when ``background``, else right away (returns its result)."""
@@ -310,52 +315,6 @@ def columns_schema(table: str, columns: list[str]) -> pa.Schema:
     schema = TABLES[table]
     return pa.schema([schema.field(c) if c in schema.names else pa.field(c, pa.string() if c == "district" else pa.int32())
                       for c in columns])
-
-
-def stored_articles(root: str | Path, articles: pa.Table | None = None) -> dict[str, str]:
-    """{canonical url: content_hash of its latest version} of every stored article.
-    ``articles``: the table already read (with url, content_hash, fetched_at), if any."""
-    t = read_table(root, "articles", ["url", "content_hash", "fetched_at"]) if articles is None else articles
-    latest: dict[str, tuple] = {}
-    for url, h, ts in zip(t.column("url").to_pylist(), t.column("content_hash").to_pylist(),
-                          t.column("fetched_at").to_pylist()):
-        prev = latest.get(url)
-        if prev is None or (ts is not None and (prev[1] is None or ts >= prev[1])):
-            latest[url] = (h, ts)
-    return {u: v[0] for u, v in latest.items()}
-
-
-def interrupted_since_last_finish(root: str | Path, articles: pa.Table | None = None) -> list[str]:
-    """Run ids that wrote articles but never finished (killed), after the last finished run.
-    ``articles``: the table already read (with run_id, fetched_at), if any.
-
-    After such a run the newest listing pages may be fully stored while older ones are
-    not, so the next run must walk every listing page instead of stopping at known ones."""
-    arts = read_table(root, "articles", ["run_id", "fetched_at"]) if articles is None else articles
-    runs = read_table(root, "runs", ["run_id", "site", "started_at", "finish_reason"])
-    finished = {r: t for r, s, t, f in zip(*(runs.column(c).to_pylist() for c in
-                                             ("run_id", "site", "started_at", "finish_reason")))
-                if s == "*" and f == "finished"}
-    last_finish = max(finished.values(), default=None)
-    latest: dict[str, object] = {}
-    for run_id, ts in zip(arts.column("run_id").to_pylist(), arts.column("fetched_at").to_pylist()):
-        if run_id not in finished and ts is not None:
-            latest[run_id] = max(ts, latest.get(run_id, ts))
-    return sorted(r for r, ts in latest.items() if last_finish is None or ts > last_finish)
-
-
-def recent_failures(root: str | Path, hours: float) -> set[str]:
-    """Canonical URLs given up on less than ``hours`` ago (not retried before then)."""
-    if hours <= 0:
-        return set()
-    from datetime import datetime, timedelta, timezone
-
-    from pipelines.sites.registry import canonical_url
-
-    t = read_table(root, "failures", ["url", "failed_at"])
-    cutoff = datetime.now(timezone.utc) - timedelta(hours=hours)
-    return {canonical_url(u) for u, at in zip(t.column("url").to_pylist(), t.column("failed_at").to_pylist())
-            if at is not None and at >= cutoff}
 
 
 def compact(root: str | Path, run_id: str | None = None) -> dict:

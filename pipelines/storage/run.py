@@ -1,17 +1,39 @@
-"""A run's ledger: its id, and the ``runs/`` rows that say what it did per site.
+"""One run over one output root, owned in one place: :class:`RunLedger`.
 
-Shared by the crawl (:mod:`crawler.itempipelines`) and ``reprocess``
-(:mod:`pipelines.storage.archives`)."""
+A run — a crawl, or ``reprocess`` of WARC archives — holds the root's lock, knows what is
+stored already, decides for every article version whether it is new, an update or
+unchanged, counts per site what it fetched and stored, keeps the URLs it gave up on, and
+at its end writes its ``runs/`` and ``failures/`` rows and rebuilds ``people/``. The crawl
+reaches it through :class:`crawler.run.RunOwner` (a Scrapy extension); ``reprocess`` uses it
+directly. Nothing else decides these things.
+
+The root's lock (:class:`RootLock`) is an ``flock`` on ``<root>/.lock``: the kernel drops it
+when its process dies, so a killed run never leaves a stale lock behind, and a second run
+on the same root is refused with a message that names the holder.
+"""
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import json
+import logging
+import os
 import uuid
-from collections import Counter
+from collections import Counter, defaultdict
+from concurrent.futures import Future
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from pipelines.sites.registry import canonical_url
+from pipelines.storage.dataset import DatasetError, DatasetWriter, read_table
 
 __version__ = "0.1.0"
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["Failure", "RootLock", "RunLedger", "RootBusy", "StorageError", "new_run_id", "run_rows"]
 
 
 @dataclass
@@ -22,20 +44,303 @@ class Failure:
     site: str
     kind: str                     # http-500, timeout, connection, error-page, not-article, …
     reason: str
-    failed_at: float = field(default=0.0)
+    failed_at: float = field(default=0.0)   # UNIX time
+
+
+class RootBusy(DatasetError):
+    """Another live run holds the output root."""
+
+
+class StorageError(DatasetError):
+    """Rows could not be stored (disk full, read-only root, …)."""
 
 
 def new_run_id() -> str:
     return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
 
 
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+class RootLock:
+    """Exclusive lock of an output root for one run (``flock`` on ``<root>/.lock``, which
+    also names the holder: pid and run id)."""
+
+    NAME = ".lock"
+
+    def __init__(self, root: Path, run_id: str):
+        self.path = Path(root) / self.NAME
+        self.run_id = run_id
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "another process"
+            os.close(fd)
+            if exc.errno in (errno.EWOULDBLOCK, errno.EACCES):
+                raise RootBusy(f"{self.path.parent} is being written by another run ({holder}); "
+                               "wait for it to finish or use another --output") from None
+            raise
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"pid {os.getpid()}, run {self.run_id}\n".encode(), 0)
+        self._fd = fd
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)  # (the lock goes with the descriptor; the file stays)
+            self._fd = None
+
+
+class RunLedger:
+    """The state of one run over one output root (see the module docstring).
+
+    ``open()`` takes the lock, finishes or discards what a killed run left half-committed,
+    and reads what is stored (one read of the articles table); then, during the run:
+    :meth:`is_stored` / :meth:`failed_recently` (what to fetch), :meth:`count` (fetch
+    counters per site), :meth:`add_article` (the new / updated / unchanged decision, and the
+    rows handed to the dataset writer), :meth:`add_failure`, :meth:`idle` (commit what is
+    buffered and rebuild ``people/`` while nothing else happens); ``close(reason)`` at the end.
+
+    The version rule: an article version is *unchanged* when the same canonical URL is stored
+    with the same content hash in any version (so reprocessing archives in any order, or
+    twice, adds nothing), *updated* when the URL is stored with other content only, *new*
+    otherwise.
+
+    A storage failure (disk full, read-only root) does not pass silently: ``storage_error``
+    holds its one-line reason, later rows are refused, and the run's ``runs/`` rows (when
+    they can still be written) say ``storage-error``. Articles it did not store are not
+    known to the next run, which fetches them again; because the run did not finish, the
+    next run also walks every listing page (see :attr:`interrupted`)."""
+
+    def __init__(self, root: str | Path, *, run_id: str | None = None, command: str = "crawl",
+                 settings: dict | None = None, flush_rows: int = 2000, background: bool = False,
+                 retry_failed_after_hours: float = 0.0):
+        self.root = Path(root)
+        self.run_id = run_id or new_run_id()
+        self.command = command
+        self.settings = dict(settings or {})
+        self.flush_rows = flush_rows
+        self.background = background
+        self.retry_failed_after_hours = retry_failed_after_hours
+        self.started = _utc_now()
+        self.writer: DatasetWriter | None = None
+        self.storage_error: str | None = None
+        self.interrupted: list[str] = []      # runs killed since the last finished one
+        self._versions: set[tuple[str, str]] = set()   # (canonical url, content hash) stored
+        self._stored: set[str] = set()        # canonical URLs stored in any version
+        self._recently_failed: set[str] = set()
+        self.site_stats: dict[str, Counter] = defaultdict(Counter)   # fetch counters per site
+        self.outcomes: dict[str, Counter] = defaultdict(Counter)     # articles_new/updated/unchanged
+        self.failures: dict[tuple[str, str], Failure] = {}          # (url, kind) → last failure
+        self._lock = RootLock(self.root, self.run_id)
+        self._people_dirty = False
+        self._people_job: Future | None = None
+        self.closed = False
+
+    # --- opening ----------------------------------------------------------------------
+    def open(self) -> "RunLedger":
+        """Lock the root and read what is stored. Raises :class:`DatasetError` (incl.
+        :class:`RootBusy`) with a one-line message."""
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            self._lock.acquire()
+        except DatasetError:
+            raise
+        except OSError as exc:
+            raise DatasetError(f"cannot use {self.root} as output root: {exc.strerror or exc}") from None
+        try:
+            articles = read_table(self.root, "articles", ["url", "content_hash", "fetched_at", "run_id"])
+            urls, hashes = articles.column("url").to_pylist(), articles.column("content_hash").to_pylist()
+            self._versions = set(zip(urls, hashes))
+            self._stored = set(urls)
+            self.interrupted = self._interrupted(articles)
+            self._recently_failed = self._read_recent_failures()
+            self.writer = DatasetWriter(self.root, self.run_id, self.flush_rows, background=self.background)
+        except OSError as exc:
+            self._lock.release()
+            raise DatasetError(f"cannot use {self.root} as output root: {exc.strerror or exc}") from None
+        except Exception:
+            self._lock.release()
+            raise
+        return self
+
+    def _interrupted(self, articles) -> list[str]:
+        """Run ids that wrote articles but never finished (killed, or storage failed), after
+        the last finished run: the newest listing pages may then be fully stored while
+        older ones are not, so the next run walks every listing page."""
+        runs = read_table(self.root, "runs", ["run_id", "site", "started_at", "finish_reason"])
+        finished = {r: t for r, s, t, f in zip(*(runs.column(c).to_pylist() for c in
+                                                 ("run_id", "site", "started_at", "finish_reason")))
+                    if s == "*" and f == "finished"}
+        last_finish = max(finished.values(), default=None)
+        latest: dict[str, object] = {}
+        for run_id, ts in zip(articles.column("run_id").to_pylist(), articles.column("fetched_at").to_pylist()):
+            if run_id not in finished and ts is not None:
+                latest[run_id] = max(ts, latest.get(run_id, ts))
+        return sorted(r for r, ts in latest.items() if last_finish is None or ts > last_finish)
+
+    def _read_recent_failures(self) -> set[str]:
+        if self.retry_failed_after_hours <= 0:
+            return set()
+        t = read_table(self.root, "failures", ["url", "failed_at"])
+        cutoff = datetime.now(timezone.utc) - timedelta(hours=self.retry_failed_after_hours)
+        return {canonical_url(u) for u, at in zip(t.column("url").to_pylist(), t.column("failed_at").to_pylist())
+                if at is not None and at >= cutoff}
+
+    # --- what to fetch ----------------------------------------------------------------
+    @property
+    def stored_count(self) -> int:
+        return len(self._stored)
+
+    def is_stored(self, canon: str) -> bool:
+        """Is a version of this canonical article URL stored (before or during this run)?"""
+        return canon in self._stored
+
+    def failed_recently(self, canon: str) -> bool:
+        return canon in self._recently_failed
+
+    def count(self, site: str, key: str, n: int = 1) -> None:
+        """Add to a fetch counter of a site (pages_fetched, listing_pages, articles_fetched,
+        articles_skipped_known, articles_skipped_failed, …): the ``runs/`` columns."""
+        self.site_stats[site][key] += n
+
+    # --- what is stored -----------------------------------------------------------------
+    def add_article(self, site: str, rows: dict) -> str:
+        """Store one article version (``rows`` from :func:`pipelines.storage.rows.page_rows`)
+        unless it is unchanged. Returns ``new``, ``updated``, ``unchanged`` or ``refused``
+        (storage has failed in this run)."""
+        article = rows["article"]
+        canon, chash = article["url"], article["content_hash"]
+        if (canon, chash) in self._versions:
+            self.outcomes[site]["articles_unchanged"] += 1
+            return "unchanged"
+        if self.storage_error or self.writer is None:
+            return "refused"
+        outcome = "updated" if canon in self._stored else "new"
+        article["run_id"] = self.run_id
+        try:
+            self.writer.add_article(article, rows["images"], rows["officials"])
+        except OSError as exc:
+            self._storage_failed(exc)
+            return "refused"
+        self.outcomes[site][f"articles_{outcome}"] += 1
+        self._versions.add((canon, chash))
+        self._stored.add(canon)
+        self._people_dirty = True
+        return outcome
+
+    def add_failure(self, failure: Failure) -> None:
+        """A URL given up on (the last failure of a URL and kind is kept: a page retried
+        several times is one row)."""
+        if not failure.failed_at:
+            failure.failed_at = datetime.now(timezone.utc).timestamp()
+        if self.failures.pop((failure.url, failure.kind), None) is None:
+            self.site_stats[failure.site]["failures"] += 1
+        self.failures[(failure.url, failure.kind)] = failure
+
+    def _storage_failed(self, exc: BaseException) -> None:
+        if self.storage_error is None:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            self.storage_error = f"storing rows under {self.root} failed: {reason}"
+            logger.error("%s; this run stores nothing more (the next run fetches what was lost)",
+                         self.storage_error)
+
+    def check_storage(self) -> str | None:
+        """Raise a background commit's failure now, if any; returns ``storage_error``."""
+        if self.writer is not None and not self.storage_error:
+            try:
+                self.writer.poll()
+            except OSError as exc:
+                self._storage_failed(exc)
+        return self.storage_error
+
+    # --- idle time and the end ----------------------------------------------------------
+    def idle(self) -> None:
+        """Commit what is buffered and rebuild ``people/`` (in the commit thread when the
+        writer has one), while the run has nothing else to do. Rows added later make
+        :meth:`close` rebuild again."""
+        if self.writer is None or not self._people_dirty or self.check_storage():
+            return
+        if self._people_job is not None and not self._people_job.done():
+            return
+        self._people_dirty = False
+        try:
+            self.writer.flush(wait=False)
+        except OSError as exc:
+            self._storage_failed(exc)
+            return
+        job = self.writer.after_commits(self._rebuild_people)
+        if not isinstance(job, Future):  # no commit thread: it ran here
+            done, job = job, Future()
+            job.set_result(done)
+        self._people_job = job
+
+    def _rebuild_people(self) -> int:
+        from pipelines.storage.people import rebuild_people
+
+        try:
+            return rebuild_people(self.root)
+        except Exception as exc:  # people/ is derived; never lose a run over it
+            logger.error("people/ not rebuilt: %s: %s", type(exc).__name__, exc)
+            return 0
+
+    def close(self, reason: str = "finished") -> dict:
+        """Commit the last rows, write the run's ``runs/`` and ``failures/`` rows, rebuild
+        ``people/``, release the lock. Returns a summary (run_id, finish_reason, counts,
+        storage_error). ``reason`` is replaced by ``storage-error`` when storing failed."""
+        if self.closed:
+            return self.summary
+        self.closed = True
+        people = None
+        try:
+            if self.writer is not None:
+                try:
+                    self.writer.close()
+                except OSError as exc:
+                    self._storage_failed(exc)
+                if self.storage_error:
+                    reason = "storage-error"
+                finished = _utc_now()
+                try:
+                    self.writer.add("runs", run_rows(self.run_id, self.started, finished, reason, self.site_stats,
+                                                     self.outcomes, list(self.failures.values()),
+                                                     {"command": self.command, **self.settings}))
+                    self.writer.add("failures", self.failure_rows())
+                    self.writer.close()
+                except OSError as exc:
+                    self._storage_failed(exc)
+                    reason = "storage-error"
+                if not self.storage_error:
+                    people = self._people_job.result() if self._people_job is not None else None
+                    if people is None or self._people_dirty:
+                        people = self._rebuild_people()
+        finally:
+            self._lock.release()
+        self.summary = {
+            "run_id": self.run_id, "finish_reason": reason, "storage_error": self.storage_error,
+            "people": people, "files_written": len(self.writer.files_written) if self.writer else 0,
+            **{k: sum(c[k] for c in self.outcomes.values())
+               for k in ("articles_new", "articles_updated", "articles_unchanged")},
+            "failures": len(self.failures),
+        }
+        return self.summary
+
+    def failure_rows(self) -> list[dict]:
+        return [{"run_id": self.run_id, "site": f.site, "url": f.url, "kind": f.kind, "reason": f.reason,
+                 "failed_at": datetime.fromtimestamp(f.failed_at, timezone.utc).replace(microsecond=0)}
+                for f in self.failures.values()]
+
 
 def run_rows(run_id: str, started, finished, reason: str, site_stats: dict, counts: dict,
              failures: list, settings: dict) -> list[dict]:
     """``runs/`` rows of one run: one per site and a ``"*"`` total. ``site_stats`` holds the
     fetch counters per site (pages_fetched, listing_pages, articles_fetched, articles_skipped_*),
-    ``counts`` the write outcomes per site (articles_new/updated/unchanged), ``failures`` objects
-    with ``.site`` and ``.kind``. Shared by the crawl and ``pipelines.storage.archives.reprocess``."""
+    ``counts`` the write outcomes per site (articles_new/updated/unchanged), ``failures``
+    objects with ``.site`` and ``.kind``."""
     sites = sorted(set(site_stats) | set(counts) | {f.site for f in failures})
     rows = []
     total: Counter = Counter()
