@@ -23,18 +23,34 @@ from pathlib import Path
 
 DEFAULT_OUTPUT = "output"
 
+# Exit statuses (README "Exit statuses", for cron and systemd)
+EXIT_OK = 0          # the run did its work
+EXIT_RUN_FAILED = 1  # the run finished but stored nothing it should have, storage failed, every site
+                     # failed, it was stopped, or another run holds the output root
+EXIT_USAGE = 2       # a usage error: bad arguments, an output path that is a file, unreadable input
+
 
 class CliError(Exception):
     """A user error: printed as one line, exit status 2."""
 
 
 class CrawlFailed(Exception):
-    """The crawl itself broke (not a user error): exit status 1."""
+    """The run did not do its work (not a user error): printed as one line, exit status 1."""
 
 
-def _fail(message: str) -> int:
+def _fail(message: str, status: int = EXIT_USAGE) -> int:
     print(f"portal-news: {message}", file=sys.stderr)
-    return 2
+    return status
+
+
+def check_output_root(output: str) -> Path:
+    """The dataset root as a path; a user error when it is a file or inside one."""
+    root = Path(output)
+    for part in (root, *root.parents):
+        if part.exists() and not part.is_dir():
+            where = "is a file" if part == root else f"is inside {part}, which is a file"
+            raise CliError(f"--output {output}: {where}; give a directory")
+    return root
 
 
 # --- extract ------------------------------------------------------------------------------
@@ -42,6 +58,8 @@ def cmd_extract(args) -> int:
     from pipelines.extraction.extract import extract
 
     path = Path(args.file)
+    if path.is_dir():
+        raise CliError(f"{path}: is a directory, not a saved page")
     if not path.is_file():
         raise CliError(f"{path}: no such file")
     data = path.read_bytes()
@@ -66,6 +84,7 @@ def _settings(output: str, overrides: list[str] | None = None, polite: bool = Tr
     from scrapy.utils.project import get_project_settings
 
     settings = get_project_settings()
+    check_output_root(output)
     settings.set("OUTPUT_DIR", output, priority="cmdline")
     if not polite:
         settings.setdict({"ROBOTSTXT_OBEY": True, "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False,
@@ -100,29 +119,56 @@ def run_crawl(settings, **spider_args) -> dict:
     process.crawl(crawler, **spider_args)
     process.start()
     stats = dict(crawler.stats.get_stats())
-    if "finish_reason" not in stats:  # Scrapy failed before or while opening the spider
-        raise CrawlFailed("the crawl did not run (see the error above)")
+    if stats.get("portal/root_busy"):
+        raise CrawlFailed(stats["portal/root_busy"])
     if stats.get("portal/dataset_error"):
         raise CliError(stats["portal/dataset_error"])
+    if "finish_reason" not in stats:  # Scrapy failed before or while opening the spider
+        raise CrawlFailed("the crawl did not run (see the error above)")
     return stats
+
+
+def crawl_status(stats: dict) -> int:
+    """Exit status of a crawl from its run's finish reason (``runs/`` holds the same), with
+    a one-line message on stderr when it is not 0."""
+    reason = stats.get("portal/finish_reason") or stats.get("finish_reason")
+    if reason == "finished":
+        return EXIT_OK
+    if reason == "storage-error":
+        message = stats.get("portal/storage_error") or "storing rows failed"
+    elif reason == "failed":
+        message = ("the run stored nothing: every site failed or no fetched article could be stored "
+                   "(see failures/ and `portal-news status`)")
+    else:
+        message = f"the run did not finish ({reason})"
+    print(f"portal-news: {message}", file=sys.stderr)
+    return EXIT_RUN_FAILED
 
 
 def cmd_crawl(args) -> int:
     settings = _settings(args.output, args.set, polite=not args.impolite)
+    # on stderr only what needs a reader (warnings: URLs given up on, unfinished runs); the
+    # settings and stats dump at INFO goes behind -v or into --log-file
+    if args.log_file:
+        settings.set("LOG_FILE", args.log_file, priority="cmdline")
+        settings.set("LOG_LEVEL", "INFO", priority="cmdline")
+    elif not args.verbose and "LOG_LEVEL" not in {s.split("=", 1)[0] for s in args.set}:
+        settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
     spider_args = {k: v for k, v in {
         "sites": args.sites, "start_urls": args.start_urls, "replica": args.replica,
         "full": "1" if args.full else None, "since": args.since, "source": args.source,
         "max_listing_pages": args.max_listing_pages, "from": args.from_, "to": args.to,
     }.items() if v}
-    run_crawl(settings, **spider_args)
+    stats = run_crawl(settings, **spider_args)
     print(summary(args.output), end="")
-    return 0
+    return crawl_status(stats)
 
 
 # --- reprocess ----------------------------------------------------------------------------
 def cmd_reprocess(args) -> int:
-    from pipelines.storage.dataset import DatasetError
     from pipelines.storage.archives import WarcError, check_warc, reprocess
+    from pipelines.storage.dataset import DatasetError
+    from pipelines.storage.run import RootBusy, StorageError
 
     for f in args.files:
         try:
@@ -131,8 +177,11 @@ def cmd_reprocess(args) -> int:
             raise CliError(str(exc)) from None
     if args.workers is not None and args.workers < 1:
         raise CliError("--workers must be at least 1")
+    check_output_root(args.output)
     try:
         stats = reprocess(args.files, args.output, workers=args.workers)
+    except (RootBusy, StorageError) as exc:
+        raise CrawlFailed(str(exc)) from None
     except (WarcError, DatasetError) as exc:
         raise CliError(str(exc)) from None
     print(f"reprocessed {stats['files']} WARC file(s), run {stats['run_id']}: {stats.get('records', 0)} records, "
@@ -142,9 +191,10 @@ def cmd_reprocess(args) -> int:
           f"{stats.get('skipped_not_html', 0)} non-HTML; {stats['workers']} worker(s), {stats['seconds']:.1f} s "
           f"({stats['pages_per_second'] or 0:.0f} pages/s)")
     if stats.get("truncated_files"):
-        print(f"  {stats['truncated_files']} file(s) ended in a damaged record (read up to it)")
+        print(f"portal-news: {stats['truncated_files']} WARC file(s) ended in a damaged record; read up to it",
+              file=sys.stderr)
     print(summary(args.output), end="")
-    return 0
+    return EXIT_OK if stats.get("finish_reason", "finished") == "finished" else EXIT_RUN_FAILED
 
 
 # --- demo ---------------------------------------------------------------------------------
@@ -162,10 +212,10 @@ def cmd_demo(args) -> int:
         # failures are summarised below (and kept in failures/): no per-URL warnings here
         settings.set("LOG_LEVEL", "ERROR" if not args.verbose else "INFO", priority="cmdline")
         settings.set("PROGRESS_INTERVAL", 5.0, priority="cmdline")
-        run_crawl(settings, sites=slugs, replica=replica.base_url, **({"full": "1"} if args.full else {}))
+        stats = run_crawl(settings, sites=slugs, replica=replica.base_url, **({"full": "1"} if args.full else {}))
     print(summary(output), end="")
     print(f"demo finished in {time.monotonic() - started:.1f} s; the replica server is stopped.")
-    return 0
+    return crawl_status(stats)
 
 
 def summary(output: str) -> str:
@@ -196,17 +246,19 @@ def summary(output: str) -> str:
         n = con.execute(f"SELECT count(*) FROM read_parquet('{people}')").fetchone()[0]
         lines.append(f"  people     {n:>6} resolved persons")
     lines.append(f"  articles   {total:>6} in all")
-    if data_files(root, "failures"):
-        last_run = con.execute(f"SELECT max(run_id) FROM read_parquet('{glob('failures')}')").fetchone()[0]
+    if data_files(root, "runs"):
+        last_run, reason = con.execute(f"SELECT run_id, finish_reason FROM read_parquet('{glob('runs')}') "
+                                       "WHERE site = '*' ORDER BY started_at DESC, run_id DESC LIMIT 1").fetchone()
+        lines.append(f"  last run   {last_run} ({reason})")
         kinds = con.execute(f"SELECT kind, count(*) FROM read_parquet('{glob('failures')}') WHERE run_id = ? "
-                            "GROUP BY 1 ORDER BY 2 DESC", [last_run]).fetchall()
+                            "GROUP BY 1 ORDER BY 2 DESC", [last_run]).fetchall() if data_files(root, "failures") else []
         if kinds:
             text = ", ".join(f"{n} {k}" for k, n in kinds)
             lines.append(f"  failures   {sum(n for _, n in kinds):>6} URLs given up on in the last run ({text}): "
                          f"see {root / 'failures'}/")
-    lines.append("try:")
-    lines.append(f"  duckdb -c \"SELECT district, year, count(*) FROM read_parquet('{glob('articles')}', "
-                 "hive_partitioning=true) GROUP BY ALL ORDER BY ALL\"")
+    lines.append("try (DuckDB's Python package is installed with portal-news):")
+    lines.append(f"  python -c \"import duckdb; duckdb.sql(\\\"SELECT district, year, count(*) FROM "
+                 f"read_parquet('{glob('articles')}', hive_partitioning=true) GROUP BY ALL ORDER BY ALL\\\").show()\"")
     return "\n".join(lines) + "\n"
 
 
@@ -214,6 +266,7 @@ def summary(output: str) -> str:
 def cmd_compact(args) -> int:
     from pipelines.storage.dataset import DatasetError, compact
 
+    check_output_root(args.output)
     try:
         stats = compact(args.output)
     except DatasetError as exc:
@@ -224,9 +277,11 @@ def cmd_compact(args) -> int:
 
 
 def cmd_status(args) -> int:
-    from pipelines.storage.dataset import DatasetError, read_table
+    from pipelines.storage.dataset import DatasetError, check_dataset, read_table
 
+    check_output_root(args.output)
     try:
+        check_dataset(args.output)
         runs = read_table(args.output, "runs").to_pylist()
         print(summary(args.output), end="")
     except DatasetError as exc:
@@ -278,10 +333,11 @@ def cmd_replica(args) -> int:
 
 # --- entry point --------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="portal-news", description="Crawl Vietnamese government portals into Parquet datasets.")
+    p = argparse.ArgumentParser(prog="portal-news", description="Crawl Vietnamese government portals into Parquet datasets.",
+                                allow_abbrev=False)
     sub = p.add_subparsers(dest="command", required=True)
 
-    e = sub.add_parser("extract", help="extract one saved page and print JSON")
+    e = sub.add_parser("extract", allow_abbrev=False, help="extract one saved page and print JSON")
     e.add_argument("file")
     e.add_argument("--url", help="the page's URL (resolves relative links, gives the date path)")
     e.add_argument("--content-type", help="HTTP Content-Type the page was served with")
@@ -293,7 +349,7 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--set", "-s", action="append", default=[], metavar="NAME=VALUE", help="Scrapy setting")
         sp.add_argument("--full", action="store_true", help="fetch every article, also those already stored")
 
-    c = sub.add_parser("crawl", help="crawl portals into the datasets")
+    c = sub.add_parser("crawl", allow_abbrev=False, help="crawl portals into the datasets")
     crawl_opts(c)
     c.add_argument("--sites", help="registry slugs, comma-separated (default: all)")
     c.add_argument("--start-urls", help="listing URLs, comma-separated")
@@ -304,28 +360,30 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--from", dest="from_", metavar="YEAR", help="wayback: captures from this year (or YYYYMMDD…)")
     c.add_argument("--to", metavar="YEAR", help="wayback: captures up to this year (or YYYYMMDD…)")
     c.add_argument("--impolite", action="store_true", help="no delay, no throttle (only for your own servers)")
+    c.add_argument("--verbose", "-v", action="store_true", help="Scrapy's log at INFO (settings, stats) on stderr")
+    c.add_argument("--log-file", help="write Scrapy's whole log (INFO) to this file")
     c.set_defaults(func=cmd_crawl)
 
-    rp = sub.add_parser("reprocess", help="re-extract pages stored in WARC files into the datasets")
+    rp = sub.add_parser("reprocess", allow_abbrev=False, help="re-extract pages stored in WARC files into the datasets")
     rp.add_argument("files", nargs="+", metavar="FILE.warc.gz", help="WARC files (ours, Common Crawl's, …)")
     rp.add_argument("--output", "-o", default=DEFAULT_OUTPUT, help="dataset root (default: output/)")
     rp.add_argument("--workers", "-j", type=int, default=None, help="extraction processes (default: all cores)")
     rp.set_defaults(func=cmd_reprocess)
 
-    d = sub.add_parser("demo", help="crawl the built-in offline replica and write datasets")
+    d = sub.add_parser("demo", allow_abbrev=False, help="crawl the built-in offline replica and write datasets")
     crawl_opts(d)
     d.add_argument("--articles", type=int, default=240)
     d.add_argument("--seed", type=int, default=1)
     d.add_argument("--verbose", action="store_true")
     d.set_defaults(func=cmd_demo)
 
-    r = sub.add_parser("replica", help="serve the offline replica portal on 127.0.0.1")
+    r = sub.add_parser("replica", allow_abbrev=False, help="serve the offline replica portal on 127.0.0.1")
     from replica import cli as replica_cli
 
     replica_cli.add_arguments(r)
     r.set_defaults(func=cmd_replica)
 
-    ev = sub.add_parser("evaluate", help="score extraction on a gold directory")
+    ev = sub.add_parser("evaluate", allow_abbrev=False, help="score extraction on a gold directory")
     ev.add_argument("dir")
     ev.add_argument("--predictions", help="directory of another extractor's JSON (same file names) to score instead")
     ev.add_argument("--no-baseline", action="store_true", help="do not run trafilatura beside ours")
@@ -334,13 +392,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     for name, func, text in (("compact", cmd_compact, "merge small part files, drop exact duplicates"),
                              ("status", cmd_status, "last runs and what is stored per district")):
-        sp = sub.add_parser(name, help=text)
+        sp = sub.add_parser(name, allow_abbrev=False, help=text)
         sp.add_argument("--output", "-o", default=DEFAULT_OUTPUT)
         if name == "status":
             sp.add_argument("--last", type=int, default=10)
         sp.set_defaults(func=func)
 
-    s = sub.add_parser("schema", help="print the data dictionary")
+    s = sub.add_parser("schema", allow_abbrev=False, help="print the data dictionary")
     s.add_argument("--markdown", action="store_true", default=True, help="Markdown (the only format)")
     s.add_argument("--write-readme", metavar="README", help="replace the data dictionary section of README")
     s.set_defaults(func=cmd_schema)
@@ -355,8 +413,7 @@ def main(argv: list[str] | None = None) -> int:
     except CliError as exc:
         return _fail(str(exc))
     except CrawlFailed as exc:
-        print(f"portal-news: {exc}", file=sys.stderr)
-        return 1
+        return _fail(str(exc), EXIT_RUN_FAILED)
     except KeyboardInterrupt:
         return _fail("interrupted")
     except BrokenPipeError:

@@ -14,6 +14,24 @@ from pipelines.extraction.extract import looks_like_error_page
 logger = logging.getLogger(__name__)
 
 
+class _RobotsTxtOneLine(logging.Filter):
+    """Scrapy logs a robots.txt that cannot be fetched (host down, refused) as an ERROR with
+    a traceback, then crawls as if it allowed everything. That is no error of ours and the
+    host's own failures are recorded per URL: one WARNING line says it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.levelno >= logging.ERROR:
+            exc = record.exc_info[1]
+            record.msg, record.args = "robots.txt not fetched (%s: %s); crawling as if it allowed all", (
+                type(exc).__name__, str(exc).splitlines()[0][:200] if str(exc) else "")
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            record.exc_info = record.exc_text = None
+        return True
+
+
+logging.getLogger("scrapy.downloadermiddlewares.robotstxt").addFilter(_RobotsTxtOneLine())
+
+
 class RetryScheduled(IgnoreRequest):
     """This attempt is over; a retry of the request is scheduled (errbacks ignore it)."""
 

@@ -18,7 +18,7 @@ import logging
 from scrapy import signals
 
 from pipelines.storage.dataset import DatasetError
-from pipelines.storage.run import Failure, RunLedger
+from pipelines.storage.run import Failure, RootBusy, RunLedger
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +82,10 @@ class RunOwner:
             return self.error is None
         try:
             self.ledger.open()
+        except RootBusy as exc:
+            self.error = str(exc)
+            self.crawler.stats.set_value("portal/root_busy", self.error)
+            return False
         except DatasetError as exc:
             self.error = str(exc)
             self.crawler.stats.set_value("portal/dataset_error", self.error)

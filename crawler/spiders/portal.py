@@ -19,13 +19,9 @@ from datetime import date
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
-from scrapy.spidermiddlewares.httperror import HttpError
-from twisted.internet.error import (ConnectionLost, ConnectionRefusedError, DNSLookupError,
-                                    TCPTimedOutError, TimeoutError)
-from twisted.web._newclient import ResponseFailed
 
 from crawler.items import FetchFailure, RawPage
+from crawler.failures import classify
 from crawler.middlewares import RetryScheduled
 from crawler.run import RunOwner
 from pipelines.sites.registry import UnknownSite, canonical_url, district_slug, sites_by_slug, _is_loopback
@@ -217,19 +213,7 @@ class PortalSpider(WaybackMixin, scrapy.Spider):
         if request.callback == self.parse_article:
             self.outstanding -= 1
         site = request.meta.get("site", "unknown")
-        if failure.check(HttpError):
-            status = failure.value.response.status
-            kind, reason = f"http-{status}", f"HTTP {status}"
-        elif failure.check(TimeoutError, TCPTimedOutError):
-            kind, reason = "timeout", f"no answer within {self.settings.getint('DOWNLOAD_TIMEOUT')} s"
-        elif failure.check(DNSLookupError):
-            kind, reason = "dns", "host name not found"
-        elif failure.check(ConnectionRefusedError, ConnectionLost, ResponseFailed):
-            kind, reason = "connection", f"{failure.type.__name__}: {failure.getErrorMessage()}"
-        elif failure.check(IgnoreRequest):
-            kind, reason = "robots", failure.getErrorMessage() or "forbidden by robots.txt"
-        else:
-            kind, reason = "other", f"{failure.type.__name__}: {failure.getErrorMessage()}"
+        kind, reason = classify(failure, self.settings.getfloat("DOWNLOAD_TIMEOUT"))
         self.logger.warning("giving up on %s: %s", request.url, reason)
         yield self._failure(request.url, site, kind, reason)
 

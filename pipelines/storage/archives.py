@@ -63,7 +63,10 @@ def check_warc(path: str | Path) -> None:
     except WarcError:
         raise
     except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
-        raise WarcError(f"{p}: not a readable WARC file ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})") from None
+        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        if "first line" in detail or not detail.isprintable():  # warcio quotes the file's bytes
+            detail = "unknown archive format"
+        raise WarcError(f"{p}: not a readable WARC file ({detail[:120]})") from None
     except Exception as exc:  # zlib.error and friends from a corrupt gzip member
         raise WarcError(f"{p}: not a readable WARC file ({type(exc).__name__})") from None
 
@@ -231,5 +234,6 @@ def reprocess(paths: Iterable[str | Path], output_dir: str | Path, workers: int 
     out = dict(stats)
     out.update(run_id=ledger.run_id, files=len(paths), workers=workers, seconds=round(elapsed, 3),
                pages_per_second=round(stats["pages"] / elapsed, 1) if elapsed > 0 else None,
-               files_written=summary["files_written"], failures=summary["failures"])
+               files_written=summary["files_written"], failures=summary["failures"],
+               finish_reason=summary["finish_reason"])
     return out

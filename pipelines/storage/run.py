@@ -302,8 +302,7 @@ class RunLedger:
                     self.writer.close()
                 except OSError as exc:
                     self._storage_failed(exc)
-                if self.storage_error:
-                    reason = "storage-error"
+                reason = self.verdict(reason)
                 finished = _utc_now()
                 try:
                     self.writer.add("runs", run_rows(self.run_id, self.started, finished, reason, self.site_stats,
@@ -328,6 +327,25 @@ class RunLedger:
             "failures": len(self.failures),
         }
         return self.summary
+
+    def verdict(self, reason: str) -> str:
+        """The run's finish reason as ``runs/`` records it and the exit status reports it:
+        ``finished`` only when the run ended by itself and did its work; ``storage-error``
+        when rows could not be stored; ``failed`` when every site failed (no page of any
+        site answered) or articles were fetched and none could be stored; otherwise the
+        reason it was stopped for (``shutdown``, ``cancelled``, …)."""
+        if self.storage_error:
+            return "storage-error"
+        if reason != "finished":
+            return reason
+        sites = set(self.site_stats) | set(self.outcomes)
+        if sites and all(self.site_stats[s]["pages_fetched"] == 0 for s in sites):
+            return "failed"
+        fetched = sum(c["articles_fetched"] for c in self.site_stats.values())
+        stored = sum(sum(c.values()) for c in self.outcomes.values())
+        if fetched and not stored:
+            return "failed"
+        return "finished"
 
     def failure_rows(self) -> list[dict]:
         return [{"run_id": self.run_id, "site": f.site, "url": f.url, "kind": f.kind, "reason": f.reason,
