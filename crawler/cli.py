@@ -264,11 +264,13 @@ def summary(output: str) -> str:
 
 # --- maintenance --------------------------------------------------------------------------
 def cmd_compact(args) -> int:
-    from pipelines.storage.dataset import DatasetError, compact
+    from pipelines.storage.dataset import DatasetError, RootBusy, compact
 
     check_output_root(args.output)
     try:
         stats = compact(args.output)
+    except RootBusy as exc:
+        raise CrawlFailed(str(exc)) from None
     except DatasetError as exc:
         raise CliError(str(exc)) from None
     print(f"compacted {stats['partitions']} partitions: {stats['files_before']} → {stats['files_after']} files, "

@@ -3,6 +3,7 @@ Wayback source against the replica's fake Wayback Machine (CDX + id_ captures on
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -256,3 +257,33 @@ def test_wayback_arguments_and_politeness():
     # bad arguments are kept as one message (logged by start(), exit 2 from the CLI)
     assert "from" in PortalSpider(sites="muong-lat", source="wayback", **{"from": "last year"}).usage_error
     assert "source" in PortalSpider(sites="muong-lat", source="archive").usage_error
+
+
+def test_reprocess_never_writes_outside_the_root(tmp_path):
+    """A WARC record's X-Portal-Site header names a folder only when it is a plain slug: a
+    path in it is not followed (the page lands under its host's partition), and nothing is
+    created outside the output root."""
+    from io import BytesIO
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    fixture = Path(__file__).parent / "fixtures" / "muonglat-2021-3-24.html"
+    url = json.loads(fixture.with_suffix(".json").read_text("utf-8"))["url"]
+    warc = tmp_path / "in" / "hostile.warc.gz"
+    warc.parent.mkdir()
+    with open(warc, "wb") as fh:
+        writer = WARCWriter(fh, gzip=True)
+        http = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+        record = writer.create_warc_record(url, "response", payload=BytesIO(fixture.read_bytes()),
+                                           http_headers=http,
+                                           warc_headers_dict={"X-Portal-Site": "../../../../elsewhere/x"})
+        writer.write_record(record)
+    out = tmp_path / "deep" / "a" / "b" / "root"
+    run = cli("reprocess", str(warc), "-o", str(out), "--workers", "1")
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "Traceback" not in run.stderr
+    outside = [p for p in tmp_path.rglob("*") if p.is_file() and out not in p.parents and p != warc]
+    assert outside == []
+    parts = [p.relative_to(out).parts[:2] for p in out.glob("articles/*/*")]
+    assert parts == [("articles", "district=muong-lat")]

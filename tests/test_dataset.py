@@ -161,6 +161,31 @@ def test_compact_merges_and_drops_exact_duplicates(example, tmp_path):
     assert len(pd.read_parquet(tmp_path / "images")) == 30
 
 
+def test_compact_drops_the_child_rows_of_dropped_duplicate_articles(example, tmp_path):
+    """Two runs that stored the same article versions (fetched at different times): compact
+    keeps each version once, the earliest fetch, with its own images and officials only."""
+    from datetime import timedelta
+
+    rows = _rows(example, 4)
+    for run, shift in (("a", 0), ("b", 3600)):
+        w = DatasetWriter(tmp_path, run, flush_rows=3)
+        for art, imgs, offs in rows:
+            later = lambda r: dict(r, fetched_at=r["fetched_at"] + timedelta(seconds=shift))  # noqa: E731
+            w.add_article(later(art), [later(i) for i in imgs], [later(o) for o in offs])
+        w.close()
+    n_images = sum(len(imgs) for _, imgs, _ in rows)
+    n_officials = sum(len(offs) for _, _, offs in rows)
+    assert len(pd.read_parquet(tmp_path / "images")) == 2 * n_images
+    compact(tmp_path)
+    arts = pd.read_parquet(tmp_path / "articles")
+    first = {art["article_id"]: pd.Timestamp(art["fetched_at"]) for art, _, _ in rows}
+    assert len(arts) == 4 and all(first[a] == t for a, t in zip(arts["article_id"], arts["fetched_at"]))
+    images, officials = pd.read_parquet(tmp_path / "images"), pd.read_parquet(tmp_path / "officials")
+    assert len(images) == n_images and all(first[a] == t for a, t in zip(images["article_id"], images["fetched_at"]))
+    assert len(officials) == n_officials
+    assert all(first[a] == t for a, t in zip(officials["article_id"], officials["fetched_at"]))
+
+
 def test_readme_data_dictionary_is_generated_from_schema():
     readme = (ROOT / "README.md").read_text("utf-8")
     assert data_dictionary_markdown() in readme, "README data dictionary is stale: run `portal-news schema`"

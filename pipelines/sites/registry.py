@@ -9,6 +9,7 @@ mapping, so an article keeps the same ``article_id`` whichever port the replica 
 from __future__ import annotations
 
 import hashlib
+import re
 import ipaddress
 import tomllib
 from dataclasses import dataclass, field
@@ -160,6 +161,15 @@ def article_id(url: str) -> str:
     """Stable 16-hex-digit id of an article, from its canonical URL (case of path kept:
     SharePoint paths are case-insensitive, but we keep what the portal links to)."""
     return hashlib.sha1(canonical_url(url).encode("utf-8")).hexdigest()[:16]
+
+
+_SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")
+
+
+def is_slug(value) -> bool:
+    """Is ``value`` a plain slug (lower-case letters, digits, hyphens): safe as a partition
+    folder name? Anything else given as a site (a WARC header, an argument) is not used as one."""
+    return isinstance(value, str) and _SLUG.fullmatch(value) is not None
 
 
 def district_slug(url: str, site_name: str | None = None) -> str:

@@ -15,10 +15,17 @@ officials, or the reverse):
 :func:`recover` (run by every writer on open) rolls committed batches forward and deletes
 temporary files of batches that never committed. Files are only ever added or, by
 ``compact``, replaced with the same rows by the same protocol: nothing is overwritten in place.
+
+One writer at a time: a run (:class:`pipelines.storage.run.RunLedger`) and ``compact`` hold
+the root's :class:`RootLock` (an ``flock`` on ``<root>/.lock``, which the kernel drops when
+its process dies, so a killed run never leaves a stale lock; a second writer is refused
+with a message naming the holder), so recovery never touches a live writer's files.
 """
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import json
 import os
 import uuid
@@ -28,9 +35,10 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipelines.sites.registry import is_slug
 from pipelines.storage.schema import PARTITION_COLS, PARTITIONED, TABLES
 
-__all__ = ["DatasetError", "DatasetWriter", "check_dataset", "commit", "recover", "data_files",
+__all__ = ["DatasetError", "DatasetWriter", "RootBusy", "RootLock", "check_dataset", "commit", "recover", "data_files",
            "read_file", "read_table", "compact"]
 
 JOURNAL_DIR = "_journal"
@@ -41,6 +49,42 @@ ROW_GROUP_SIZE = 2000
 
 class DatasetError(RuntimeError):
     """A problem with the files under the output root, with a message for the user."""
+
+
+class RootBusy(DatasetError):
+    """Another live run holds the output root."""
+
+
+class RootLock:
+    """Exclusive lock of an output root for one run (``flock`` on ``<root>/.lock``, which
+    also names the holder: pid and run id)."""
+
+    NAME = ".lock"
+
+    def __init__(self, root: Path, run_id: str):
+        self.path = Path(root) / self.NAME
+        self.run_id = run_id
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "another process"
+            os.close(fd)
+            if exc.errno in (errno.EWOULDBLOCK, errno.EACCES):
+                raise RootBusy(f"{self.path.parent} is being written by another run ({holder}); "
+                               "wait for it to finish or use another --output") from None
+            raise
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"pid {os.getpid()}, run {self.run_id}\n".encode(), 0)
+        self._fd = fd
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)  # (the lock goes with the descriptor; the file stays)
+            self._fd = None
 
 
 def _fsync_dir(path: Path) -> None:
@@ -113,7 +157,10 @@ def commit(root: Path, name: str, entries: list[tuple[str, str]], remove: list[s
 def _partition_dir(table: str, row: dict) -> str:
     if table not in PARTITIONED:
         return table
-    return f"{table}/district={row['district']}/year={int(row['year'] or 0)}"
+    district = row["district"]
+    if not is_slug(district):  # (rows name their district by slug; never a path of the input's)
+        raise DatasetError(f"refusing district {district!r} as a partition folder name")
+    return f"{table}/district={district}/year={int(row['year'] or 0)}"
 
 
 CHUNK_ARTICLES = 200  # articles whose rows are turned into Arrow tables at a time
@@ -318,13 +365,31 @@ def columns_schema(table: str, columns: list[str]) -> pa.Schema:
 
 
 def compact(root: str | Path, run_id: str | None = None) -> dict:
-    """Merge each partition's part files into one and drop exact duplicate rows
-    (same article_id and content_hash; for child tables the same full row)."""
+    """Merge each partition's part files into one and drop duplicate rows, holding the
+    root's lock. An article version stored twice (same article_id and content_hash: two
+    runs that fetched the same text) is kept once, the earliest fetch; the image and
+    official rows of the dropped copies go with them (they carry the copy's
+    ``fetched_at``), and exact duplicate child rows are dropped too. Versions (other
+    content hashes) are all kept."""
     root = Path(root)
-    recover(root)
     run_id = run_id or "compact-" + uuid.uuid4().hex[:8]
+    lock = RootLock(root, run_id)
+    lock.acquire()
+    try:
+        recover(root)
+        return _compact(root, run_id)
+    finally:
+        lock.release()
+
+
+_VERSION_KEY = ("article_id", "content_hash", "fetched_at")
+
+
+def _compact(root: Path, run_id: str) -> dict:
     stats = {"partitions": 0, "files_before": 0, "files_after": 0, "rows_before": 0, "rows_after": 0}
-    for table in PARTITIONED:
+    kept_versions: set[tuple] = set()     # (article_id, content_hash, fetched_at) of kept article rows
+    dropped_versions: set[tuple] = set()  # … of article rows dropped as duplicates
+    for table in ("articles",) + tuple(t for t in PARTITIONED if t != "articles"):
         schema = TABLES[table]
         by_dir: dict[Path, list[Path]] = defaultdict(list)
         for path in data_files(root, table):
@@ -334,13 +399,22 @@ def compact(root: str | Path, run_id: str | None = None) -> dict:
             merged = pa.concat_tables(tables, promote_options="default").cast(schema)
             rows = merged.to_pylist()
             seen, keep = set(), []
+            if table == "articles":
+                rows.sort(key=lambda r: (r["fetched_at"] is None, r["fetched_at"] or 0))
             for row in rows:
+                version = tuple(row.get(k) for k in _VERSION_KEY)
                 if table == "articles":
                     key = (row["article_id"], row["content_hash"])
+                    if key in seen:
+                        dropped_versions.add(version)
+                        continue
+                    kept_versions.add(version)
                 else:
+                    if version in dropped_versions and version not in kept_versions:
+                        continue  # a child of a dropped duplicate article row
                     key = json.dumps(row, sort_keys=True, default=str, ensure_ascii=False)
-                if key in seen:
-                    continue
+                    if key in seen:
+                        continue
                 seen.add(key)
                 keep.append(row)
             stats["partitions"] += 1

@@ -6,7 +6,7 @@ import hashlib
 import json
 from datetime import date, datetime, timezone
 
-from pipelines.sites.registry import article_id, canonical_url, district_slug
+from pipelines.sites.registry import article_id, canonical_url, district_slug, is_slug
 from pipelines.extraction.extract import extract
 
 __all__ = ["content_hash", "rows_for_record", "page_rows", "page_kwargs"]
@@ -41,7 +41,7 @@ def rows_for_record(record: dict, *, fetch_url: str, fetched_at: float, site: st
     """Rows of one article version: (article row, image rows, official rows)."""
     url = canonical_url(original_url or record["url"])
     aid = article_id(url)
-    district = site or district_slug(url, record.get("site_name"))
+    district = site if is_slug(site) else district_slug(url, record.get("site_name"))
     pub = date.fromisoformat(record["published_date"]) if record.get("published_date") else None
     year = pub.year if pub else 0
     published_at = datetime.fromisoformat(record["published_at"]) if record.get("published_at") else None
@@ -113,7 +113,8 @@ def page_rows(body: bytes, url: str, *, content_type: str | None = None, fetched
     page_url = original_url or url
     record = extract(body, page_url, content_type=content_type)
     out = {"is_article": bool(record["is_article"]), "extractor": record.get("extractor"),
-           "site": site or district_slug(page_url, record.get("site_name")),
+           # a site named by the input (a WARC header) must be a plain slug: it names a folder
+           "site": site if is_slug(site) else district_slug(page_url, record.get("site_name")),
            "error": record.get("error"), "error_detail": record.get("error_detail")}
     if out["is_article"]:
         out["article"], out["images"], out["officials"] = rows_for_record(

@@ -7,15 +7,11 @@ at its end writes its ``runs/`` and ``failures/`` rows and rebuilds ``people/``.
 reaches it through :class:`crawler.run.RunOwner` (a Scrapy extension); ``reprocess`` uses it
 directly. Nothing else decides these things.
 
-The root's lock (:class:`RootLock`) is an ``flock`` on ``<root>/.lock``: the kernel drops it
-when its process dies, so a killed run never leaves a stale lock behind, and a second run
-on the same root is refused with a message that names the holder.
+The root's lock is :class:`pipelines.storage.dataset.RootLock`.
 """
 
 from __future__ import annotations
 
-import errno
-import fcntl
 import json
 import logging
 import os
@@ -27,7 +23,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from pipelines.sites.registry import canonical_url
-from pipelines.storage.dataset import DatasetError, DatasetWriter, read_table
+from pipelines.storage.dataset import DatasetError, DatasetWriter, RootBusy, RootLock, read_table
 
 __version__ = "0.1.0"
 
@@ -47,10 +43,6 @@ class Failure:
     failed_at: float = field(default=0.0)   # UNIX time
 
 
-class RootBusy(DatasetError):
-    """Another live run holds the output root."""
-
-
 class StorageError(DatasetError):
     """Rows could not be stored (disk full, read-only root, …)."""
 
@@ -61,38 +53,6 @@ def new_run_id() -> str:
 
 def _utc_now() -> datetime:
     return datetime.now(timezone.utc).replace(microsecond=0)
-
-
-class RootLock:
-    """Exclusive lock of an output root for one run (``flock`` on ``<root>/.lock``, which
-    also names the holder: pid and run id)."""
-
-    NAME = ".lock"
-
-    def __init__(self, root: Path, run_id: str):
-        self.path = Path(root) / self.NAME
-        self.run_id = run_id
-        self._fd: int | None = None
-
-    def acquire(self) -> None:
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as exc:
-            holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "another process"
-            os.close(fd)
-            if exc.errno in (errno.EWOULDBLOCK, errno.EACCES):
-                raise RootBusy(f"{self.path.parent} is being written by another run ({holder}); "
-                               "wait for it to finish or use another --output") from None
-            raise
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"pid {os.getpid()}, run {self.run_id}\n".encode(), 0)
-        self._fd = fd
-
-    def release(self) -> None:
-        if self._fd is not None:
-            os.close(self._fd)  # (the lock goes with the descriptor; the file stays)
-            self._fd = None
 
 
 class RunLedger:
