@@ -250,6 +250,15 @@ def summary(output: str) -> str:
         last_run, reason = con.execute(f"SELECT run_id, finish_reason FROM read_parquet('{glob('runs')}') "
                                        "WHERE site = '*' ORDER BY started_at DESC, run_id DESC LIMIT 1").fetchone()
         lines.append(f"  last run   {last_run} ({reason})")
+        lacking = con.execute(
+            f"SELECT site, articles_new + articles_updated, articles_empty_body, articles_no_date, articles_no_title "
+            f"FROM read_parquet('{glob('runs')}', union_by_name=true) WHERE run_id = ? AND site <> '*' "
+            "AND (articles_empty_body > 0 OR articles_no_date > 0 OR articles_no_title > 0) ORDER BY site",
+            [last_run]).fetchall()
+        for site, stored, body, date, title in lacking:
+            what = ", ".join(f"{n} {label}" for n, label in ((body, "with an empty body"), (date, "without a date"),
+                                                             (title, "without a title")) if n)
+            lines.append(f"  quality    {site}: of {stored} articles stored in the last run, {what}")
         kinds = con.execute(f"SELECT kind, count(*) FROM read_parquet('{glob('failures')}') WHERE run_id = ? "
                             "GROUP BY 1 ORDER BY 2 DESC", [last_run]).fetchall() if data_files(root, "failures") else []
         if kinds:

@@ -129,6 +129,10 @@ class RunOwner:
             stats.set_value(f"portal/{key}", summary[key])
         if summary["storage_error"]:
             stats.set_value("portal/storage_error", summary["storage_error"])
+        for site, q in summary["quality_by_site"].items():
+            lacking = ", ".join(f"{n} {flag.replace('_', ' ')}" for flag, n in q.items() if flag != "stored")
+            logger.warning("%s: of %d articles stored in this run, %s (a layout change on the portal?)",
+                           site, q["stored"], lacking)
         logger.info("run %s closed (%s): %d new, %d updated, %d unchanged, %d failures; people/ %s persons",
                     self.run_id, summary["finish_reason"], summary["articles_new"], summary["articles_updated"],
                     summary["articles_unchanged"], summary["failures"], summary["people"])

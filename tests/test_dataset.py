@@ -213,3 +213,43 @@ def test_background_commits_write_the_same_rows_and_report_failures(example, tmp
     bad.add_article(dict(art, year="not a year"), imgs, offs)
     with pytest.raises(ValueError):
         bad.close()
+
+
+def test_quality_flags_are_counted_per_site_and_shown_by_status(example, tmp_path):
+    """Articles stored without a body, date or title are flagged in articles.quality_flags,
+    counted per site in runs/ and named by `portal-news status`: layout drift is visible."""
+    html, gold = example
+    good = extract(html, gold["url"])
+    empty = dict(good, body_paragraphs=[], url=gold["url"].replace("ahdtzt", "zzzzzz"))
+    ledger = RunLedger(tmp_path).open()
+    for rec in (good, empty):
+        article, images, officials = rows_for_record(rec, fetch_url=rec["url"], fetched_at=1_700_000_000)
+        ledger.add_article("muong-lat", {"article": article, "images": images, "officials": officials})
+    summary = ledger.close("finished")
+    assert summary["quality_by_site"] == {"muong-lat": {"stored": 2, "empty_body": 1}}
+    flags = pd.read_parquet(tmp_path / "articles").set_index("url")["quality_flags"]
+    assert list(flags[empty["url"]]) == ["empty-body"] and list(flags[good["url"]]) == []
+    runs = pd.read_parquet(tmp_path / "runs").set_index("site")
+    assert runs.loc["muong-lat", "articles_empty_body"] == 1 and runs.loc["*", "articles_empty_body"] == 1
+    out = subprocess.run([sys.executable, "-m", "crawler.cli", "status", "-o", str(tmp_path)],
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert "muong-lat: of 2 articles stored in the last run, 1 with an empty body" in out.stdout
+
+
+def test_files_of_an_older_version_without_added_columns_still_read(example, tmp_path):
+    """A file written before a column was added (schema.ADDED_COLUMNS) is not foreign: readers
+    fill nulls, and compact rewrites it with the column."""
+    import pyarrow.parquet as pq
+
+    w = DatasetWriter(tmp_path, "old", flush_rows=10)
+    for r in _rows(example, 3):
+        w.add_article(*r)
+    w.close()
+    for path in data_files(tmp_path, "articles"):
+        pq.write_table(pq.read_table(path).drop_columns(["quality_flags"]), path)
+    ledger = RunLedger(tmp_path).open()
+    assert ledger.stored_count == 3
+    ledger.close("finished")
+    compact(tmp_path)
+    assert pd.read_parquet(tmp_path / "articles")["quality_flags"].isna().all()

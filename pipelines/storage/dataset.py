@@ -36,7 +36,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipelines.sites.registry import is_slug
-from pipelines.storage.schema import PARTITION_COLS, PARTITIONED, TABLES
+from pipelines.storage.schema import ADDED_COLUMNS, PARTITION_COLS, PARTITIONED, TABLES
 
 __all__ = ["DatasetError", "DatasetWriter", "RootBusy", "RootLock", "check_dataset", "commit", "recover", "data_files",
            "read_file", "read_table", "compact"]
@@ -307,7 +307,8 @@ def _check_file(path: Path, table: str, columns: list[str]) -> pq.ParquetFile:
         raise DatasetError(f"{path}: not a readable Parquet file ({exc.__class__.__name__}: {exc}); "
                            f"move it out of the output root and rerun") from None
     names = set(pf.schema_arrow.names)
-    missing = [c for c in columns if c not in names]
+    added = ADDED_COLUMNS.get(table, frozenset())
+    missing = [c for c in columns if c not in names and c not in added]
     if missing:
         raise DatasetError(f"{path}: not a portal-news {table} file (missing columns {', '.join(missing)}); "
                            f"move it out of the output root and rerun")
@@ -336,7 +337,13 @@ def _partition_values(path: Path) -> dict:
 def read_file(path: Path, table: str, columns: list[str]) -> pa.Table:
     """The rows of one data file of ``table`` (partition columns added from its path)."""
     file_cols = [c for c in columns if c not in PARTITION_COLS]
-    t = _check_file(path, table, file_cols).read(columns=file_cols)
+    pf = _check_file(path, table, file_cols)
+    present = set(pf.schema_arrow.names)
+    t = pf.read(columns=[c for c in file_cols if c in present])
+    for c in file_cols:
+        if c not in present:  # a column added since this file was written (schema.ADDED_COLUMNS)
+            t = t.append_column(TABLES[table].field(c), pa.nulls(len(t), TABLES[table].field(c).type))
+    t = t.select(file_cols)
     if table in PARTITIONED:
         pv = _partition_values(path)
         if "district" in columns:
@@ -370,7 +377,8 @@ def compact(root: str | Path, run_id: str | None = None) -> dict:
     runs that fetched the same text) is kept once, the earliest fetch; the image and
     official rows of the dropped copies go with them (they carry the copy's
     ``fetched_at``), and exact duplicate child rows are dropped too. Versions (other
-    content hashes) are all kept."""
+    content hashes) are all kept. Files of an older version, without columns added since,
+    are rewritten with them (null)."""
     root = Path(root)
     run_id = run_id or "compact-" + uuid.uuid4().hex[:8]
     lock = RootLock(root, run_id)
@@ -395,7 +403,8 @@ def _compact(root: Path, run_id: str) -> dict:
         for path in data_files(root, table):
             by_dir[path.parent].append(path)
         for directory, files in sorted(by_dir.items()):
-            tables = [_check_file(p, table, schema.names).read(columns=schema.names) for p in files]
+            names = [n for n in schema.names if n not in PARTITION_COLS]
+            tables = [read_file(p, table, names) for p in files]
             merged = pa.concat_tables(tables, promote_options="default").cast(schema)
             rows = merged.to_pylist()
             seen, keep = set(), []
@@ -421,7 +430,8 @@ def _compact(root: Path, run_id: str) -> dict:
             stats["files_before"] += len(files)
             stats["rows_before"] += len(rows)
             stats["rows_after"] += len(keep)
-            if len(files) == 1 and len(keep) == len(rows):
+            outdated = any(set(names) - set(pq.ParquetFile(p).schema_arrow.names) for p in files)
+            if len(files) == 1 and len(keep) == len(rows) and not outdated:
                 stats["files_after"] += 1
                 continue
             rel = directory.relative_to(root)

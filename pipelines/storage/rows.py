@@ -30,6 +30,20 @@ def content_hash(record: dict, images: list[dict] | None = None) -> str:
     return hashlib.sha1(payload.encode("utf-8")).hexdigest()
 
 
+def quality_flags(record: dict) -> list[str]:
+    """What an article version lacks (``articles.quality_flags``): ``empty-body``,
+    ``no-date``, ``no-title``. Counted per site in ``runs/``: a portal whose layout changed
+    shows up as a run of new articles with flags."""
+    flags = []
+    if not record.get("body_paragraphs"):
+        flags.append("empty-body")
+    if not record.get("published_date"):
+        flags.append("no-date")
+    if not record.get("title"):
+        flags.append("no-title")
+    return flags
+
+
 def _utc(ts: float | None) -> datetime | None:
     return datetime.fromtimestamp(ts, timezone.utc).replace(microsecond=0) if ts else None
 
@@ -75,6 +89,7 @@ def rows_for_record(record: dict, *, fetch_url: str, fetched_at: float, site: st
         "content_sha1": raw_sha1,
         "content_hash": chash,
         "run_id": run_id,
+        "quality_flags": quality_flags(record),
     }
     version = {"published_date": pub, "content_hash": chash, "fetched_at": fetched}
     images = [

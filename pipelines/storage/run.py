@@ -187,6 +187,8 @@ class RunLedger:
             self._storage_failed(exc)
             return "refused"
         self.outcomes[site][f"articles_{outcome}"] += 1
+        for flag in article.get("quality_flags") or ():
+            self.outcomes[site]["articles_" + flag.replace("-", "_")] += 1
         self._versions.add((canon, chash))
         self._stored.add(canon)
         self._people_dirty = True
@@ -282,7 +284,9 @@ class RunLedger:
             "run_id": self.run_id, "finish_reason": reason, "storage_error": self.storage_error,
             "people": people, "files_written": len(self.writer.files_written) if self.writer else 0,
             **{k: sum(c[k] for c in self.outcomes.values())
-               for k in ("articles_new", "articles_updated", "articles_unchanged")},
+               for k in ("articles_new", "articles_updated", "articles_unchanged", "articles_empty_body",
+                         "articles_no_date", "articles_no_title")},
+            "quality_by_site": self.quality_by_site(),
             "failures": len(self.failures),
         }
         return self.summary
@@ -305,6 +309,18 @@ class RunLedger:
         if fetched and not stored:
             return "failed"
         return "finished"
+
+    def quality_by_site(self) -> dict[str, dict]:
+        """Per site, of the articles stored in this run: how many, and how many lack a body,
+        a date or a title (only sites where some do)."""
+        out = {}
+        for site, c in sorted(self.outcomes.items()):
+            stored = c["articles_new"] + c["articles_updated"]
+            flags = {k[len("articles_"):]: c[k] for k in ("articles_empty_body", "articles_no_date", "articles_no_title")
+                     if c[k]}
+            if flags:
+                out[site] = {"stored": stored, **flags}
+        return out
 
     def failure_rows(self) -> list[dict]:
         return [{"run_id": self.run_id, "site": f.site, "url": f.url, "kind": f.kind, "reason": f.reason,
@@ -340,6 +356,8 @@ def run_rows(run_id: str, started, finished, reason: str, site_stats: dict, coun
             "articles_skipped_known": s.get("articles_skipped_known", 0),
             "articles_skipped_failed": s.get("articles_skipped_failed", 0),
             "failures": sum(kinds.values()), "failures_by_kind": json.dumps(dict(kinds), sort_keys=True),
+            "articles_empty_body": c.get("articles_empty_body", 0), "articles_no_date": c.get("articles_no_date", 0),
+            "articles_no_title": c.get("articles_no_title", 0),
             "finish_reason": reason, "software_version": __version__,
             "settings": json.dumps(settings, default=str, sort_keys=True),
         })

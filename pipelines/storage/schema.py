@@ -33,7 +33,7 @@ ARTICLES = pa.schema([
     _f("site_name", pa.string(), "unit name from the page header (Huyện Mường Lát)"),
     _f("title", pa.string(), "article title"),
     _f("published_date", pa.date32(), "publication day, local time"),
-    _f("published_at", pa.timestamp("s", tz=TZ_NAME), "publication time when the page reveals it, else null"),
+    _f("published_at", pa.timestamp("ms", tz=TZ_NAME), "publication time when the page reveals it, else null"),
     _f("date_source", pa.string(), "page | sidebar | meta | url"),
     _f("summary", pa.string(), "lead (sapo); empty if none"),
     _f("body_paragraphs", pa.list_(pa.string()), "body paragraphs in order, without captions, credits, byline"),
@@ -45,12 +45,14 @@ ARTICLES = pa.schema([
     _f("byline", pa.string(), "author / credit line"),
     _f("extractor", pa.string(), "tandan (platform layout) | generic (fallback)"),
     _f("source", pa.string(), "live | replica | wayback | warc"),
-    _f("capture_time", pa.timestamp("s", tz="UTC"), "archive capture time (wayback, warc), else null"),
-    _f("fetched_at", pa.timestamp("s", tz="UTC"), "when this version was fetched", False),
+    _f("capture_time", pa.timestamp("ms", tz="UTC"), "archive capture time (wayback, warc), else null"),
+    _f("fetched_at", pa.timestamp("ms", tz="UTC"), "when this version was fetched", False),
     _f("http_status", pa.int16(), "HTTP status of the fetch"),
     _f("content_sha1", pa.string(), "SHA-1 of the raw response body"),
     _f("content_hash", pa.string(), "SHA-1 of the extracted fields; a new value means a new version"),
     _f("run_id", pa.string(), "crawl run that wrote this row"),
+    _f("quality_flags", pa.list_(pa.string()), "what this version lacks: empty-body, no-date, no-title "
+       "(empty list when nothing); many flags on one site's new articles mean its layout changed"),
 ])
 
 IMAGES = pa.schema([
@@ -60,7 +62,7 @@ IMAGES = pa.schema([
     _f("caption", pa.string(), "caption, null when the image has none"),
     _f("published_date", pa.date32(), "article's publication day"),
     _f("content_hash", pa.string(), "article version this row belongs to"),
-    _f("fetched_at", pa.timestamp("s", tz="UTC"), "when the article version was fetched"),
+    _f("fetched_at", pa.timestamp("ms", tz="UTC"), "when the article version was fetched"),
 ])
 
 OFFICIALS = pa.schema([
@@ -75,7 +77,7 @@ OFFICIALS = pa.schema([
     _f("context", pa.string(), "short snippet around the first mention"),
     _f("published_date", pa.date32(), "article's publication day"),
     _f("content_hash", pa.string(), "article version this row belongs to"),
-    _f("fetched_at", pa.timestamp("s", tz="UTC"), "when the article version was fetched"),
+    _f("fetched_at", pa.timestamp("ms", tz="UTC"), "when the article version was fetched"),
 ])
 
 PEOPLE = pa.schema([
@@ -97,8 +99,8 @@ PEOPLE = pa.schema([
 RUNS = pa.schema([
     _f("run_id", pa.string(), "run identifier (UTC start time + random suffix)", False),
     _f("site", pa.string(), "district slug, or * for the run as a whole", False),
-    _f("started_at", pa.timestamp("s", tz="UTC"), "run start"),
-    _f("finished_at", pa.timestamp("s", tz="UTC"), "run end"),
+    _f("started_at", pa.timestamp("ms", tz="UTC"), "run start"),
+    _f("finished_at", pa.timestamp("ms", tz="UTC"), "run end"),
     _f("pages_fetched", pa.int32(), "responses received (listings and articles)"),
     _f("listing_pages", pa.int32(), "listing pages walked"),
     _f("articles_fetched", pa.int32(), "article pages fetched"),
@@ -108,8 +110,12 @@ RUNS = pa.schema([
     _f("articles_skipped_known", pa.int32(), "article links not fetched because already stored"),
     _f("articles_skipped_failed", pa.int32(), "article links not fetched because they failed less than RETRY_FAILED_AFTER_HOURS ago"),
     _f("failures", pa.int32(), "URLs that failed permanently"),
+    _f("articles_empty_body", pa.int32(), "articles stored (new or updated) with an empty body"),
+    _f("articles_no_date", pa.int32(), "articles stored (new or updated) without a publication date"),
+    _f("articles_no_title", pa.int32(), "articles stored (new or updated) without a title"),
     _f("failures_by_kind", pa.string(), "JSON object: failure kind → count"),
-    _f("finish_reason", pa.string(), "Scrapy's close reason (finished, shutdown, …)"),
+    _f("finish_reason", pa.string(), "finished (did its work), failed (every site failed or nothing fetched "
+       "could be stored), storage-error, or why it was stopped (shutdown, …); the exit status follows it"),
     _f("software_version", pa.string(), "portal-news version"),
     _f("settings", pa.string(), "JSON of the settings that matter"),
 ])
@@ -120,7 +126,7 @@ FAILURES = pa.schema([
     _f("url", pa.string(), "URL that failed", False),
     _f("kind", pa.string(), "http-500, timeout, connection, error-page, not-html, …"),
     _f("reason", pa.string(), "human-readable reason"),
-    _f("failed_at", pa.timestamp("s", tz="UTC"), "when it was given up"),
+    _f("failed_at", pa.timestamp("ms", tz="UTC"), "when it was given up"),
 ])
 
 TABLES: dict[str, pa.Schema] = {
@@ -132,6 +138,25 @@ TABLES: dict[str, pa.Schema] = {
     "failures": FAILURES,
 }
 PARTITIONED = ("articles", "images", "officials")
+
+# Columns added after the first datasets were written: files of older versions lack them
+# (readers fill nulls; ``compact`` rewrites the files with them).
+ADDED_COLUMNS: dict[str, frozenset[str]] = {
+    "articles": frozenset({"quality_flags"}),
+    "runs": frozenset({"articles_empty_body", "articles_no_date", "articles_no_title"}),
+}
+
+# Where the rows of each table are made: the data dictionary names it, so a column's code
+# is one step away.
+MADE_BY = {
+    "articles": "`pipelines/storage/rows.py` (`rows_for_record`) from the extraction item "
+                "(`pipelines/extraction/items.py`, read by the page objects of `pipelines/extraction/pages/`)",
+    "images": "`pipelines/storage/rows.py` (`rows_for_record`) from `Article.images` (`pipelines/extraction/blocks.py`)",
+    "officials": "`pipelines/storage/rows.py` (`rows_for_record`) from `pipelines/extraction/officials.py`",
+    "people": "`pipelines/storage/people.py` (`resolve_people`, `rebuild_people`)",
+    "runs": "`pipelines/storage/run.py` (`RunLedger`, `run_rows`)",
+    "failures": "`pipelines/storage/run.py` (`RunLedger.failure_rows`); kinds from `crawler/failures.py`",
+}
 
 DESCRIPTIONS = {
     "articles": "one row per article version (a changed article gets a new row; take the latest `fetched_at` per `article_id`)",
@@ -156,7 +181,8 @@ def data_dictionary_markdown() -> str:
     lines = ["<!-- generated by `portal-news schema --markdown`; do not edit by hand -->"]
     for name, schema in TABLES.items():
         part = " Partitioned by `district`, `year`." if name in PARTITIONED else ""
-        lines.append(f"\n#### `{name}/`\n\n{DESCRIPTIONS[name][0].upper() + DESCRIPTIONS[name][1:]}.{part}\n")
+        lines.append(f"\n#### `{name}/`\n\n{DESCRIPTIONS[name][0].upper() + DESCRIPTIONS[name][1:]}.{part} "
+                     f"Made by {MADE_BY[name]}.\n")
         lines.append("| column | type | meaning |")
         lines.append("| --- | --- | --- |")
         if name in PARTITIONED:
@@ -164,5 +190,6 @@ def data_dictionary_markdown() -> str:
             lines.append("| year | int (partition) | year of `published_date`; 0 when unknown |")
         for field in schema:
             doc = (field.metadata or {}).get(b"doc", b"").decode("utf-8")
-            lines.append(f"| {field.name} | {_type_name(field.type)} | {doc} |")
+            cell = lambda text: text.replace("|", "\\|")  # noqa: E731 (a | would split the table cell)
+            lines.append(f"| {field.name} | {cell(_type_name(field.type))} | {cell(doc)} |")
     return "\n".join(lines) + "\n"
