@@ -33,7 +33,7 @@ class PortalSite:
 
     @property
     def host_label(self) -> str:
-        """First label of the host (``muonglat``): names the portal's banner image."""
+        """First label of the host (``muonglat``): names the portal's banner image and seeds its pages' view state."""
         return self.host.split(".")[0]
 
 
