@@ -1,9 +1,11 @@
 """The crawl benchmark's baseline: a bare Scrapy spider that fetches a given list of URLs
-(the replica's listing pages and every article they link to) with the same politeness-off
-settings as ``portal-news crawl --impolite`` and does nothing with the responses: no
-parsing, no items, no pipelines.
+(the replica's listing pages and every article they link to: the portals' real URLs) with
+the same politeness-off settings as ``portal-news crawl --impolite`` and does nothing with
+the responses: no parsing, no items, no pipelines. ``--replica URL`` sends every request
+through the replica with the crawler's own middleware, as ``portal-news crawl --replica``
+does, so both go through the same proxy.
 
-    python benchmarks/bare_spider.py URLS_FILE [--stats-out FILE] [-s NAME=VALUE …]
+    python benchmarks/bare_spider.py URLS_FILE --replica http://127.0.0.1:PORT [--stats-out FILE] [-s NAME=VALUE …]
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ SETTINGS = {
     "LOG_LEVEL": "WARNING",
     "USER_AGENT": "portal-news-bench/0.1 (bare spider)",
     "EXTENSIONS": {"benchmarks.timing.BenchTiming": 0},
+    # the crawler's route to the replica (crawler/settings.py), on when REPLICA_PROXY is set
+    "DOWNLOADER_MIDDLEWARES": {"crawler.replicaproxy.ReplicaProxyMiddleware": 745},
 }
 
 
@@ -57,10 +61,13 @@ class BareSpider(scrapy.Spider):
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description="bare Scrapy spider: fetch URLs, do nothing")
     ap.add_argument("urls_file")
+    ap.add_argument("--replica", default=None, metavar="URL", help="fetch through this replica (REPLICA_PROXY)")
     ap.add_argument("--stats-out", default=None)
     ap.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE")
     args = ap.parse_args(argv)
     settings = dict(SETTINGS)
+    if args.replica:
+        settings["REPLICA_PROXY"] = args.replica
     if args.stats_out:
         settings["BENCH_STATS_FILE"] = args.stats_out
     for item in args.set:

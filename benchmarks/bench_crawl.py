@@ -6,8 +6,9 @@ The replica runs as a subprocess (``replica_process``); each crawl runs in its o
 subprocess (fresh reactor, its own memory):
 
 * **bare**: ``benchmarks/bare_spider.py`` fetches exactly the replica's listing pages and
-  every URL they link to (from the replica's manifest), same settings as ``--impolite``
-  (32 concurrent requests, no delay, robots.txt obeyed), and does nothing with them;
+  every URL they link to (from the replica's manifest: the portals' real URLs), through the
+  replica as HTTP proxy like ours, same settings as ``--impolite`` (32 concurrent requests,
+  no delay, robots.txt obeyed), and does nothing with them;
 * **ours**: ``python -m crawler.cli crawl --sites <every district> --replica URL --impolite
   -o <empty dir> -s LOG_LEVEL=WARNING -s PROGRESS_INTERVAL=0``: discovery from listings,
   extraction with officials, Parquet datasets, people/ rebuild at the end.
@@ -205,8 +206,9 @@ def run_child(cmd: list[str], stats_file: Path, replica_pid: int, log_file: Path
     }
 
 
-def bare_cmd(urls_file: Path, stats_file: Path) -> list[str]:
-    return [sys.executable, str(ROOT / "benchmarks" / "bare_spider.py"), str(urls_file), "--stats-out", str(stats_file)]
+def bare_cmd(urls_file: Path, base_url: str, stats_file: Path) -> list[str]:
+    return [sys.executable, str(ROOT / "benchmarks" / "bare_spider.py"), str(urls_file), "--replica", base_url,
+            "--stats-out", str(stats_file)]
 
 
 def ours_cmd(slugs: str, base_url: str, out_dir: Path, stats_file: Path) -> list[str]:
@@ -254,7 +256,7 @@ def crawl_size(articles: int, repeats: int, with_bare: bool, work: Path, log=pri
                 stats_file = work / f"stats-{kind}-{articles}-{r}.json"
                 out_dir = work / f"out-{articles}-{r}"
                 if kind == "bare":
-                    cmd = bare_cmd(urls_file, stats_file)
+                    cmd = bare_cmd(urls_file, rep.base_url, stats_file)
                 else:
                     shutil.rmtree(out_dir, ignore_errors=True)
                     cmd = ours_cmd(slugs, rep.base_url, out_dir, stats_file)

@@ -5,7 +5,7 @@ trafilatura, single process, on the same pages, best of N rounds.
 
 Pages: ``--pages`` article pages of the replica model (``build_portal(seed=1, articles=N)``,
 rendered with the replica's own ``render.article_page``, exactly the bytes the replica
-serves; URL as the replica serves them) plus the shared example page
+serves; the article's real portal URL) plus the shared example page
 ``/work/shared/portal/examples/muonglat-2021-3-24.html`` when present. All HTML is
 rendered before any timing.
 
@@ -32,7 +32,6 @@ if str(ROOT) not in sys.path:
 EXAMPLE = Path("/work/shared/portal/examples/muonglat-2021-3-24.html")
 EXAMPLE_URL = ("http://muonglat.thanhhoa.gov.vn/portal/Pages/2021-3-24/"
                "Huyen-Muong-Lat-chung-suc-hien-thuc-hoa-khat-vong-xay-ahdtzt.aspx")
-REPLICA_BASE = "http://127.0.0.1:8000"  # URL the pages would have on a replica (no server needed)
 
 
 def load_pages(n: int = 200, seed: int = 1) -> list[tuple[bytes, str, str | None]]:
@@ -43,8 +42,8 @@ def load_pages(n: int = 200, seed: int = 1) -> list[tuple[bytes, str, str | None
     portal = build_portal(seed=seed, articles=n)
     pages = []
     for a in portal.articles[:n]:
-        body, ctype = render.article_page(a, a.district.prefix)
-        pages.append((body, REPLICA_BASE + a.full_path, ctype))
+        body, ctype = render.article_page(a)
+        pages.append((body, a.url, ctype))
     if EXAMPLE.is_file():
         pages.append((EXAMPLE.read_bytes(), EXAMPLE_URL, None))
     return pages

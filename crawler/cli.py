@@ -3,6 +3,7 @@
     portal-news demo [--output DIR] [--articles N]     replica + real crawl + datasets + summary
     portal-news crawl --sites muong-lat,quan-hoa       crawl registry sites (live portals)
     portal-news crawl --start-urls URL[,URL]           crawl any listing URL of the platform
+    portal-news crawl --sites muong-lat --replica http://127.0.0.1:PORT   … through the offline replica
     portal-news replica --port N [--articles N] [--seed S] [--faults]
     portal-news crawl --sites muong-lat --source wayback [--from 2015 --to 2025]   archived captures
     portal-news reprocess FILE.warc.gz … [--output DIR] [--workers N]   re-extract stored raw pages
@@ -79,13 +80,20 @@ def cmd_extract(args) -> int:
 
 
 # --- crawl --------------------------------------------------------------------------------
-def _settings(output: str, overrides: list[str] | None = None, polite: bool = True):
+def _settings(output: str, overrides: list[str] | None = None, polite: bool = True, replica: str | None = None):
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
     from scrapy.utils.project import get_project_settings
+
+    from crawler.replicaproxy import SETTING, check_replica_url
 
     settings = get_project_settings()
     check_output_root(output)
     settings.set("OUTPUT_DIR", output, priority="cmdline")
+    if replica:  # every request through the replica (an HTTP proxy for the portals' hosts)
+        try:
+            settings.set(SETTING, check_replica_url(replica), priority="cmdline")
+        except ValueError as exc:
+            raise CliError(str(exc)) from None
     if not polite:
         settings.setdict({"ROBOTSTXT_OBEY": True, "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False,
                           "CONCURRENT_REQUESTS": 32, "CONCURRENT_REQUESTS_PER_DOMAIN": 32,
@@ -146,7 +154,7 @@ def crawl_status(stats: dict) -> int:
 
 
 def cmd_crawl(args) -> int:
-    settings = _settings(args.output, args.set, polite=not args.impolite)
+    settings = _settings(args.output, args.set, polite=not args.impolite, replica=args.replica)
     # on stderr only what needs a reader (warnings: URLs given up on, unfinished runs); the
     # settings and stats dump at INFO goes behind -v or into --log-file
     if args.log_file:
@@ -155,7 +163,7 @@ def cmd_crawl(args) -> int:
     elif not args.verbose and "LOG_LEVEL" not in {s.split("=", 1)[0] for s in args.set}:
         settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
     spider_args = {k: v for k, v in {
-        "sites": args.sites, "start_urls": args.start_urls, "replica": args.replica,
+        "sites": args.sites, "start_urls": args.start_urls,
         "full": "1" if args.full else None, "since": args.since, "source": args.source,
         "max_listing_pages": args.max_listing_pages, "from": args.from_, "to": args.to,
     }.items() if v}
@@ -207,12 +215,12 @@ def cmd_demo(args) -> int:
     with replica_process(articles=args.articles, seed=args.seed) as replica:
         manifest = replica.manifest()
         slugs = ",".join(d["slug"] for d in manifest["districts"])
-        print(f"replica at {replica.base_url}; crawling districts {slugs} into {output}/ …")
-        settings = _settings(output, args.set, polite=False)
+        print(f"replica at {replica.base_url}; crawling districts {slugs} through it into {output}/ …")
+        settings = _settings(output, args.set, polite=False, replica=replica.base_url)
         # failures are summarised below (and kept in failures/): no per-URL warnings here
         settings.set("LOG_LEVEL", "ERROR" if not args.verbose else "INFO", priority="cmdline")
         settings.set("PROGRESS_INTERVAL", 5.0, priority="cmdline")
-        stats = run_crawl(settings, sites=slugs, replica=replica.base_url, **({"full": "1"} if args.full else {}))
+        stats = run_crawl(settings, sites=slugs, **({"full": "1"} if args.full else {}))
     print(summary(output), end="")
     print(f"demo finished in {time.monotonic() - started:.1f} s; the replica server is stopped.")
     return crawl_status(stats)
@@ -364,7 +372,8 @@ def build_parser() -> argparse.ArgumentParser:
     crawl_opts(c)
     c.add_argument("--sites", help="registry slugs, comma-separated (default: all)")
     c.add_argument("--start-urls", help="listing URLs, comma-separated")
-    c.add_argument("--replica", help="base URL of a running replica (serves the registry sites)")
+    c.add_argument("--replica", metavar="URL", help="crawl through a running replica (its http://127.0.0.1:PORT: "
+                   "an HTTP proxy answering for the portals' real URLs); sets REPLICA_PROXY")
     c.add_argument("--since", help="only articles published on or after this day (YYYY-MM-DD)")
     c.add_argument("--source", default="live", choices=["live", "wayback"])
     c.add_argument("--max-listing-pages", type=int, default=0)

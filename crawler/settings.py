@@ -86,3 +86,10 @@ WARC_PROCESS = True                  # compress and write WARC records in a chil
 WAYBACK_BASE_URL = "https://web.archive.org"   # the replica serves a fake one at <replica>/wayback
 WAYBACK_CONCURRENCY = 2        # requests at a time to the archive (download slot "wayback")
 WAYBACK_DOWNLOAD_DELAY = 1.0   # seconds between requests to the archive
+
+# --- the offline replica ----------------------------------------------------------------
+# `portal-news crawl --replica URL`, `-a replica=URL` or `-s REPLICA_PROXY=URL`: every request
+# goes to the replica, an HTTP proxy answering for the portals' real hosts
+# (crawler/replicaproxy.py); pages fetched so get source=replica. Empty: off.
+REPLICA_PROXY = ""
+DOWNLOADER_MIDDLEWARES["crawler.replicaproxy.ReplicaProxyMiddleware"] = 745   # before Scrapy's HttpProxyMiddleware (750)

@@ -26,9 +26,14 @@ def run(args: argparse.Namespace) -> int:
     """Build the model, start the server, print ``READY <base_url>``, serve until SIGINT/SIGTERM."""
     from .model import build_portal
     from .server import ReplicaServer
+    from .sites import UnknownPortal
 
-    portal = build_portal(seed=args.seed, articles=args.articles, districts=args.districts,
-                          revision=getattr(args, "revision", 0))
+    try:
+        portal = build_portal(seed=args.seed, articles=args.articles, districts=args.districts,
+                              revision=getattr(args, "revision", 0))
+    except UnknownPortal as exc:
+        print(f"replica: {exc}", file=sys.stderr)
+        return 2
     server = ReplicaServer(portal, port=args.port, faults=args.faults, fault_seed=args.fault_seed,
                            slow_seconds=args.slow_seconds)
     done = threading.Event()
@@ -42,6 +47,10 @@ def run(args: argparse.Namespace) -> int:
             with open(args.manifest, "w", encoding="utf-8") as f:
                 json.dump(server.manifest(), f, ensure_ascii=False)
         print(f"READY {server.base_url}", flush=True)
+        example = portal.districts[0].url(portal.districts[0].home_path()) if portal.districts else "http://HOST/"
+        print(f"replica: HTTP proxy for {', '.join(server.hosts())} (e.g. curl -x {server.base_url} {example}); "
+              f"manifest at {server.base_url}/_manifest.json, fake Wayback Machine at {server.base_url}/wayback",
+              file=sys.stderr, flush=True)
         while not done.wait(0.5):
             pass
     finally:

@@ -1,10 +1,10 @@
-"""Fault mode: which request of which URL fails, and how; deterministic in (seed, path,
-attempt number).
+"""Fault mode: which request of which URL fails, and how; deterministic in (seed, URL,
+attempt number). URLs are the portals' real URLs (what a client asks the proxy for).
 
 * ``flaky`` URLs (about 18% of article and listing URLs): the first 1–2 attempts fail with
   one of :data:`KINDS`, later attempts succeed;
 * ``redirect`` URLs (about 6%): the first attempt answers a chain of 2–3 × 302 through
-  ``/<label>/portal/Pages/Redirect.aspx?hop=…`` that ends at the same page with
+  the portal's ``/portal/Pages/Redirect.aspx?hop=…`` that ends at the same page with
   ``?utm_source=redirect`` appended (so a duplicate filter does not drop it; the registry's
   ``canonical_url`` strips the parameter);
 * ``permanent`` URLs (a few articles): HTTP 500 on every attempt;
@@ -27,10 +27,10 @@ class FaultPlan:
     def __init__(self, portal: Portal, seed: int = 0, slow_seconds: float = 3.0):
         self.seed = seed
         self.slow_seconds = slow_seconds
-        self.plan: dict[str, tuple] = {}   # lower-case path[?query] -> ("flaky", kinds) | ("redirect", hops) | ("permanent",)
-        self.original: dict[str, str] = {}  # lower-case key -> path as linked
-        keys = [a.full_path for a in portal.articles]
-        listing_keys = [d.listing_path(c, p) for d, c, p, _ in listing_pages(portal)]
+        self.plan: dict[str, tuple] = {}   # lower-case URL -> ("flaky", kinds) | ("redirect", hops) | ("permanent",)
+        self.original: dict[str, str] = {}  # lower-case URL -> URL as linked
+        keys = [a.url for a in portal.articles]
+        listing_keys = [d.url(d.listing_path(c, p)) for d, c, p, _ in listing_pages(portal)]
         ranked = sorted(keys, key=lambda k: _unit(seed, k))
         n_perm = min(len(keys), max(2, len(keys) // 200))
         permanent = set(ranked[:n_perm])
@@ -69,10 +69,10 @@ class FaultPlan:
     def wayback_429(self, key: str, attempt: int) -> bool:
         return attempt == 1 and _unit(self.seed + 3, key) < 0.10
 
-    def describe(self, base: str) -> dict:
+    def describe(self) -> dict:
         flaky, redirects, permanent = [], [], []
         for key, entry in sorted(self.plan.items()):
-            url = base + self.original.get(key, key)
+            url = self.original.get(key, key)
             if entry[0] == "flaky":
                 flaky.append({"url": url, "failures": list(entry[1])})
             elif entry[0] == "redirect":

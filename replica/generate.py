@@ -20,7 +20,7 @@ TITLE_FIRST_POSITIONS = ["Phó Chủ tịch UBND tỉnh", "Phó Chủ tịch HĐ
 class Block:
     kind: str                      # "p" | "img" | "credit" | "byline"
     text: str = ""                 # paragraph / caption / credit / byline text
-    images: list = field(default_factory=list)  # image paths (without /<label>) for "img"
+    images: list = field(default_factory=list)  # image paths on the portal (/portal/Photos/…) for "img"
     form: str = ""                 # caption form for "img", style for "byline"
     people: list = field(default_factory=list)  # officials named here, in order
 

@@ -21,15 +21,13 @@ def published(a: Article) -> tuple[str | None, str]:
     return None, "page"
 
 
-def truth(a: Article, base_url: str, prefix: str | None = None) -> dict:
-    """The extraction answer for an article served at ``base_url + prefix + path``
-    (``prefix`` defaults to ``/<label>``; archived copies use ``""`` and the real host)."""
+def truth(a: Article) -> dict:
+    """The extraction answer for an article (served at its real URL, through the proxy or
+    as an archived capture: the same page)."""
     c = a.content
-    prefix = a.district.prefix if prefix is None else prefix
-    root = base_url.rstrip("/") + prefix
     at, source = published(a)
     return {
-        "url": root + a.path,
+        "url": a.url,
         "is_article": True,
         "extractor": "tandan",
         "error": None,
@@ -40,7 +38,7 @@ def truth(a: Article, base_url: str, prefix: str | None = None) -> dict:
         "date_source": source,
         "summary": c.summary,
         "body_paragraphs": c.paragraphs,
-        "images": [{"url": root + src, "caption": cap} for src, cap in c.image_list()],
+        "images": [{"url": a.district.url(src), "caption": cap} for src, cap in c.image_list()],
         "tags": list(c.tags),
         "category": a.category.name,
         "byline": c.byline,
@@ -50,25 +48,29 @@ def truth(a: Article, base_url: str, prefix: str | None = None) -> dict:
 
 
 def build_manifest(portal: Portal, base_url: str, faults=None, with_truth: bool = True) -> dict:
-    """The manifest; ``with_truth=False`` leaves out each article's ``truth`` (a much smaller file)."""
+    """The manifest; ``with_truth=False`` leaves out each article's ``truth`` (a much smaller file).
+
+    Every portal URL in it is the portal's real URL (``http://muonglat.thanhhoa.gov.vn/…``),
+    fetched through the replica as an HTTP proxy; ``base_url`` is the replica's own address
+    (that proxy, ``/_manifest.json`` and the fake archive under ``/wayback``)."""
     base = base_url.rstrip("/")
     listed_in: dict[int, list[str]] = {}
     listings = []
     for d, c, page, entries in listing_pages(portal):
-        url = base + d.listing_path(c, page)
+        url = d.url(d.listing_path(c, page))
         for e in entries:
             if isinstance(e, Article):
                 listed_in.setdefault(e.idx, []).append(url)
         listings.append({
             "url": url, "district": d.slug, "category": c.name, "page": page,
-            "links": [base + e.full_path for e in entries],
-            "next_page": base + d.listing_path(c, page + 1) if page < c.page_count() else None,
+            "links": [e.url for e in entries],
+            "next_page": d.url(d.listing_path(c, page + 1)) if page < c.page_count() else None,
         })
     articles = []
     traps: dict[str, list[str]] = {}
     counts: Counter = Counter()
     for a in portal.articles:
-        url = base + a.full_path
+        url = a.url
         variants = a.variant_list()
         counts.update(variants)
         for t in a.traps:
@@ -79,10 +81,10 @@ def build_manifest(portal: Portal, base_url: str, faults=None, with_truth: bool 
             "reachable": bool(listed_in.get(a.idx)),
             "listed_in": listed_in.get(a.idx, []),
             "variants": variants,
-            **({"truth": truth(a, base)} if with_truth else {}),
+            **({"truth": truth(a)} if with_truth else {}),
         })
-    error_pages = [base + p.full_path for p in portal.phantoms if p.kind == "error"]
-    broken = [base + p.full_path for p in portal.phantoms if p.kind == "broken"]
+    error_pages = [p.url for p in portal.phantoms if p.kind == "error"]
+    broken = [p.url for p in portal.phantoms if p.kind == "broken"]
     traps["error-page"] = error_pages
     traps["broken-link"] = broken
     from .wayback import captures
@@ -92,9 +94,9 @@ def build_manifest(portal: Portal, base_url: str, faults=None, with_truth: bool 
         "base_url": base,
         "article_count": len(articles),
         "districts": [{
-            "slug": d.slug, "label": d.label, "name": d.name, "host": d.host,
-            "home": base + d.home_path(),
-            "listing_start_urls": [base + d.listing_path(c) for c in d.categories],
+            "slug": d.slug, "name": d.name, "host": d.host,
+            "home": d.url(d.home_path()),
+            "listing_start_urls": [d.url(d.listing_path(c)) for c in d.categories],
             "listing_skin": d.listing_skin,
         } for d in portal.districts],
         "articles": articles,
@@ -112,6 +114,6 @@ def build_manifest(portal: Portal, base_url: str, faults=None, with_truth: bool 
         },
     }
     if faults is not None:
-        out["faults"] = faults.describe(base)
+        out["faults"] = faults.describe()
         out["permanent_failures"] = out["faults"].pop("permanent_failures")
     return out

@@ -17,9 +17,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
 
-from pipelines.sites.registry import Site, sites_by_slug
-
 from . import content as C
+from .sites import PortalSite, portal_sites
 from .textforms import old_tones, title_slug
 
 DEFAULT_DISTRICTS = ("muong-lat", "quan-hoa", "quang-xuong", "thieu-hoa")
@@ -64,7 +63,7 @@ def _h(*parts) -> int:
 
 @dataclass(eq=False, repr=False)
 class Category:
-    path: str   # registry path: /portal/Pages/Tin-tuc-su-kien.aspx
+    path: str   # path on the portal: /portal/Pages/Tin-tuc-su-kien.aspx
     slug: str   # Tin-tuc-su-kien
     name: str   # Tin tức - Sự kiện
     entries: list = field(default_factory=list)  # Article | Phantom, newest first
@@ -78,7 +77,7 @@ class Category:
 
 @dataclass(eq=False, repr=False)
 class District:
-    site: Site
+    site: PortalSite
     index: int
     listing_skin: str
     categories: list[Category]
@@ -88,9 +87,9 @@ class District:
     _keys: list = field(default_factory=list)
 
     slug = property(lambda self: self.site.slug)
-    label = property(lambda self: self.site.label)
     name = property(lambda self: self.site.name)
     host = property(lambda self: self.site.host)
+    base_url = property(lambda self: self.site.base_url)  # http://muonglat.thanhhoa.gov.vn
 
     def __repr__(self):
         return f"District({self.slug!r}, {len(self.articles)} articles)"
@@ -103,16 +102,15 @@ class District:
     def level_word(self) -> str:
         return {"city": "thành phố", "town": "thị xã", "province": "tỉnh"}.get(self.site.level, "huyện")
 
-    @property
-    def prefix(self) -> str:
-        return "/" + self.label
+    def url(self, path: str) -> str:
+        """The portal's real URL of a path on it."""
+        return self.site.base_url + path
 
     def listing_path(self, cat: Category, page: int = 1) -> str:
-        p = self.prefix + cat.path
-        return p if page <= 1 else f"{p}?PageIndex={page}"
+        return cat.path if page <= 1 else f"{cat.path}?PageIndex={page}"
 
     def home_path(self) -> str:
-        return self.prefix + "/portal/Pages/default.aspx"
+        return "/portal/Pages/default.aspx"
 
     def previous(self, dt: datetime, n: int, exclude=None) -> list:
         """The ``n`` newest listed articles published before ``dt``."""
@@ -134,14 +132,14 @@ class Phantom:
     category: Category
     dt: datetime
     title: str
-    path: str  # without the /<label> prefix
+    path: str  # on the portal: /portal/Pages/<Y>-<M>-<D>/<Slug>.aspx
 
     @property
-    def full_path(self) -> str:
-        return self.district.prefix + self.path
+    def url(self) -> str:
+        return self.district.url(self.path)
 
     def __repr__(self):
-        return f"Phantom({self.kind!r}, {self.full_path!r})"
+        return f"Phantom({self.kind!r}, {self.url!r})"
 
 
 @dataclass(eq=False, repr=False)
@@ -153,7 +151,7 @@ class Article:
     topic: int
     ctx: dict
     title: str
-    path: str  # without the /<label> prefix
+    path: str  # on the portal: /portal/Pages/<Y>-<M>-<D>/<Slug>.aspx
     category: Category
     also_in: Category | None = None
     listed: bool = True
@@ -167,11 +165,12 @@ class Article:
         return self.revision > 0 and _h("revised", self.seed, self.idx) % 10 == 0
 
     @property
-    def full_path(self) -> str:
-        return self.district.prefix + self.path
+    def url(self) -> str:
+        """The article's real URL (``http://<portal host>/portal/Pages/…``)."""
+        return self.district.url(self.path)
 
     def __repr__(self):
-        return f"Article({self.idx}, {self.full_path!r})"
+        return f"Article({self.idx}, {self.url!r})"
 
     def has(self, name: str) -> bool:
         return name in self.variants.values() or name in self.traps or name in self.patterns
@@ -201,19 +200,27 @@ class Portal:
     districts: list[District]
     articles: list[Article]
     phantoms: list[Phantom]
-    routes: dict  # lower-case full path -> Article | Phantom
+    routes: dict  # lower-case real URL -> Article | Phantom (error pages)
 
     def __repr__(self):
         return f"Portal(seed={self.seed}, {len(self.articles)} articles, {len(self.districts)} districts)"
 
-    def district_by_label(self, label: str) -> District | None:
+    def district_by_host(self, host: str) -> District | None:
+        """The district whose portal is at ``host`` (``www.`` in front allowed), or None."""
+        host = (host or "").lower()
+        host = host[4:] if host.startswith("www.") else host
         for d in self.districts:
-            if d.label == label.lower():
+            if d.host == host:
                 return d
         return None
 
+    def route(self, url: str):
+        """The article or error page at a real URL (without query), or None."""
+        return self.routes.get(url.lower())
+
     def manifest(self, base_url: str, faults=None, with_truth: bool = True) -> dict:
-        """The answer key for this model served at ``base_url`` (see manifest.py)."""
+        """The answer key for this model, served by a replica at ``base_url`` (its own
+        address: the proxy, the manifest and the fake archive; see manifest.py)."""
         from .manifest import build_manifest
         return build_manifest(self, base_url, faults, with_truth)
 
@@ -232,16 +239,16 @@ def _assign(rng: random.Random, n: int, values, eligible=None) -> list:
     return out
 
 
-def _pick_districts(districts, articles: int) -> list[Site]:
+def _pick_districts(districts, articles: int) -> list[PortalSite]:
     if districts:
-        return sites_by_slug(districts)
+        return portal_sites(districts)
     slugs = list(DEFAULT_DISTRICTS)
     need = max(len(slugs), math.ceil(articles / ARTICLES_PER_DISTRICT))
     slugs += list(EXTRA_DISTRICTS[: max(0, need - len(slugs))])
-    return sites_by_slug(slugs)
+    return portal_sites(slugs)
 
 
-def _categories(site: Site) -> list[Category]:
+def _categories(site: PortalSite) -> list[Category]:
     cats = []
     for path in site.categories:
         slug = path.rsplit("/", 1)[-1].removesuffix(".aspx")
@@ -374,7 +381,7 @@ def build_portal(seed: int = 1, articles: int = 200, districts=None, revision: i
         a.traps = tuple(t for t, _, _ in TRAPS if t in traps)
         d.articles.append(a)
         all_articles.append(a)
-        routes[a.full_path.lower()] = a
+        routes[a.url.lower()] = a
 
     phantoms = []
     for d in dists:
@@ -393,7 +400,7 @@ def build_portal(seed: int = 1, articles: int = 200, districts=None, revision: i
                 d.phantoms.append(ph)
                 phantoms.append(ph)
                 if kind == "error":
-                    routes[ph.full_path.lower()] = ph
+                    routes[ph.url.lower()] = ph
 
     for d in dists:
         listed = [a for a in d.articles if a.listed]

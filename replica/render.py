@@ -1,8 +1,7 @@
 """HTML of the replica's pages (article, listing, home, SharePoint error, 404), rendered per
-request from the model.
-
-``prefix`` is what goes before ``/portal/...`` in every link: ``/<label>`` on the live
-replica, ``""`` for archived copies (the real host's own paths).
+request from the model, as the real portal serves them: links are the portal's own
+absolute paths (``/portal/Pages/…``) or absolute URLs; nothing names the replica. The live
+pages (through the proxy) and the fake archive's captures are the same bytes.
 """
 
 from __future__ import annotations
@@ -33,17 +32,17 @@ def _viewstate(key: str) -> str:
     return "/wEPDwUBMA9kFgJmD2QWAgIBD2QWBAIBD2Q" + base64.b64encode(raw).decode()
 
 
-def _head(title: str, charset: str, d: District, path: str, prefix: str, extra: str = "") -> str:
+def _head(title: str, charset: str, d: District, path: str, extra: str = "") -> str:
     return (
         f'{_DOCTYPE}<html dir="ltr" lang="vi-VN" xmlns:o="urn:schemas-microsoft-com:office:office">\n'
         f'<head><meta name="GENERATOR" content="Microsoft SharePoint" />'
         f'<meta http-equiv="Content-type" content="text/html; charset={charset}" />'
         f'<meta http-equiv="X-UA-Compatible" content="IE=10" /><meta http-equiv="Expires" content="0" />\n'
         f'{extra}<title>\n\t{esc(title)}\n</title>\n'
-        f'<link rel="shortcut icon" href="{prefix}/portal/_catalogs/masterpage/TanDan/images/favicon.ico" type="image/vnd.microsoft.icon" id="favicon" />\n'
-        f'<link rel="stylesheet" type="text/css" href="{prefix}/_layouts/15/1066/styles/Themable/corev15.css?rev=2ZRxyGs9J6%2Fj5ChXVL8vZQ%3D%3D"/>\n'
-        f'<link rel="stylesheet" type="text/css" href="{prefix}/portal/_catalogs/masterpage/TanDan/css/tandan-portal.css"/>\n'
-        f'<script type="text/javascript" src="{prefix}/_layouts/15/init.js?rev=Z7j8vKvTYhd7ajTo2G4JXA%3D%3D"></script>\n'
+        f'<link rel="shortcut icon" href="/portal/_catalogs/masterpage/TanDan/images/favicon.ico" type="image/vnd.microsoft.icon" id="favicon" />\n'
+        f'<link rel="stylesheet" type="text/css" href="/_layouts/15/1066/styles/Themable/corev15.css?rev=2ZRxyGs9J6%2Fj5ChXVL8vZQ%3D%3D"/>\n'
+        f'<link rel="stylesheet" type="text/css" href="/portal/_catalogs/masterpage/TanDan/css/tandan-portal.css"/>\n'
+        f'<script type="text/javascript" src="/_layouts/15/init.js?rev=Z7j8vKvTYhd7ajTo2G4JXA%3D%3D"></script>\n'
         f'<script type="text/javascript">//<![CDATA[\nvar _spPageContextInfo = {{webServerRelativeUrl: "\\u002fportal", '
         f'webAbsoluteUrl: "http:\\u002f\\u002f{d.host}\\u002fportal", siteAbsoluteUrl: "http:\\u002f\\u002f{d.host}", '
         f'serverRequestPath: "{path.replace("/", chr(92) + "u002f")}", layoutsUrl: "_layouts\\u002f15", '
@@ -52,17 +51,17 @@ def _head(title: str, charset: str, d: District, path: str, prefix: str, extra: 
     )
 
 
-def _header(d: District, prefix: str, selected: Category | None) -> str:
-    items = [f'<li class="first"><a href="{prefix}/portal/Pages/default.aspx">Trang chủ</a></li>',
-             f'<li><a href="{prefix}/portal/Pages/Gioi-thieu.aspx">Giới thiệu</a></li>']
+def _header(d: District, selected: Category | None) -> str:
+    items = [f'<li class="first"><a href="/portal/Pages/default.aspx">Trang chủ</a></li>',
+             f'<li><a href="/portal/Pages/Gioi-thieu.aspx">Giới thiệu</a></li>']
     for c in d.categories:
         cls = ' class="selected"' if c is selected else ""
-        items.append(f'<li{cls}><a href="{prefix}{c.path}">{esc(c.name)}</a></li>')
+        items.append(f'<li{cls}><a href="{c.path}">{esc(c.name)}</a></li>')
     items.append('<li><a href="http://dichvucong.thanhhoa.gov.vn" target="_blank">Dịch vụ công</a></li>')
-    items.append(f'<li class="last"><a href="{prefix}/portal/Pages/Hoi-dap.aspx">Hỏi đáp</a></li>')
+    items.append(f'<li class="last"><a href="/portal/Pages/Hoi-dap.aspx">Hỏi đáp</a></li>')
     return (
         '<div class="tandan-header">\n  <div class="tandan-banner">\n'
-        f'    <a href="{prefix}/portal/Pages/default.aspx" title="Trang chủ"><img src="{prefix}/portal/PublishingImages/banner-{d.label}.png" '
+        f'    <a href="/portal/Pages/default.aspx" title="Trang chủ"><img src="/portal/PublishingImages/banner-{d.site.host_label}.png" '
         f'alt="Cổng thông tin điện tử tỉnh Thanh Hóa - {A(d.name)}" /></a>\n'
         f'    <div class="tandan-site-title"><span class="tandan-portal-name">Cổng thông tin điện tử tỉnh thanh hóa</span>'
         f'<span class="tandan-unit-name">{esc(d.name)}</span></div>\n  </div>\n'
@@ -125,36 +124,36 @@ def _soupify(text_html: str, k: int) -> str:
     return f'<div><font face="Arial"><span style="{_SPAN_STYLES[k % 3]}">{first}{second}</span></font>&nbsp;</div>'
 
 
-def _img(prefix: str, src: str, alt: str = "") -> str:
-    return f'<img alt="{A(alt)}" src="{prefix}{src}" style="width:600px;height:400px;" />'
+def _img(src: str, alt: str = "") -> str:
+    return f'<img alt="{A(alt)}" src="{src}" style="width:600px;height:400px;" />'
 
 
-def _image_block(b, prefix: str, e) -> str:
+def _image_block(b, e) -> str:
     imgs = b.images
     cap = e(b.text) if b.text else ""
     form = b.form
     if form == "no-caption" or not b.text:
-        return "".join(f'<p style="text-align:center;">{_img(prefix, s)}</p>\n' for s in imgs)
+        return "".join(f'<p style="text-align:center;">{_img(s)}</p>\n' for s in imgs)
     if form == "caption-table":
-        rows = "".join(f'<tr><td>{_img(prefix, s)}</td></tr>\n' for s in imgs)
+        rows = "".join(f'<tr><td>{_img(s)}</td></tr>\n' for s in imgs)
         return ('<table align="center" border="0" cellpadding="1" cellspacing="1" style="width:600px;">\n<tbody>\n'
                 f'{rows}<tr><td style="text-align:center;"><em>{cap}</em></td></tr>\n</tbody>\n</table>\n')
     if form == "caption-em-after":
-        return ("".join(f'<p style="text-align:center;">{_img(prefix, s)}</p>\n' for s in imgs)
+        return ("".join(f'<p style="text-align:center;">{_img(s)}</p>\n' for s in imgs)
                 + f'<p style="text-align:center;"><em>{cap}</em></p>\n')
     if form == "caption-br":
-        return ('<p style="text-align:center;">' + "<br/>".join(_img(prefix, s) for s in imgs)
+        return ('<p style="text-align:center;">' + "<br/>".join(_img(s) for s in imgs)
                 + f'<br/><em>{cap}</em></p>\n')
     if form == "caption-figure":
-        return ('<figure class="image">' + "".join(_img(prefix, s) for s in imgs)
+        return ('<figure class="image">' + "".join(_img(s) for s in imgs)
                 + f'<figcaption>{cap}</figcaption></figure>\n')
     if form == "caption-plain-next":
-        return ("".join(f'<p style="text-align:center;">{_img(prefix, s)}</p>\n' for s in imgs)
+        return ("".join(f'<p style="text-align:center;">{_img(s)}</p>\n' for s in imgs)
                 + f'<p>{cap}</p>\n')
     raise ValueError(form)
 
 
-def _body(a: Article, c, prefix: str) -> str:
+def _body(a: Article, c) -> str:
     v = a.variants
     qx = v.get("style") == "quangxuong"
     soup = v.get("soup") == "soup"
@@ -171,7 +170,7 @@ def _body(a: Article, c, prefix: str) -> str:
             else:
                 out.append(f'<p style="text-align:justify;">{e(b.text)}</p>\n')
         elif b.kind == "img":
-            out.append(_image_block(b, prefix, e))
+            out.append(_image_block(b, e))
         elif b.kind == "credit":
             out.append(f'<p style="text-align:right;"><em>{e(b.text)}</em></p>\n')
         elif b.kind == "byline":
@@ -188,18 +187,18 @@ def _cut(title: str, n: int = 90) -> str:
     return title[:n].rsplit(" ", 1)[0].rstrip(",;:") + "..."
 
 
-def _sidebar(a: Article, prefix: str) -> str:
+def _sidebar(a: Article) -> str:
     d = a.district
     items = [a] if a.has("sidebar-self") else []
     items += d.previous(a.dt, 4 - len(items), exclude=a)
     lis = "".join(
-        f'    <li><a href="{prefix}{x.path}" title="{A(x.title)}">{esc(_cut(x.title))}</a>'
+        f'    <li><a href="{x.path}" title="{A(x.title)}">{esc(_cut(x.title))}</a>'
         f'<span class="tandan-span-date">{sidebar_time(x.dt)}</span></li>\n' for x in items)
     return ('<div class="tandan-div-article-other">\n  <div class="tandan-title-other">Tin mới nhất</div>\n'
             f'  <ul class="tandan-ul-article-other">\n{lis}  </ul>\n</div>\n')
 
 
-def article_html(a: Article, prefix: str) -> str:
+def article_html(a: Article) -> str:
     """The article page as text (before NFD / encoding)."""
     c = a.content
     d = a.district
@@ -223,20 +222,20 @@ def article_html(a: Article, prefix: str) -> str:
     else:
         lead = ""
     ctl = f"{c.ctl:02d}" if qx else "08"
-    body = _body(a, c, prefix)
+    body = _body(a, c)
     rich = (f'<div id="ctl00_PlaceHolderMain_ctl{ctl}_label" style="display:none">Nội dung</div>\n'
             f'<div id="ctl00_PlaceHolderMain_ctl{ctl}__ControlWrapper_RichHtmlField" class="ms-rtestate-field" '
             f'style="display:inline" aria-labelledby="ctl00_PlaceHolderMain_ctl{ctl}_label">'
             f'<div class="ExternalClass{_hex(a.seed)}">\n{body}</div></div>\n')
     tags = ""
     if c.tags:
-        links = ", ".join(f'<a href="{prefix}/portal/Pages/Tim-kiem.aspx?k={quote_plus(t)}">{esc(t)}</a>' for t in c.tags)
+        links = ", ".join(f'<a href="/portal/Pages/Tim-kiem.aspx?k={quote_plus(t)}">{esc(t)}</a>' for t in c.tags)
         tags = f'<div class="td-tags"><span class="td-tags-title">Từ khóa:</span> {links}</div>\n'
     share = (f'<div class="tandan-div-social"><a href="javascript:history.back()" class="tandan-back">&lt;</a>'
              f'<a class="fb-share" href="https://www.facebook.com/sharer/sharer.php?u=http%3a%2f%2f{d.host}'
              f'{path.replace("/", "%2f")}" target="_blank">Chia sẻ</a></div>\n')
-    crumbs_home = f'<a href="{prefix}/portal/Pages/default.aspx">Trang chủ</a>'
-    crumbs_cat = f'<a href="{prefix}{a.category.path}">{esc(a.category.name)}</a>'
+    crumbs_home = f'<a href="/portal/Pages/default.aspx">Trang chủ</a>'
+    crumbs_cat = f'<a href="{a.category.path}">{esc(a.category.name)}</a>'
     if old:
         crumb = f'<ul class="tandan-breadcrumb"><li>{crumbs_home}</li><li>{crumbs_cat}</li></ul>\n'
         article = (
@@ -250,28 +249,28 @@ def article_html(a: Article, prefix: str) -> str:
             '<div class="tandan-p-article">\n'
             f'  <h1 class="tandan-p-article-news-title">{esc(a.title)}</h1>\n'
             f'  <div class="tandan-div-date-zoom">\n    {date_span}\n    {zoom}\n'
-            f'    <a class="tandan-print" href="javascript:window.print()" title="In bài viết"><img src="{prefix}/portal/_catalogs/masterpage/TanDan/images/print.png" alt="In" /></a>\n'
+            f'    <a class="tandan-print" href="javascript:window.print()" title="In bài viết"><img src="/portal/_catalogs/masterpage/TanDan/images/print.png" alt="In" /></a>\n'
             f'  </div>\n  {lead}  <div class="tandan-p-article-main">\n  {rich}  </div>\n  {tags}  {share}</div>\n')
     wp = _hex(a.seed, "wp", n=32).lower()
     wpid = f"{wp[:8]}-{wp[8:12]}-{wp[12:16]}-{wp[16:20]}-{wp[20:32]}"
     return (
-        _head(page_title, charset, d, path, prefix, meta)
+        _head(page_title, charset, d, path, meta)
         + _form_open(path.rsplit("/", 1)[-1], path)
-        + _header(d, prefix, a.category) + crumb
+        + _header(d, a.category) + crumb
         + '<div id="contentRow">\n<div class="tandan-col-left">\n'
         + '<div id="ctl00_PlaceHolderMain_WebPartZone1" class="ms-webpart-zone ms-fullWidth">\n'
         + '<div class="ms-webpart-chrome ms-webpart-chrome-fullWidth">\n'
         + f'<div WebPartID="{wpid}" class="ms-WPBody noindex" id="WebPartctl00_ctl33_g_{wpid.replace("-", "_")}">\n'
         + article + '</div>\n</div>\n</div>\n'
         + '<div id="ctl00_PlaceHolderMain_WebPartZone2" class="ms-webpart-zone ms-fullWidth">\n'
-        + _sidebar(a, prefix) + '</div>\n</div>\n'
+        + _sidebar(a) + '</div>\n</div>\n'
         + _footer(d)
     )
 
 
-def article_page(a: Article, prefix: str) -> tuple[bytes, str]:
+def article_page(a: Article) -> tuple[bytes, str]:
     """(body bytes, Content-Type) of an article, with the article's NFD / cp1258 traps."""
-    text = article_html(a, prefix)
+    text = article_html(a)
     if "cp1258" in a.traps:
         return encode_cp1258(text), "text/html; charset=windows-1258"
     if "nfd" in a.traps:
@@ -280,11 +279,11 @@ def article_page(a: Article, prefix: str) -> tuple[bytes, str]:
 
 
 # --- listings and home ------------------------------------------------------------------------
-def _paging(cat: Category, page: int, prefix: str) -> str:
+def _paging(cat: Category, page: int) -> str:
     last = cat.page_count()
     if last <= 1:
         return ""
-    href = lambda p: prefix + cat.path + ("" if p == 1 else f"?PageIndex={p}")  # noqa: E731
+    href = lambda p: cat.path + ("" if p == 1 else f"?PageIndex={p}")  # noqa: E731
     parts = []
     if page > 1:
         parts.append(f'<a class="tandan-first" href="{href(1)}">Đầu</a>')
@@ -297,43 +296,43 @@ def _paging(cat: Category, page: int, prefix: str) -> str:
     return '<div class="tandan-paging">' + " ".join(parts) + "</div>\n"
 
 
-def listing_html(d: District, cat: Category, page: int, prefix: str) -> str:
+def listing_html(d: District, cat: Category, page: int) -> str:
     entries = cat.entries[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
     if d.listing_skin == "listing-old":
         items = "".join(
             f'<div class="tandan-p-article-news-item"><h3 class="tandan-p-article-news-title">'
-            f'<a href="{prefix}{x.path}" title="{A(x.title)}">{esc(x.title)}</a></h3>'
+            f'<a href="{x.path}" title="{A(x.title)}">{esc(x.title)}</a></h3>'
             f'<span class="tandan-span-date">({x.dt:%d/%m/%Y})</span></div>\n' for x in entries)
         box = f'<div class="tandan-list-news">\n<div class="tandan-title-list">{esc(cat.name)}</div>\n{items}</div>\n'
     else:
         items = "".join(
-            f'<div class="channel-news-item"><div class="channel-news-title"><a href="{prefix}{x.path}" '
+            f'<div class="channel-news-item"><div class="channel-news-title"><a href="{x.path}" '
             f'title="{A(x.title)}">{esc(x.title)}</a></div><div class="channel-news-date">{x.dt:%d/%m/%Y}</div></div>\n'
             for x in entries)
         box = f'<div class="channel-news-list">\n<h2 class="channel-title"><span>{esc(cat.name)}</span></h2>\n{items}</div>\n'
     path = cat.path + ("" if page == 1 else f"?PageIndex={page}")
     return (
-        _head(f"{cat.name} - {d.name}", "utf-8", d, cat.path, prefix)
-        + _form_open(cat.path.rsplit("/", 1)[-1] + ("" if page == 1 else f"?PageIndex={page}"), d.label + path)
-        + _header(d, prefix, cat)
-        + f'<div class="tandan-breadcrumb"><a href="{prefix}/portal/Pages/default.aspx">Trang chủ</a> &gt; '
+        _head(f"{cat.name} - {d.name}", "utf-8", d, cat.path)
+        + _form_open(cat.path.rsplit("/", 1)[-1] + ("" if page == 1 else f"?PageIndex={page}"), d.site.host_label + path)
+        + _header(d, cat)
+        + f'<div class="tandan-breadcrumb"><a href="/portal/Pages/default.aspx">Trang chủ</a> &gt; '
           f'<span>{esc(cat.name)}</span></div>\n'
-        + '<div id="contentRow">\n<div class="tandan-col-left">\n' + box + _paging(cat, page, prefix)
+        + '<div id="contentRow">\n<div class="tandan-col-left">\n' + box + _paging(cat, page)
         + '</div>\n' + _footer(d)
     )
 
 
-def home_html(d: District, prefix: str) -> str:
+def home_html(d: District) -> str:
     boxes = []
     for c in d.categories:
         arts = [x for x in c.entries if isinstance(x, Article)][:5]
-        lis = "".join(f'<li><a href="{prefix}{x.path}">{esc(x.title)}</a> <span class="tandan-span-date">'
+        lis = "".join(f'<li><a href="{x.path}">{esc(x.title)}</a> <span class="tandan-span-date">'
                       f'({x.dt:%d/%m/%Y})</span></li>\n' for x in arts)
-        boxes.append(f'<div class="tandan-home-box"><div class="tandan-box-title"><a href="{prefix}{c.path}">'
+        boxes.append(f'<div class="tandan-home-box"><div class="tandan-box-title"><a href="{c.path}">'
                      f'{esc(c.name)}</a></div>\n<ul class="tandan-home-news">\n{lis}</ul></div>\n')
     return (
-        _head(f"Cổng thông tin điện tử {d.name}", "utf-8", d, "/portal/Pages/default.aspx", prefix)
-        + _form_open("default.aspx", d.label + "home") + _header(d, prefix, None)
+        _head(f"Cổng thông tin điện tử {d.name}", "utf-8", d, "/portal/Pages/default.aspx")
+        + _form_open("default.aspx", d.site.host_label + "home") + _header(d, None)
         + '<div id="contentRow">\n<div class="tandan-col-left">\n' + "".join(boxes) + '</div>\n' + _footer(d)
     )
 
@@ -343,7 +342,7 @@ def correlation_id(key: str) -> str:
     return str(uuid.UUID(hashlib.md5(key.encode()).hexdigest()))
 
 
-def error_html(key: str, prefix: str = "") -> str:
+def error_html(key: str) -> str:
     """SharePoint's error page (served with HTTP 200)."""
     cid = correlation_id(key)
     when = datetime(2024, 1, 1) + timedelta(minutes=int(cid[:6], 16) % 500000)
@@ -358,7 +357,7 @@ def error_html(key: str, prefix: str = "") -> str:
         f'<p><span>ID Tương quan:</span> <span id="ms-error-correlationid">{cid}</span></p>\n'
         f'<p>Correlation ID: {cid}</p>\n'
         f'<p><span>Ngày và Giờ:</span> {when:%d/%m/%Y %H:%M:%S}</p></div>\n'
-        f'<div><a href="{prefix}/portal/Pages/default.aspx">Quay lại trang web</a></div>\n'
+        f'<div><a href="/portal/Pages/default.aspx">Quay lại trang web</a></div>\n'
         '</div></div></body></html>\n'
     )
 
@@ -368,13 +367,49 @@ def not_found_html() -> str:
             '<body><h1>404 NOT FOUND</h1><p>Không tìm thấy trang bạn yêu cầu.</p></body></html>\n')
 
 
+# --- the replica's own pages (not a portal's) --------------------------------------------------
+def _replica_page(title: str, paragraphs: list[str], hosts: list[str]) -> str:
+    items = "".join(f"<li>http://{esc(h)}/</li>" for h in hosts)
+    text = "".join(f"<p>{p}</p>\n" for p in paragraphs)
+    return ('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8" /><title>' + esc(title) + '</title></head>'
+            f'<body><h1>{esc(title)}</h1>\n{text}<p>Portals served:</p><ul>{items}</ul></body></html>\n')
+
+
+def replica_index_html(base_url: str, hosts: list[str]) -> str:
+    """``/`` of the replica's own address: what it is and how to use it."""
+    b = esc(base_url)
+    return _replica_page("portal-news replica", [
+        f"An offline replica of government portals. Use {b} as an HTTP proxy and request the portals' "
+        f"real URLs, e.g. <code>curl -x {b} http://{esc(hosts[0]) if hosts else 'HOST'}/portal/Pages/default.aspx</code>. "
+        "Nothing is forwarded to the network.",
+        f"Own endpoints: <a href=\"/_manifest.json\">{b}/_manifest.json</a> (the truth), "
+        f"{b}/wayback/cdx and {b}/wayback/web/&lt;timestamp&gt;id_/&lt;url&gt; (a fake Wayback Machine).",
+    ], hosts)
+
+
+def replica_not_found_html(base_url: str, path: str, hosts: list[str]) -> str:
+    """404 of the replica's own address: portal pages are asked for through the proxy."""
+    return _replica_page("404 Not Found", [
+        f"The replica itself has no page {esc(path)}. Portal pages are requested by their real URL with "
+        f"{esc(base_url)} as HTTP proxy.",
+    ], hosts)
+
+
+def unknown_host_html(host: str, hosts: list[str]) -> str:
+    """502 for a host the replica does not stand in for: it never forwards a request."""
+    return _replica_page("502 Bad Gateway", [
+        f"portal-news replica: {esc(host)} is not a portal this replica serves, and the replica forwards "
+        "no request to the network.",
+    ], hosts)
+
+
 ROBOTS = """User-agent: *
-Disallow: /*/_layouts/
-Disallow: /*/_vti_bin/
-Disallow: /*/_catalogs/
-Disallow: /*/portal/Pages/Tim-kiem.aspx
-Allow: /*/portal/Pages/
-Allow: /*/portal/Photos/
+Disallow: /_layouts/
+Disallow: /_vti_bin/
+Disallow: /portal/_catalogs/
+Disallow: /portal/Pages/Tim-kiem.aspx
+Allow: /portal/Pages/
+Allow: /portal/Photos/
 """
 
 

@@ -1,14 +1,22 @@
 """HTTP server of the replica (127.0.0.1 only) and a helper that runs it in a subprocess.
 
-URL layout (``<label>`` = first label of the portal's host, e.g. ``muonglat``):
+The replica is an HTTP **forward proxy** for the portals' real host names, and a small web
+server of its own:
 
-* ``/robots.txt``, ``/_manifest.json``
-* ``/<label>/portal/Pages/default.aspx`` home, ``/<label>/portal/Pages/<Category>.aspx[?PageIndex=N]``
-* ``/<label>/portal/Pages/<Y>-<M>-<D>/<Slug>-<6 chars>.aspx`` articles (also error pages
-  served with 200, and links that 404)
-* ``/<label>/portal/Photos/<YYYY-MM>/<hex><name>.jpg`` a tiny JPEG
-* ``/<label>/portal/Pages/Redirect.aspx?hop=…`` redirect hops (fault mode)
-* ``/wayback/cdx`` and ``/wayback/web/<ts>id_/<url>`` (see :mod:`replica.wayback`)
+* a request with an absolute URI naming a replicated portal
+  (``GET http://muonglat.thanhhoa.gov.vn/portal/Pages/Tin-tuc-su-kien.aspx HTTP/1.1``) is
+  answered as that portal would: ``/robots.txt``, ``/portal/Pages/default.aspx`` (home),
+  ``/portal/Pages/<Category>.aspx[?PageIndex=N]`` (listings),
+  ``/portal/Pages/<Y>-<M>-<D>/<Slug>-<6 chars>.aspx`` (articles; also SharePoint error pages
+  served with 200, and links that 404), ``/portal/Photos/<YYYY-MM>/<hex><name>.jpg`` (a tiny
+  JPEG), ``/portal/Pages/Redirect.aspx?hop=…`` (redirect hops, fault mode). Pages link with
+  the portal's own paths, as the real portal does;
+* an absolute URI naming any other host gets a 502 page saying so, and ``CONNECT`` (HTTPS
+  tunnels) gets 405: the replica never forwards anything anywhere;
+* a request for the replica's own address (``http://127.0.0.1:PORT/…``, or a plain path):
+  ``/`` (what it serves), ``/_manifest.json`` (the truth, see :mod:`replica.manifest`),
+  ``/robots.txt``, and the fake Wayback Machine ``/wayback/cdx`` and
+  ``/wayback/web/<ts>id_/<url>`` (see :mod:`replica.wayback`).
 """
 
 from __future__ import annotations
@@ -49,6 +57,16 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_HEAD(self):
         self.server.replica._handle(self, head=True)
+
+    def do_CONNECT(self):
+        """No tunnels: the replica answers for the portals' plain HTTP only."""
+        body = (b"<html><body><h1>405 Method Not Allowed</h1><p>portal-news replica: CONNECT (HTTPS tunnels) "
+                b"is not supported; request http:// URLs through this proxy.</p></body></html>")
+        self.close_connection = True
+        try:
+            self.server.replica._send(self, 405, body, headers=[("Allow", "GET, HEAD"), ("Connection", "close")])
+        except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError):
+            pass
 
 
 class _HTTPServer(ThreadingHTTPServer):
@@ -136,32 +154,66 @@ class ReplicaServer:
         except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError):
             req.close_connection = True
 
+    def _is_own(self, parts) -> bool:
+        """Does an absolute URI name the replica itself (127.0.0.1 or localhost, its port)?"""
+        try:
+            port = parts.port or 80
+        except ValueError:
+            return False
+        return port == self.port and (parts.hostname or "").lower() in ("127.0.0.1", "localhost")
+
     def _route(self, req, head: bool) -> None:
         raw = req.path
         parts = urlsplit(raw)
-        path = unquote(parts.path)
-        params = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in ATTEMPT_PARAMS]
-        key = path + ("?" + urlencode(params) if params else "")
-        attempt = 0
-        if self.faults is not None:
-            with self._lock:
-                self.attempts[key.lower()] += 1
-                attempt = self.attempts[key.lower()]
+        if not raw.lower().startswith(("http://", "https://")) or self._is_own(parts):
+            return self._own(req, head, parts)
+        d = self.portal.district_by_host(parts.hostname or "")
+        if d is None:
+            return self._send(req, 502, render.unknown_host_html(parts.hostname or raw, self.hosts()).encode("utf-8"),
+                              head=head)
+        return self._portal(req, head, d, parts)
 
+    def hosts(self) -> list[str]:
+        """Host names of the portals this replica answers for."""
+        return [d.host for d in self.portal.districts]
+
+    def _count(self, key: str) -> int:
+        """Number of this request of ``key`` (1-based), in fault mode; 0 otherwise."""
+        if self.faults is None:
+            return 0
+        with self._lock:
+            self.attempts[key.lower()] += 1
+            return self.attempts[key.lower()]
+
+    def _own(self, req, head: bool, parts) -> None:
+        """The replica's own endpoints: index, manifest, robots.txt, the fake archive."""
+        path = unquote(parts.path) or "/"
+        params = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
         if path == "/robots.txt":
-            return self._send(req, 200, render.ROBOTS.encode(), "text/plain; charset=utf-8", head)
+            return self._send(req, 200, b"User-agent: *\nAllow: /\n", "text/plain; charset=utf-8", head)
         if path == "/_manifest.json":
             with_truth = dict(params).get("truth", "1") not in ("0", "false", "no")
             return self._send(req, 200, self.manifest_bytes(with_truth), "application/json", head)
         if path.startswith("/wayback/"):
-            return self._wayback(req, head, path, parts.query, key, attempt)
+            key = path + ("?" + urlencode(params) if params else "")
+            return self._wayback(req, head, path, parts.query, key, self._count(key))
+        if path == "/":
+            return self._send(req, 200, render.replica_index_html(self.base_url, self.hosts()).encode("utf-8"),
+                              head=head)
+        return self._send(req, 404, render.replica_not_found_html(self.base_url, path, self.hosts()).encode("utf-8"),
+                          head=head)
 
-        label, _, rest = path.lstrip("/").partition("/")
-        d = self.portal.district_by_label(label)
-        if d is None:
-            return self._not_found(req, head)
-        rest = "/" + rest
-        low = rest.lower()
+    def _portal(self, req, head: bool, d, parts) -> None:
+        """A request for a replicated portal's URL, answered as that portal would."""
+        path = unquote(parts.path) or "/"
+        params = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in ATTEMPT_PARAMS]
+        local = path + ("?" + urlencode(params) if params else "")  # path and query on the portal
+        key = d.url(local)  # the real URL, as the fault plan names it
+        attempt = self._count(key)
+
+        low = path.lower()
+        if low == "/robots.txt":
+            return self._send(req, 200, render.ROBOTS.encode(), "text/plain; charset=utf-8", head)
         if low in ("/", "/portal", "/portal/", "/portal/pages", "/portal/pages/"):
             return self._redirect(req, d.home_path(), head)
         if low.startswith("/portal/photos/") and low.endswith(".jpg"):
@@ -170,12 +222,12 @@ class ReplicaServer:
             q = parse_qs(parts.query)
             hop, of, to = int(q.get("hop", ["1"])[0]), int(q.get("of", ["2"])[0]), q.get("to", ["/"])[0]
             if hop < of:
-                return self._redirect(req, f"{d.prefix}/portal/Pages/Redirect.aspx?hop={hop + 1}&of={of}&to={quote(to, safe='')}", head)
+                return self._redirect(req, f"/portal/Pages/Redirect.aspx?hop={hop + 1}&of={of}&to={quote(to, safe='')}", head)
             return self._redirect(req, to + ("&" if "?" in to else "?") + "utm_source=redirect", head)
 
         page_fn = None
         if low == "/portal/pages/default.aspx":
-            page_fn = lambda: (render.home_html(d, d.prefix).encode("utf-8"), HTML)  # noqa: E731
+            page_fn = lambda: (render.home_html(d).encode("utf-8"), HTML)  # noqa: E731
         else:
             for c in d.categories:
                 if c.path.lower() == low:
@@ -183,34 +235,34 @@ class ReplicaServer:
                         page = max(1, int(dict(params).get("PageIndex", "1")))
                     except ValueError:
                         page = 1
-                    page_fn = lambda c=c, page=page: (render.listing_html(d, c, page, d.prefix).encode("utf-8"), HTML)  # noqa: E731
+                    page_fn = lambda c=c, page=page: (render.listing_html(d, c, page).encode("utf-8"), HTML)  # noqa: E731
                     break
         target = None
         if page_fn is None:
-            target = self.portal.routes.get(path.lower())
+            target = self.portal.route(d.url(path))
             if target is None:
                 return self._not_found(req, head)
             if isinstance(target, Phantom):
-                return self._send(req, 200, render.error_html(path, d.prefix).encode("utf-8"), head=head)
-            page_fn = lambda: render.article_page(target, d.prefix)  # noqa: E731
+                return self._send(req, 200, render.error_html(path).encode("utf-8"), head=head)
+            page_fn = lambda: render.article_page(target)  # noqa: E731
 
         if self.faults is not None:
             action = self.faults.action(key, attempt)
-            if action is not None and self._fault(req, head, action, key, d, page_fn):
+            if action is not None and self._fault(req, head, action, key, local, page_fn):
                 return
         body, ctype = page_fn()
         self._send(req, 200, body, ctype, head)
 
-    def _fault(self, req, head, action, key, d, page_fn) -> bool:
+    def _fault(self, req, head, action, key, local, page_fn) -> bool:
         """Carry out a fault; False when the normal page should still be sent."""
         if action == "permanent" or action == "http-500":
-            body = render.error_html(key + "500", d.prefix).encode("utf-8")
+            body = render.error_html(key + "500").encode("utf-8")
             self._send(req, 500, body, head=head)
         elif action == "http-503":
             self._send(req, 503, b"<html><body><h1>Service Unavailable</h1></body></html>", head=head,
                        headers=[("Retry-After", "1")])
         elif action == "error-200":
-            self._send(req, 200, render.error_html(key + "200", d.prefix).encode("utf-8"), head=head)
+            self._send(req, 200, render.error_html(key + "200").encode("utf-8"), head=head)
         elif action == "slow":
             self._stopping.wait(self.slow_seconds + 0.5)
             return False
@@ -227,7 +279,7 @@ class ReplicaServer:
                 req.wfile.flush()
             req.close_connection = True
         elif isinstance(action, tuple) and action[0] == "redirect":
-            self._redirect(req, f"{d.prefix}/portal/Pages/Redirect.aspx?hop=1&of={action[1]}&to={quote(key, safe='')}", head)
+            self._redirect(req, f"/portal/Pages/Redirect.aspx?hop=1&of={action[1]}&to={quote(local, safe='')}", head)
         else:
             return False
         return True
@@ -258,15 +310,15 @@ class ReplicaServer:
         if cap.statuscode != "200":
             return self._send(req, int(cap.statuscode), render.not_found_html().encode("utf-8"), HTML, head, hdrs)
         if cap.article is not None:
-            body, ctype = render.article_page(cap.article, "")
+            body, ctype = render.article_page(cap.article)
         elif cap.target == "home":
-            d = self.portal.district_by_label(urlsplit(original).hostname.split(".")[0])
-            body, ctype = render.home_html(d, "").encode("utf-8"), HTML
+            d = self.portal.district_by_host(urlsplit(original).hostname)
+            body, ctype = render.home_html(d).encode("utf-8"), HTML
         elif isinstance(cap.target, Phantom):
             body, ctype = render.error_html(cap.target.path).encode("utf-8"), HTML
         else:
-            d = self.portal.district_by_label(urlsplit(original).hostname.split(".")[0])
-            body, ctype = render.listing_html(d, cap.target, 1, "").encode("utf-8"), HTML
+            d = self.portal.district_by_host(urlsplit(original).hostname)
+            body, ctype = render.listing_html(d, cap.target, 1).encode("utf-8"), HTML
         return self._send(req, 200, body, ctype, head, hdrs)
 
 
@@ -303,7 +355,7 @@ def replica_process(articles: int = 200, seed: int = 1, faults: bool = False, fa
         cmd += ["--revision", str(revision)]
     if districts:
         cmd += ["--districts", districts if isinstance(districts, str) else ",".join(districts)]
-    root = str(Path(__file__).resolve().parents[2])
+    root = str(Path(__file__).resolve().parents[1])
     env = dict(os.environ, PYTHONPATH=root + os.pathsep + os.environ.get("PYTHONPATH", ""), PYTHONUNBUFFERED="1")
     errlog = tempfile.TemporaryFile(mode="w+", encoding="utf-8")  # a pipe nobody reads could fill up
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errlog, text=True, cwd=root, env=env)

@@ -9,8 +9,6 @@ import unicodedata
 from datetime import datetime
 from html.entities import codepoint2name
 
-from pipelines.extraction.text import strip_diacritics
-
 from .content import WEEKDAYS
 
 _TONES = "\u0300\u0301\u0303\u0309\u0323"
@@ -66,6 +64,12 @@ def esc(text: str) -> str:
 def esc_entities(text: str) -> str:
     """HTML-escape and write Vietnamese letters as entities (``&acirc;``, ``&#7871;``)."""
     return html.escape(text, quote=False).translate(_ENTITY_TABLE)
+
+
+def strip_diacritics(text: str) -> str:
+    """ASCII-fold Vietnamese text: "Mường Lát" → "Muong Lat", "Đ" → "D"."""
+    text = unicodedata.normalize("NFD", text or "").replace("đ", "d").replace("Đ", "D")
+    return "".join(c for c in text if not unicodedata.combining(c))
 
 
 def title_slug(title: str, limit: int = 55) -> str:

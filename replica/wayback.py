@@ -1,6 +1,6 @@
 """A fake Wayback Machine over the replica's articles.
 
-Endpoints (same server as the portals):
+Endpoints (the replica's own, under its own address ``http://127.0.0.1:PORT``):
 
 * ``/wayback/cdx?url=<host>/portal/Pages/&matchType=prefix&output=json&filter=statuscode:200
   &collapse=urlkey&from=YYYY&to=YYYY`` — the Internet Archive CDX API: JSON rows, the first
@@ -67,7 +67,7 @@ class Capture:
 
     def as_dict(self, base: str) -> dict:
         return {**self.row(), "url": f"{base}/wayback/web/{self.timestamp}id_/{self.original}",
-                "article_url": base + self.article.full_path if self.article else None}
+                "article_url": self.article.url if self.article else None}
 
 
 def _ts(dt: datetime) -> str:
@@ -86,7 +86,7 @@ def captures(portal: Portal) -> list[Capture]:
     out: list[Capture] = []
     for a in portal.articles:
         rng = random.Random(_h("wayback", portal.seed, a.idx))
-        original = f"http://{a.district.host}{a.path}"
+        original = a.url
         t = a.dt
         for k in range(rng.choice((1, 1, 2, 3))):
             t = t + timedelta(hours=rng.randint(2, 24 * 120), seconds=rng.randint(0, 3599))
@@ -100,18 +100,18 @@ def captures(portal: Portal) -> list[Capture]:
             t = min(a.dt + timedelta(hours=3), LAST_CAPTURE)
             out.append(Capture(_ts(t), original, "200", a, rng.randint(18000, 60000), _digest(rng)))
     for ph in portal.phantoms:
-        rng = random.Random(_h("wayback-ph", portal.seed, ph.full_path))
+        rng = random.Random(_h("wayback-ph", portal.seed, ph.url))
         t = ph.dt + timedelta(days=rng.randint(1, 30))
-        out.append(Capture(_ts(t), f"http://{ph.district.host}{ph.path}",
+        out.append(Capture(_ts(t), ph.url,
                            "404" if ph.kind == "broken" else "200", None, 1200, _digest(rng),
                            target=ph))
     for d in portal.districts:
         rng = random.Random(_h("wayback-home", portal.seed, d.slug))
         t = datetime(2025, 6, 20, 8) + timedelta(minutes=rng.randint(0, 5000))
-        out.append(Capture(_ts(t), f"http://{d.host}/portal/Pages/default.aspx", "200", None,
+        out.append(Capture(_ts(t), d.url(d.home_path()), "200", None,
                            40000, _digest(rng), target="home"))
         for c in d.categories:
-            out.append(Capture(_ts(t + timedelta(minutes=7)), f"http://{d.host}{c.path}", "200", None,
+            out.append(Capture(_ts(t + timedelta(minutes=7)), d.url(c.path), "200", None,
                                35000, _digest(rng), target=c))
     out.sort(key=lambda c: (c.urlkey, c.timestamp))
     portal._captures = out

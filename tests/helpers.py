@@ -21,7 +21,8 @@ def encode_cp1258(text: str) -> bytes:
 
 
 def crawl_cmd(replica_url: str, out, sites: str, *extra: str) -> list[str]:
-    """``portal-news crawl`` of replica districts into ``out``: politeness off, warnings only;
-    ``extra`` options and ``-s`` settings appended."""
+    """``portal-news crawl`` of replica districts into ``out``, every request through the replica
+    at ``replica_url`` (the portals' real URLs, answered by the replica as an HTTP proxy):
+    politeness off, warnings only; ``extra`` options and ``-s`` settings appended."""
     return [sys.executable, "-m", "crawler.cli", "crawl", "--sites", sites, "--replica", replica_url,
             "--impolite", "-o", str(out), "-s", "LOG_LEVEL=WARNING", *extra]

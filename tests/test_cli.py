@@ -20,6 +20,7 @@ def run(*args, cwd=None):
     (["crawl", "--sites", "no-such-district"], "unknown site"),
     (["crawl", "--sites", "muong-lat", "--since", "2020-13-45"], "is not a date"),
     (["crawl", "--start-urls", "ftp://example.org/x"], "not an http(s) URL"),
+    (["crawl", "--sites", "muong-lat", "--replica", "127.0.0.1:8000"], "is not the address of a replica"),
     (["reprocess", "/nonexistent.warc.gz"], "nonexistent.warc.gz"),
     (["evaluate", "/nonexistent-dir"], "not a directory"),
 ])
@@ -43,3 +44,50 @@ def test_help_lists_the_commands():
     out = run("--help")
     for command in ("demo", "crawl", "replica", "extract", "evaluate", "reprocess", "compact", "status", "schema"):
         assert command in out.stdout
+
+
+def test_replica_argument_sends_every_request_through_the_proxy():
+    """`-a replica=URL` sets REPLICA_PROXY; the spider starts from the portals' real listing
+    URLs and the middleware routes every request to the replica; without it, it is off."""
+    from scrapy import Request
+    from scrapy.crawler import Crawler
+    from scrapy.exceptions import NotConfigured
+    from scrapy.settings import Settings
+
+    from crawler.replicaproxy import ReplicaProxyMiddleware
+    from crawler.spiders.portal import PortalSpider
+
+    crawler = Crawler(PortalSpider, Settings({"OUTPUT_DIR": "/nonexistent"}))
+    spider = PortalSpider.from_crawler(crawler, sites="muong-lat", replica="http://127.0.0.1:9/")
+    assert crawler.settings.get("REPLICA_PROXY") == "http://127.0.0.1:9"
+    assert spider.start_listing_urls[0] == ("http://muonglat.thanhhoa.gov.vn/portal/Pages/Tin-tuc-su-kien.aspx",
+                                            "muong-lat")
+    assert spider.page_source == "replica"
+    mw = ReplicaProxyMiddleware.from_crawler(crawler)
+    for url in ("http://muonglat.thanhhoa.gov.vn/robots.txt", "https://example.org/x"):
+        request = Request(url)
+        assert mw.process_request(request) is None and request.meta["proxy"] == "http://127.0.0.1:9"
+    plain = Crawler(PortalSpider, Settings({"OUTPUT_DIR": "/nonexistent"}))
+    assert PortalSpider.from_crawler(plain, sites="muong-lat").page_source == "live"
+    with pytest.raises(NotConfigured):
+        ReplicaProxyMiddleware.from_crawler(plain)
+    assert "not the address of a replica" in PortalSpider(sites="muong-lat", replica="ftp://x").usage_error
+
+
+def test_scrapy_crawl_through_the_replica(tmp_path):
+    from replica import replica_process
+
+    out = tmp_path / "ds"
+    with replica_process(articles=24, seed=3, districts="muong-lat") as replica:
+        manifest = replica.manifest()
+        run = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "portal", "-a", "sites=muong-lat",
+                              "-a", f"replica={replica.base_url}", "-s", f"OUTPUT_DIR={out}", "-s", "DOWNLOAD_DELAY=0",
+                              "-s", "AUTOTHROTTLE_ENABLED=false", "-s", "RETRY_BACKOFF_BASE=0.02",
+                              "-s", "LOG_LEVEL=WARNING", "-s", "PROGRESS_INTERVAL=0"],
+                             capture_output=True, text=True, cwd=ROOT, timeout=180)
+    assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr[-3000:]
+    import pyarrow.dataset as ds
+
+    rows = ds.dataset(out / "articles", format="parquet", partitioning="hive").to_table().to_pylist()
+    assert {r["url"] for r in rows} == {a["url"] for a in manifest["articles"] if a["reachable"]}
+    assert {r["source"] for r in rows} == {"replica"}

@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
+import pytest
 
 from pipelines.sites.registry import canonical_url
 from replica import replica_process
@@ -52,8 +53,10 @@ def expected_urls(manifest, exclude=()):
     return {canonical_url(a["url"]) for a in manifest["articles"] if a["reachable"]} - bad
 
 
-def test_crawl_under_faults_gets_every_reachable_article_once(tmp_path):
-    out = tmp_path / "ds"
+@pytest.fixture(scope="module")
+def faulty_crawl(tmp_path_factory):
+    """One crawl of a replica in fault mode: (manifest, dataset root, completed process)."""
+    out = tmp_path_factory.mktemp("faults") / "ds"
     with replica_process(articles=120, seed=5, faults=True, fault_seed=3, slow_seconds=2.5) as replica:
         manifest = replica.manifest()
         sites = ",".join(d["slug"] for d in manifest["districts"])
@@ -61,6 +64,11 @@ def test_crawl_under_faults_gets_every_reachable_article_once(tmp_path):
                                        "-s", "RETRY_BACKOFF_BASE=0.4", "-s", "RETRY_TIMES=4"),
                              capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr[-3000:]
+    return manifest, out, run
+
+
+def test_crawl_under_faults_gets_every_reachable_article_once(faulty_crawl):
+    manifest, out, run = faulty_crawl
     assert "Traceback" not in run.stderr
     permanent = [f["url"] for f in manifest["permanent_failures"]]
     assert manifest["faults"]["enabled"] and permanent
@@ -85,6 +93,53 @@ def test_crawl_under_faults_gets_every_reachable_article_once(tmp_path):
     rebuild_people(out)
     assert pq.read_table(out / "people" / "people.parquet").sort_by("person_id").equals(people)
     assert people.num_rows > 0
+
+
+def _strings(value):
+    """Every string inside a cell (lists and structs included)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _strings(v)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            yield from _strings(v)
+
+
+def test_every_stored_url_is_the_portals_own(faulty_crawl):
+    """A crawl through the replica (redirects, retries and error pages included) stores the
+    portals' real URLs only: no dataset row (runs' settings aside) and no WARC record names
+    the replica's address; the articles are the manifest's."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    manifest, out, _ = faulty_crawl
+    hosts = {d["host"] for d in manifest["districts"]}
+    tables = {"articles", "images", "officials", "failures", "runs", "people"}
+    assert tables <= {p.name for p in out.iterdir()}
+    for table in sorted(tables):
+        for row in ds.dataset(out / table, format="parquet", partitioning="hive").to_table().to_pylist():
+            cells = {k: v for k, v in row.items() if not (table == "runs" and k == "settings")}
+            found = [(k, s) for k, v in cells.items() for s in _strings(v) if "127.0.0.1" in s]
+            assert not found, (table, found[:3])
+    rows = ds.dataset(out / "articles", format="parquet", partitioning="hive").to_table().to_pylist()
+    permanent = [f["url"] for f in manifest["permanent_failures"]]
+    assert len(rows) == len(expected_urls(manifest, exclude=permanent))
+    assert {r["source"] for r in rows} == {"replica"}
+    for r in rows:
+        assert r["url"].split("/")[2] in hosts and r["fetch_url"].split("/")[2] in hosts
+        assert canonical_url(r["fetch_url"]) == r["url"]  # (a redirected fetch ends in ?utm_source=redirect)
+    images = ds.dataset(out / "images", format="parquet", partitioning="hive").to_table().to_pylist()
+    assert images and all(im["image_url"].split("/")[2] in hosts for im in images)
+    failures = ds.dataset(out / "failures", format="parquet").to_table().to_pylist()
+    assert failures and all(f["url"].split("/")[2] in hosts for f in failures)
+    uris = []
+    for path in sorted((out / "warc").glob("*.warc.gz")):
+        with open(path, "rb") as fh:
+            uris += [rec.rec_headers.get_header("WARC-Target-URI") for rec in ArchiveIterator(fh)
+                     if rec.rec_type == "response"]
+    assert uris and not [u for u in uris if "127.0.0.1" in u]
+    assert {u.split("/")[2] for u in uris} == hosts
 
 
 def test_kill_9_mid_crawl_then_rerun_loses_and_duplicates_nothing(tmp_path):

@@ -15,10 +15,10 @@ def test_officials_on_replica_pages_match_truth():
     truth = {a["url"]: a["truth"] for a in portal.manifest(base)["articles"]}
     tp = fp = fn = forbidden = pos_ok = pos_n = 0
     for art in portal.articles:
-        url = base + art.full_path
+        url = art.url
         if url not in truth:
             continue
-        body, ctype = article_page(art, "/" + art.district.label)
+        body, ctype = article_page(art)
         rec = extract(body, url, content_type=ctype)
         gold = {name_key(o["name"]): o for o in truth[url].get("officials") or []}
         pred = {name_key(o["name"]): o for o in rec["officials"]}

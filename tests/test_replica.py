@@ -1,4 +1,6 @@
-"""The offline replica: determinism, variations and traps, listings, failures, Wayback, CLI."""
+"""The offline replica: an HTTP proxy for the portals' real hosts; determinism, variations and
+traps, listings, failures, Wayback, CLI. Every portal URL is fetched through the replica as a
+proxy (``fetch(url, proxy)``): nothing here resolves or contacts a real host."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import socket
 import time
 import unicodedata
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections import Counter
 
@@ -18,6 +21,7 @@ import pytest
 from replica import ReplicaServer, build_portal, replica_process
 from replica.faults import KINDS
 from replica.render import article_page
+from replica.sites import SITES
 
 EXPECTED_VARIANTS = {
     "skin-classic", "skin-old", "date-dang-ngay", "date-ngay-dang-time", "date-weekday", "date-none",
@@ -36,12 +40,24 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-_plain = urllib.request.build_opener(_NoRedirect)
+class _Via(urllib.request.BaseHandler):
+    """Every request through the proxy, whatever the environment's proxy settings say."""
+
+    def __init__(self, proxy: str):
+        self.hostport = urllib.parse.urlsplit(proxy).netloc
+
+    def http_request(self, req):
+        req.set_proxy(self.hostport, "http")
+        return req
+
+    https_request = http_request
 
 
-def fetch(url: str, timeout: float = 10.0, follow: bool = True):
-    """(status, headers, body, final url) without raising on HTTP error statuses."""
-    opener = urllib.request.build_opener() if follow else _plain
+def fetch(url: str, proxy: str, timeout: float = 10.0, follow: bool = True):
+    """(status, headers, body, final url) of ``url`` requested through the replica at
+    ``proxy``, without raising on HTTP error statuses."""
+    handlers = [urllib.request.ProxyHandler({}), _Via(proxy)]
+    opener = urllib.request.build_opener(*handlers, *([] if follow else [_NoRedirect]))
     try:
         with opener.open(url, timeout=timeout) as r:
             return r.status, r.headers, r.read(), r.geturl()
@@ -62,7 +78,7 @@ def server(portal):
 
 @pytest.fixture(scope="module")
 def manifest(server):
-    status, _, body, _ = fetch(server.base_url + "/_manifest.json")
+    status, _, body, _ = fetch(server.base_url + "/_manifest.json", server.base_url)
     assert status == 200
     return json.loads(body)
 
@@ -71,14 +87,16 @@ def test_determinism(portal, manifest, server):
     again = build_portal(seed=1, articles=200)
     assert again.manifest(server.base_url) == manifest
     for a, b in zip(portal.articles[::7], again.articles[::7]):
-        assert article_page(a, a.district.prefix) == article_page(b, b.district.prefix)
+        assert article_page(a) == article_page(b)
     other = build_portal(seed=2, articles=200).manifest(server.base_url)
     assert [a["url"] for a in other["articles"]] != [a["url"] for a in manifest["articles"]]
-    # and over HTTP from a second server on another port: same bytes
+    # and over HTTP through a second replica on another port: the same bytes, which are
+    # also what render gives in-process
+    by_url = {a.url: a for a in portal.articles}
     with ReplicaServer(again) as srv2:
         for art in manifest["articles"][:10]:
-            path = art["url"][len(server.base_url):]
-            assert fetch(server.base_url + path)[2] == fetch(srv2.base_url + path)[2]
+            body = fetch(art["url"], server.base_url)[2]
+            assert body == fetch(art["url"], srv2.base_url)[2] == article_page(by_url[art["url"]])[0]
 
 
 def test_defaults_size_and_dates(manifest):
@@ -121,24 +139,25 @@ def test_every_variation_and_trap_present(manifest):
 
 
 def test_truth_is_nfc_and_images_absolute(manifest, server):
+    hosts = {d["slug"]: d["host"] for d in manifest["districts"]}
     for a in manifest["articles"]:
         t = a["truth"]
         for s in [t["title"], t["summary"], *t["body_paragraphs"]]:
             assert s == unicodedata.normalize("NFC", s) and s == s.strip()
-        assert t["url"] == a["url"]
+        assert t["url"] == a["url"] and a["url"].startswith(f"http://{hosts[a['district']]}/portal/Pages/")
         for im in t["images"]:
-            assert im["url"].startswith(server.base_url + "/")
+            assert im["url"].startswith(f"http://{hosts[a['district']]}/portal/Photos/")
         if t["published_at"]:
             assert t["published_at"].endswith("+07:00") and t["date_source"] in ("page", "sidebar")
 
 
-def _listing_crawl(manifest):
+def _listing_crawl(manifest, proxy):
     """Follow every category from its start page along the `a` after span.CurrentPage."""
     links, pages = [], 0
     for d in manifest["districts"]:
         for url in d["listing_start_urls"]:
             while url:
-                status, _, body, _ = fetch(url)
+                status, _, body, _ = fetch(url, proxy)
                 assert status == 200
                 pages += 1
                 doc = lxml.html.fromstring(body, base_url=url)
@@ -152,8 +171,8 @@ def _listing_crawl(manifest):
     return links, pages
 
 
-def test_pagination_reaches_every_listed_article(manifest):
-    links, pages = _listing_crawl(manifest)
+def test_pagination_reaches_every_listed_article(manifest, server):
+    links, pages = _listing_crawl(manifest, server.base_url)
     assert pages == len(manifest["listings"])
     reachable = {a["url"] for a in manifest["articles"] if a["reachable"]}
     assert reachable == set(links) - set(manifest["error_pages"]) - set(manifest["broken_links"])
@@ -167,27 +186,93 @@ def test_pagination_reaches_every_listed_article(manifest):
 
 
 def test_pages_and_links(manifest, server):
+    proxy = server.base_url
     for u in manifest["error_pages"]:
-        status, _, body, _ = fetch(u)
+        status, _, body, _ = fetch(u, proxy)
         text = body.decode("utf-8")
         assert status == 200 and "Xin lỗi, đã xảy ra lỗi" in text and "Sorry, something went wrong" in text
         assert "Correlation ID" in text
     for u in manifest["broken_links"]:
-        assert fetch(u)[0] == 404
-    status, headers, body, _ = fetch(server.base_url + "/robots.txt")
-    assert status == 200 and b"Disallow: /*/_layouts/" in body
+        assert fetch(u, proxy)[0] == 404
     d = manifest["districts"][0]
-    status, headers, body, _ = fetch(d["home"])
+    status, headers, body, _ = fetch(f"http://{d['host']}/robots.txt", proxy)
+    assert status == 200 and b"Disallow: /_layouts/" in body and b"Allow: /portal/Pages/" in body
+    status, headers, body, _ = fetch(d["home"], proxy)
     assert status == 200 and d["name"] in body.decode()
+    status, headers, body, final = fetch(f"http://www.{d['host']}/", proxy)  # / redirects home, www. too
+    assert status == 200 and final == f"http://www.{d['host']}/portal/Pages/default.aspx" and d["name"] in body.decode()
     img = manifest["articles"][0]["truth"]["images"][0]["url"]
-    status, headers, body, _ = fetch(img)
+    status, headers, body, _ = fetch(img, proxy)
     assert status == 200 and headers["Content-Type"] == "image/jpeg" and body[:2] == b"\xff\xd8"
 
 
-def test_article_pages_show_their_truth(manifest):
+def test_pages_are_the_portals_own(manifest, server):
+    """Pages link as the real portal does: its own absolute paths or absolute URLs, never the
+    replica's address or a path prefix."""
+    d = manifest["districts"][0]
+    pages = [d["home"], *d["listing_start_urls"], *(a["url"] for a in manifest["articles"][:30]),
+             manifest["error_pages"][0]]
+    for url in pages:
+        body = fetch(url, server.base_url)[2].decode("utf-8", "replace")
+        assert "127.0.0.1" not in body
+        links = lxml.html.fromstring(body).xpath("//@href | //@src")
+        assert links
+        for h in links:  # (the replica used to serve /muonglat/portal/…)
+            assert h.startswith(("/portal/", "/_layouts/", "http://", "https://", "javascript:")), (url, h)
+
+
+def test_proxy_semantics(manifest, server):
+    """Absolute URIs of a served portal: that portal; of any other host: 502, forwarded
+    nowhere; CONNECT: 405; the replica's own address (plain path or absolute): its own pages."""
+    proxy = server.base_url
+    status, _, body, _ = fetch("http://example.org/portal/Pages/default.aspx", proxy)
+    assert status == 502 and b"example.org is not a portal this replica serves" in body
+    status, _, body, _ = fetch(f"http://127.0.0.2:{server.port}/_manifest.json", proxy)
+    assert status == 502  # another loopback address is not the replica itself
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    try:
+        conn.request("CONNECT", "muonglat.thanhhoa.gov.vn:443")
+        r = conn.getresponse()
+        assert r.status == 405 and r.getheader("Allow") == "GET, HEAD"
+    finally:
+        conn.close()
+    # the replica's own endpoints, asked for directly (plain path) or through itself
+    direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    via = urllib.request.build_opener(urllib.request.ProxyHandler({}), _Via(proxy))
+    for get in (lambda path: direct.open(proxy + path, timeout=10), lambda path: via.open(proxy + path, timeout=10)):
+        with get("/_manifest.json?truth=0") as r:
+            assert json.load(r)["article_count"] == manifest["article_count"]
+        with get("/") as r:
+            page = r.read().decode()
+            assert "HTTP proxy" in page and all(d["host"] in page for d in manifest["districts"])
+    # a portal's path asked of the replica itself is not a portal page
+    path = urllib.parse.urlsplit(manifest["articles"][0]["url"]).path
+    status, _, body, _ = fetch(proxy + path, proxy)
+    assert status == 404 and b"as HTTP proxy" in body
+
+
+def test_replica_stands_alone():
+    """The replica imports nothing of the crawler or the pipelines, and its description of
+    the portals agrees with the crawler's site registry (names, hosts, levels, categories)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, replica, replica.cli, replica.server, replica.manifest, replica.wayback, replica.faults;"
+            "replica.build_portal(articles=20).manifest('http://127.0.0.1:1');"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('crawler', 'pipelines', 'scrapy')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    assert out.stdout.strip() == "[]"
+    from pipelines.sites.registry import load_registry
+
+    registry = {s.slug: (s.name, s.host, s.level, s.categories) for s in load_registry()}
+    assert {s.slug: (s.name, s.host, s.level, s.categories) for s in SITES} == registry
+
+
+def test_article_pages_show_their_truth(manifest, server):
+    proxy = server.base_url
     by = {a["url"]: a for a in manifest["articles"]}
     for url in manifest["traps"]["cp1258"]:
-        status, headers, body, _ = fetch(url)
+        status, headers, body, _ = fetch(url, proxy)
         assert "windows-1258" in headers["Content-Type"] and b"charset=windows-1258" in body
         with pytest.raises(UnicodeDecodeError):
             body.decode("utf-8")
@@ -195,18 +280,18 @@ def test_article_pages_show_their_truth(manifest):
         assert by[url]["truth"]["title"] in text
         assert any(unicodedata.combining(c) for c in body.decode("cp1258"))
     for url in manifest["traps"]["nfd"]:
-        body = fetch(url)[2].decode("utf-8")
+        body = fetch(url, proxy)[2].decode("utf-8")
         assert body == unicodedata.normalize("NFD", body)
         assert by[url]["truth"]["title"] in unicodedata.normalize("NFC", body)
     for a in manifest["articles"][:40]:
         if set(a["variants"]) & {"cp1258", "nfd", "quangxuong"}:
             continue
-        body = fetch(a["url"])[2].decode("utf-8")
+        body = fetch(a["url"], proxy)[2].decode("utf-8")
         t = a["truth"]
         assert t["title"] in body and t["site_name"] in body
         assert lxml.html.fromstring(body).cssselect(".ms-rtestate-field")
     qx = next(a for a in manifest["articles"] if "quangxuong" in a["variants"])
-    body = fetch(qx["url"])[2].decode("utf-8")
+    body = fetch(qx["url"], proxy)[2].decode("utf-8")
     assert "p class=\"tandan-p-article-news-summary\"" in body and "&#" in body
     assert "__ControlWrapper_RichHtmlField" in body
 
@@ -216,9 +301,10 @@ def test_faults_each_kind_then_success(portal):
         m = srv.manifest()
         flaky = m["faults"]["flaky"]
         clean = {}
+        proxy = srv.base_url
         with ReplicaServer(portal) as ref:
             def good(url):
-                return fetch(ref.base_url + url[len(srv.base_url):])[2]
+                return fetch(url, ref.base_url)[2]
             done = set()
             for entry in flaky:
                 kind = entry["failures"][0]
@@ -228,7 +314,7 @@ def test_faults_each_kind_then_success(portal):
                 url = entry["url"]
                 t0 = time.monotonic()
                 try:
-                    status, _, body, _ = fetch(url, timeout=5)
+                    status, _, body, _ = fetch(url, proxy, timeout=5)
                 except (http.client.HTTPException, ConnectionError, urllib.error.URLError) as e:
                     status, body = type(e).__name__, b""
                 took = time.monotonic() - t0
@@ -246,7 +332,7 @@ def test_faults_each_kind_then_success(portal):
                     assert status == 200 and "Xin lỗi, đã xảy ra lỗi" in body.decode()
                 for _ in range(2):
                     try:
-                        status, _, body, _ = fetch(url, timeout=5)
+                        status, _, body, _ = fetch(url, proxy, timeout=5)
                     except (http.client.HTTPException, ConnectionError, urllib.error.URLError):
                         continue
                     if status == 200 and body == good(url):
@@ -256,42 +342,42 @@ def test_faults_each_kind_then_success(portal):
             assert done == set(KINDS)
             # redirect chains end on the page itself (with utm_source=redirect)
             red = m["faults"]["redirects"][0]["url"]
-            status, headers, body, final = fetch(red, follow=False)
-            assert status == 302 and "Redirect.aspx" in headers["Location"]
+            status, headers, body, final = fetch(red, proxy, follow=False)
+            assert status == 302 and headers["Location"].startswith("/portal/Pages/Redirect.aspx")
             hops = 1
             location = headers["Location"]
             while status == 302:
-                status, headers, body, final = fetch(srv.base_url + location, follow=False)
+                status, headers, body, final = fetch(urllib.parse.urljoin(red, location), proxy, follow=False)
                 location = headers.get("Location")
                 hops += 1 if status == 302 else 0
             assert 2 <= hops <= 3 and final.endswith("?utm_source=redirect")
             assert status == 200 and body == good(red)
         perm = m["permanent_failures"]
         assert perm and all(p["reason"] == "http-500" for p in perm)
-        assert all(fetch(perm[0]["url"])[0] == 500 for _ in range(3))
+        assert all(fetch(perm[0]["url"], proxy)[0] == 500 for _ in range(3))
         # wayback: some capture answers 429 on its first request only
         caps = [c for c in m["wayback"]["captures"] if c["statuscode"] == "200"]
-        statuses = [fetch(c["url"])[0] for c in caps[:80]]
+        statuses = [fetch(c["url"], proxy)[0] for c in caps[:80]]
         assert 429 in statuses
         first429 = caps[statuses.index(429)]["url"]
-        assert fetch(first429)[0] == 200
+        assert fetch(first429, proxy)[0] == 200
 
 
 def test_no_faults_without_fault_mode(server, manifest):
     for a in manifest["articles"][:30]:
-        assert fetch(a["url"], follow=False)[0] == 200
+        assert fetch(a["url"], server.base_url, follow=False)[0] == 200
 
 
 def test_wayback(server, manifest):
     base = server.base_url
     q = ("/wayback/cdx?url=muonglat.thanhhoa.gov.vn/portal/Pages/&matchType=prefix&output=json"
          "&filter=statuscode:200&collapse=urlkey&from=2015&to=2025")
-    rows = json.loads(fetch(base + q)[2])
+    rows = json.loads(fetch(base + q, base)[2])
     assert rows[0] == ["urlkey", "timestamp", "original", "mimetype", "statuscode", "digest", "length"]
     assert len(rows) > 10 and all(r[4] == "200" for r in rows[1:])
     assert len({r[0] for r in rows[1:]}) == len(rows) - 1
     assert all(r[2].startswith("http://muonglat.thanhhoa.gov.vn/portal/Pages/") for r in rows[1:])
-    unfiltered = json.loads(fetch(base + q.replace("&filter=statuscode:200", "").replace("&collapse=urlkey", ""))[2])
+    unfiltered = json.loads(fetch(base + q.replace("&filter=statuscode:200", "").replace("&collapse=urlkey", ""), base)[2])
     assert any(r[4] != "200" for r in unfiltered[1:])
     by = {a["url"]: a for a in manifest["articles"]}
     cap = next(c for c in manifest["wayback"]["captures"]
@@ -299,12 +385,14 @@ def test_wayback(server, manifest):
                and "nfd" not in by[c["article_url"]]["variants"])
     art = by[cap["article_url"]]
     assert cap["timestamp"] > art["truth"]["published_date"].replace("-", "")
-    status, _, body, _ = fetch(cap["url"])
+    assert cap["original"] == cap["article_url"] and cap["url"].startswith(base + "/wayback/web/")
+    status, _, body, _ = fetch(cap["url"], base)
     text = body.decode("utf-8")
     assert status == 200 and art["truth"]["title"] in text and 'href="/portal/Pages/' in text
+    assert body == fetch(art["url"], base)[2]  # the capture is the page as the portal serves it
     # a timestamp that is not a capture redirects to the nearest one
     near = base + f"/wayback/web/{cap['timestamp'][:8]}000000id_/{cap['original']}"
-    assert fetch(near, follow=False)[0] == 302
+    assert fetch(near, base, follow=False)[0] == 302
 
 
 def test_replica_process_starts_and_stops():
@@ -313,7 +401,7 @@ def test_replica_process_starts_and_stops():
         assert m["seed"] == 5 and len(m["articles"]) == 40
         light = rp.manifest(truth=False)
         assert "truth" not in light["articles"][0] and light["articles"][0]["url"] == m["articles"][0]["url"]
-        assert fetch(m["articles"][0]["url"])[0] == 200
+        assert fetch(m["articles"][0]["url"], rp.base_url)[0] == 200
         pid, port = rp.pid, int(rp.base_url.rsplit(":", 1)[1])
     assert rp.proc.poll() == 0
     with pytest.raises(ProcessLookupError):
@@ -330,7 +418,7 @@ def test_large_model_builds_fast():
     assert len(big.articles) == 20000 and took < 6
     t0 = time.perf_counter()
     for a in big.articles[:200]:
-        article_page(a, a.district.prefix)
+        article_page(a)
     per = (time.perf_counter() - t0) / 200
     print(f"article render {per * 1000:.2f} ms")
     assert per < 0.005

@@ -2,7 +2,7 @@
 
     scrapy crawl portal -a sites=muong-lat,quan-hoa          # registry sites
     scrapy crawl portal -a start_urls=URL[,URL]              # any listing URL of the platform
-    scrapy crawl portal -a sites=muong-lat -a replica=http://127.0.0.1:8000   # the offline replica
+    scrapy crawl portal -a sites=muong-lat -a replica=http://127.0.0.1:8000   # through the offline replica
 
 Arguments: ``full=1`` fetch every article even if stored (and retry URLs that failed less
 than ``RETRY_FAILED_AFTER_HOURS`` ago, which are otherwise left for a later run); ``since=YYYY-MM-DD`` stop a listing
@@ -23,8 +23,9 @@ import scrapy
 from crawler.items import FetchFailure, RawPage
 from crawler.failures import classify
 from crawler.middlewares import RetryScheduled
+from crawler.replicaproxy import ReplicaArgument, check_replica_url
 from crawler.run import RunOwner
-from pipelines.sites.registry import UnknownSite, canonical_url, district_slug, sites_by_slug, _is_loopback
+from pipelines.sites.registry import UnknownSite, canonical_url, district_slug, sites_by_slug
 from crawler.spiders.wayback import WaybackMixin, response_content_type, year_bound
 from pipelines.extraction.dates import date_from_url
 from pipelines.extraction.extract import UnreadableInput, parse_document
@@ -42,7 +43,7 @@ class UsageError(ValueError):
     """Bad spider arguments: reported as one line, no traceback."""
 
 
-class PortalSpider(WaybackMixin, scrapy.Spider):
+class PortalSpider(ReplicaArgument, WaybackMixin, scrapy.Spider):
     name = "portal"
 
     def __init__(self, sites: str | None = None, start_urls: str | None = None, replica: str | None = None,
@@ -55,6 +56,7 @@ class PortalSpider(WaybackMixin, scrapy.Spider):
         self.usage_error: str | None = None
         self.start_listing_urls: list[tuple[str, str]] = []  # (url, site slug)
         self.wayback_sites = None
+        self.replica = None  # -a replica=URL: sets REPLICA_PROXY (crawler/replicaproxy.py)
         self.full, self.since, self.max_listing_pages, self.source_arg = False, None, 0, source
         try:
             self._configure(sites, start_urls, replica, full, since, max_listing_pages, source,
@@ -71,6 +73,11 @@ class PortalSpider(WaybackMixin, scrapy.Spider):
         except ValueError as exc:
             raise UsageError(str(exc)) from None
         self.full = _truthy(full)
+        if replica:
+            try:
+                self.replica = check_replica_url(replica)
+            except ValueError as exc:
+                raise UsageError(str(exc)) from None
         try:
             self.max_listing_pages = int(max_listing_pages or 0)
         except ValueError:
@@ -92,8 +99,7 @@ class PortalSpider(WaybackMixin, scrapy.Spider):
                 raise UsageError(str(exc)) from None
             self.wayback_sites = [site.slug for site in chosen]
             for site in chosen:
-                base = f"{replica.rstrip('/')}/{site.label}" if replica else None
-                for url in site.listing_urls(base):
+                for url in site.listing_urls():
                     self.start_listing_urls.append((url, site.slug))
 
     @property
@@ -193,7 +199,6 @@ class PortalSpider(WaybackMixin, scrapy.Spider):
         if response.meta.get("error_page"):
             yield self._failure(response.url, site, "error-page", "error page served with HTTP 200 after retries")
             return
-        host = urlsplit(response.url).hostname or ""
         yield RawPage(
             url=response.url,
             body=response.body,
@@ -201,9 +206,15 @@ class PortalSpider(WaybackMixin, scrapy.Spider):
             content_type=response_content_type(response),
             fetched_at=time.time(),
             site=site,
-            source="replica" if _is_loopback(host) else self.source_arg,
+            source=self.page_source,
             listed_in=response.meta.get("listed_in"),
         )
+
+    @property
+    def page_source(self) -> str:
+        """``source`` of the fetched pages: ``replica`` in a crawl through the replica
+        (``REPLICA_PROXY`` set), else the ``source`` argument."""
+        return "replica" if self.settings.get("REPLICA_PROXY") else self.source_arg
 
     # --- failures ---------------------------------------------------------------------
     def on_error(self, failure):

@@ -95,7 +95,7 @@ class WaybackMixin:
             out += [(site.host, site.slug) for site in sites_by_slug(self.wayback_sites)]
         for url, slug in getattr(self, "start_listing_urls", []):
             host = urlsplit(url).hostname or ""
-            if host and not any(h == host for h, _ in out) and "." in host and not host[0].isdigit():
+            if host and not any(h == host for h, _ in out):
                 out.append((host, slug))
         return out
 

@@ -1,16 +1,13 @@
-"""Site registry: reads ``crawler/sites.toml``; the one place that maps URLs to portals.
+"""Site registry: reads ``sites.toml`` beside this file; the one place that maps URLs to portals.
 
-The offline replica serves each portal under a path prefix equal to the first label of the
-portal's host (``http://127.0.0.1:PORT/muonglat/portal/Pages/…`` stands for
-``http://muonglat.thanhhoa.gov.vn/portal/Pages/…``). :func:`canonical_url` undoes that
-mapping, so an article keeps the same ``article_id`` whichever port the replica ran on.
+URLs are the portals' own: a crawl of the offline replica fetches the real URLs through it
+as an HTTP proxy, so nothing here knows the replica.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-import ipaddress
 import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -39,18 +36,12 @@ class Site:
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     @property
-    def label(self) -> str:
-        """Path prefix the replica serves this portal under."""
-        return self.host.split(".")[0]
-
-    @property
     def base_url(self) -> str:
         return f"{self.scheme}://{self.host}"
 
-    def listing_urls(self, base: str | None = None) -> list[str]:
-        """Category listing URLs; ``base`` replaces scheme://host (used for the replica)."""
-        root = (base or self.base_url).rstrip("/")
-        return [root + path for path in self.categories]
+    def listing_urls(self) -> list[str]:
+        """Category listing URLs, in crawl order."""
+        return [self.base_url + path for path in self.categories]
 
 
 class UnknownSite(ValueError):
@@ -91,50 +82,33 @@ def sites_by_slug(slugs: str | list[str] | None = None) -> list[Site]:
     return [index[s] for s in slugs]
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost" or host.startswith("127."):
-        return True
-    if not host or not (host[0].isdigit() or ":" in host):
-        return False  # a host name: no need to parse it as an address
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 @lru_cache(maxsize=4)
-def _indexes(registry: tuple[Site, ...]) -> tuple[dict, dict, dict]:
-    """Sites by host, by replica label and by name key (the first site of a name wins)."""
+def _indexes(registry: tuple[Site, ...]) -> tuple[dict, dict]:
+    """Sites by host and by name key (the first site of a name wins)."""
     by_name: dict = {}
     for s in registry:
         by_name.setdefault(fold_key(s.name), s)
-    return {s.host: s for s in registry}, {s.label: s for s in registry}, by_name
+    return {s.host: s for s in registry}, by_name
 
 
 def site_for_url(url: str) -> Site | None:
-    """The registry site a URL belongs to (real host, or replica path prefix)."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
+    """The registry site a URL belongs to, by its host (``www.`` in front allowed)."""
+    host = (urlsplit(url).hostname or "").lower()
     if host.startswith("www."):
         host = host[4:]
-    by_host, by_label, _ = _indexes(load_registry())
-    if host in by_host:
-        return by_host[host]
-    if _is_loopback(host):
-        return by_label.get(parts.path.lstrip("/").split("/", 1)[0].lower())
-    return None
+    return _indexes(load_registry())[0].get(host)
 
 
 def site_for_name(site_name: str | None) -> Site | None:
     """The registry site whose display name matches a page's unit name ("Huyện Mường Lát")."""
     if not site_name:
         return None
-    return _indexes(load_registry())[2].get(fold_key(site_name))
+    return _indexes(load_registry())[1].get(fold_key(site_name))
 
 
 def canonical_url(url: str) -> str:
     """Stable form of an article URL: lower-case host, no fragment, sorted query without
-    tracking parameters, replica path prefix mapped back to the portal's real host."""
+    tracking parameters."""
     return _canonical(url)
 
 
@@ -145,12 +119,6 @@ def _canonical(url: str) -> str:
     host = (parts.hostname or "").lower()
     port = parts.port
     path = parts.path or "/"
-    if _is_loopback(host):
-        label, _, rest = path.lstrip("/").partition("/")
-        site = _indexes(load_registry())[1].get(label.lower())
-        if site is not None:
-            scheme, host, port = site.scheme, site.host, None
-            path = "/" + rest
     netloc = host if port in (None, 80 if scheme == "http" else 443) else f"{host}:{port}"
     query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
                              if k.lower() not in _DROP_PARAMS)) if parts.query else ""

@@ -17,7 +17,7 @@ HASHED_FIELDS = ("title", "published_date", "published_at", "summary", "body_par
 
 
 def _canonical_images(images) -> list[dict]:
-    """Image URLs in canonical form (a replica's host:port mapped back to the portal's host)."""
+    """Image URLs in canonical form (see :func:`pipelines.sites.registry.canonical_url`)."""
     return [{"url": canonical_url(im["url"]) if im.get("url") else None, "caption": im.get("caption")}
             for im in images or []]
 

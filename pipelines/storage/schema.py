@@ -29,7 +29,7 @@ def _f(name, type_, doc, nullable=True):
 ARTICLES = pa.schema([
     _f("article_id", pa.string(), "16 hex digits of SHA-1 of the canonical URL; joins all tables", False),
     _f("url", pa.string(), "canonical URL (real host, no fragment, sorted query)", False),
-    _f("fetch_url", pa.string(), "URL actually fetched (replica, archive capture, or the live page)"),
+    _f("fetch_url", pa.string(), "URL actually fetched: the portal's (also through the replica), or the archive capture's"),
     _f("site_name", pa.string(), "unit name from the page header (Huyện Mường Lát)"),
     _f("title", pa.string(), "article title"),
     _f("published_date", pa.date32(), "publication day, local time"),
@@ -44,7 +44,7 @@ ARTICLES = pa.schema([
     _f("category", pa.string(), "category from the breadcrumb"),
     _f("byline", pa.string(), "author / credit line"),
     _f("extractor", pa.string(), "tandan (platform layout) | generic (fallback)"),
-    _f("source", pa.string(), "live | replica | wayback | warc"),
+    _f("source", pa.string(), "live | replica (fetched through the offline replica) | wayback | warc"),
     _f("capture_time", pa.timestamp("ms", tz="UTC"), "archive capture time (wayback, warc), else null"),
     _f("fetched_at", pa.timestamp("ms", tz="UTC"), "when this version was fetched", False),
     _f("http_status", pa.int16(), "HTTP status of the fetch"),
@@ -58,7 +58,7 @@ ARTICLES = pa.schema([
 IMAGES = pa.schema([
     _f("article_id", pa.string(), "article the image belongs to", False),
     _f("position", pa.int16(), "0-based order in the body", False),
-    _f("image_url", pa.string(), "absolute image URL, canonical (replica host mapped to the portal host)"),
+    _f("image_url", pa.string(), "absolute image URL, canonical"),
     _f("caption", pa.string(), "caption, null when the image has none"),
     _f("published_date", pa.date32(), "article's publication day"),
     _f("content_hash", pa.string(), "article version this row belongs to"),

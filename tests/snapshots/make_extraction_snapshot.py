@@ -28,22 +28,18 @@ DIGESTS = HERE / "extraction.json"
 
 def freeze_replica_pages(articles: int = 150, seed: int = 3) -> None:
     sys.path.insert(0, str(ROOT))
-    try:
-        from replica import build_portal, render
-    except ImportError:  # (before the replica became a top-level package)
-        from replica import build_portal, render
+    from replica import build_portal, render
 
     portal = build_portal(seed=seed, articles=articles)
     rows = []
     for a in portal.articles[:articles]:
-        body, ctype = render.article_page(a, "")
-        rows.append({"url": a.district.site.base_url + a.path, "content_type": ctype,
-                     "body": base64.b64encode(body).decode("ascii")})
+        body, ctype = render.article_page(a)
+        rows.append({"url": a.url, "content_type": ctype, "body": base64.b64encode(body).decode("ascii")})
     for d in portal.districts:
         for cat in d.categories[:2]:
             for page in (1, 2):
-                html = render.listing_html(d, cat, page, "")
-                url = d.site.base_url + cat.path + (f"?PageIndex={page}" if page > 1 else "")
+                html = render.listing_html(d, cat, page)
+                url = d.url(d.listing_path(cat, page))
                 rows.append({"url": url, "content_type": "text/html; charset=utf-8",
                              "body": base64.b64encode(html.encode("utf-8")).decode("ascii")})
     with gzip.open(INPUTS, "wt", encoding="utf-8") as f:
