@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 
 from .model import Article, Portal, listing_pages
+from .wayback import captures
 
 
 def published(a: Article) -> tuple[str | None, str]:
@@ -87,7 +88,6 @@ def build_manifest(portal: Portal, base_url: str, faults=None, with_truth: bool 
     broken = [p.url for p in portal.phantoms if p.kind == "broken"]
     traps["error-page"] = error_pages
     traps["broken-link"] = broken
-    from .wayback import captures
     out = {
         "generator": "replica",
         "seed": portal.seed,

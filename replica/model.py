@@ -218,12 +218,6 @@ class Portal:
         """The article or error page at a real URL (without query), or None."""
         return self.routes.get(url.lower())
 
-    def manifest(self, base_url: str, faults=None, with_truth: bool = True) -> dict:
-        """The answer key for this model, served by a replica at ``base_url`` (its own
-        address: the proxy, the manifest and the fake archive; see manifest.py)."""
-        from .manifest import build_manifest
-        return build_manifest(self, base_url, faults, with_truth)
-
 
 # --- building ----------------------------------------------------------------------------
 def _assign(rng: random.Random, n: int, values, eligible=None) -> list:

@@ -37,6 +37,7 @@ from urllib.parse import parse_qs, parse_qsl, quote, unquote, urlencode, urlspli
 
 from . import render, wayback
 from .faults import ATTEMPT_PARAMS, FaultPlan
+from .manifest import build_manifest
 from .model import Phantom, Portal, build_portal
 
 __all__ = ["build_portal", "ReplicaServer", "replica_process", "ReplicaProcess"]
@@ -121,7 +122,7 @@ class ReplicaServer:
         self.stop()
 
     def manifest(self, with_truth: bool = True) -> dict:
-        return self.portal.manifest(self.base_url, self.faults, with_truth)
+        return build_manifest(self.portal, self.base_url, self.faults, with_truth)
 
     def manifest_bytes(self, with_truth: bool = True) -> bytes:
         with self._manifest_lock:

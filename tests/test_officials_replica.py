@@ -3,7 +3,7 @@ articles (its own name and position lists), scored against the replica's truth."
 
 from __future__ import annotations
 
-from replica import build_portal
+from replica import build_manifest, build_portal
 from replica.render import article_page
 from pipelines import extract
 from pipelines.extraction.text import fold_key, name_key
@@ -12,7 +12,7 @@ from pipelines.extraction.text import fold_key, name_key
 def test_officials_on_replica_pages_match_truth():
     portal = build_portal(seed=4, articles=300)
     base = "http://127.0.0.1:1"
-    truth = {a["url"]: a["truth"] for a in portal.manifest(base)["articles"]}
+    truth = {a["url"]: a["truth"] for a in build_manifest(portal, base)["articles"]}
     tp = fp = fn = forbidden = pos_ok = pos_n = 0
     for art in portal.articles:
         url = art.url
