@@ -18,7 +18,7 @@ from collections import Counter
 import lxml.html
 import pytest
 
-from replica import ReplicaServer, build_portal, replica_process
+from replica import ReplicaServer, build_manifest, build_portal, replica_process
 from replica.faults import KINDS
 from replica.render import article_page
 from replica.sites import SITES
@@ -85,10 +85,10 @@ def manifest(server):
 
 def test_determinism(portal, manifest, server):
     again = build_portal(seed=1, articles=200)
-    assert again.manifest(server.base_url) == manifest
+    assert build_manifest(again, server.base_url) == manifest
     for a, b in zip(portal.articles[::7], again.articles[::7]):
         assert article_page(a) == article_page(b)
-    other = build_portal(seed=2, articles=200).manifest(server.base_url)
+    other = build_manifest(build_portal(seed=2, articles=200), server.base_url)
     assert [a["url"] for a in other["articles"]] != [a["url"] for a in manifest["articles"]]
     # and over HTTP through a second replica on another port: the same bytes, which are
     # also what render gives in-process
@@ -258,7 +258,7 @@ def test_replica_stands_alone():
     import sys
 
     code = ("import sys, replica, replica.cli, replica.server, replica.manifest, replica.wayback, replica.faults;"
-            "replica.build_portal(articles=20).manifest('http://127.0.0.1:1');"
+            "replica.build_manifest(replica.build_portal(articles=20), 'http://127.0.0.1:1');"
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('crawler', 'pipelines', 'scrapy')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     assert out.stdout.strip() == "[]"
