@@ -50,6 +50,7 @@ class Block:
     italic: bool = False
     bold: bool = False
     right: bool = False
+    alt: str = ""  # an image's alt text (a caption of last resort on platform pages)
 
 
 @dataclass
@@ -199,7 +200,7 @@ def _emit_run(parts: list, run: _Run | None, out: list[Block], centered: bool, r
 def _emit_img(img, out: list[Block], centered: bool, base: str):
     src = img.get("src") or img.get("data-src") or ""
     if src and not src.startswith("data:"):
-        out.append(Block("img", "", join_url(base, src.strip()) or src.strip(), centered))
+        out.append(Block("img", "", join_url(base, src.strip()) or src.strip(), centered, alt=img.get("alt") or ""))
 
 
 def linearize(root, base_url: str) -> list[Block]:
@@ -286,6 +287,11 @@ def _walk_table(table, out, base, centered, right):
         for child in table:
             _walk(child, out, base, centered, right, False)
         return
+    if len(rows) > 1 and next(table.iter("img"), None) is None:
+        own = [tr for tr in rows if _nearest_table(tr) is table]
+        if len(own) > 1 and any(sum(1 for c in tr if _tag(c) in ("td", "th")) > 1 for tr in own):
+            _data_table(own, out, centered, right)
+            return
     prev_had_img = False
     for tr in rows:
         if tr.getparent() is not None and _nearest_table(tr) is not table:
@@ -301,6 +307,39 @@ def _walk_table(table, out, base, centered, right):
                           for b in row_blocks]
         out.extend(row_blocks)
         prev_had_img = has_img
+
+
+def _data_table(rows, out, centered, right):
+    """A data table (two rows or more, two columns or more, no image): one paragraph per
+    row, its non-empty cell texts joined with " | " in column order."""
+    for tr in rows:
+        cells = []
+        for cell in tr:
+            if _tag(cell) in ("td", "th"):
+                text = clean_text("".join(_cell_texts(cell)))
+                if text:
+                    cells.append(text)
+        if cells:
+            out.append(Block("text", " | ".join(cells), "", centered, False, False, right))
+
+
+def _cell_texts(el):
+    """Visible text pieces of a table cell (scripts and styles left out)."""
+    if _tag(el) in SKIP_TAGS:
+        return
+    if el.text:
+        yield el.text
+    for child in el:
+        if isinstance(child.tag, str):
+            tag = _tag(child)
+            if tag == "br" or tag in BLOCK_TAGS:
+                yield " "
+                yield from _cell_texts(child)
+                yield " "
+            else:
+                yield from _cell_texts(child)
+        if child.tail:
+            yield child.tail
 
 
 def _nearest_table(el):
@@ -336,17 +375,22 @@ def is_byline(block: Block) -> bool:
     return (block.right or (block.bold and block.italic)) and len(text) < 60
 
 
-def assemble(blocks: Iterable[Block], *, want_lead: bool = False, skip_texts: Iterable[str] = ()) -> Body:
-    """Apply the caption / credit / byline / lead conventions to linearized blocks."""
+def assemble(blocks: Iterable[Block], *, want_lead: bool = False, skip_texts: Iterable[str] = (),
+             alt_captions: bool = False) -> Body:
+    """Apply the caption / credit / byline / lead conventions to linearized blocks.
+    ``alt_captions`` (platform pages): an image left without a visible caption takes its
+    alt text when that is a caption (:func:`alt_caption`)."""
     body = Body()
     pending: list[dict] = []  # images waiting for a caption
     texts: list[Block] = []
+    alts: list[str] = []  # alt of each image of body.images
     last_kind = None
     skip = set(skip_texts)
     for b in blocks:
         if b.kind == "img":
             image = {"url": b.src, "caption": None}
             body.images.append(image)
+            alts.append(b.alt)
             pending.append(image)  # emptied by every non-image block
             last_kind = "img"
             continue
@@ -373,5 +417,56 @@ def assemble(blocks: Iterable[Block], *, want_lead: bool = False, skip_texts: It
     if want_lead and texts and texts[0].bold and len(texts[0].text) > 30:
         body.lead = texts.pop(0).text
     body.paragraphs = [b.text for b in texts]
+    if body.images:
+        if alt_captions:
+            for image, alt in zip(body.images, alts):
+                if image["caption"] is None and alt:
+                    image["caption"] = alt_caption(alt)
+        if len(body.images) > 1:
+            body.images = one_per_photo(body.images)
     return body
 
+
+_FILE_NAME_RE = re.compile(r"\.(?:jpe?g|png|gif|bmp|webp|tiff?|heic)\b|^(?:img|dsc|dscn|dscf|pic|photo|image|anh|ảnh)?[\s_-]*\d+$",
+                           re.I)
+
+
+def alt_caption(alt: str) -> str | None:
+    """An image's alt text as its caption: text of two words or more that is not a file
+    name (``IMG_2041.JPG``, ``anh1``, ``DSC 0012``); else None."""
+    text = clean_text(alt)
+    if len(text.split()) < 2 or _FILE_NAME_RE.search(text):
+        return None
+    return text
+
+
+_RESIZED_SUFFIX_RE = re.compile(r"_(?:jpe?g|png|gif|bmp)$", re.I)
+
+
+def photo_key(url: str) -> str:
+    """The photo an image URL shows: ``…/_w/<name>_JPG.jpg`` (a resized copy) and
+    ``…/<name>.JPG`` (its original) give the same key."""
+    path = url.split("?", 1)[0].split("#", 1)[0]
+    head, _, name = path.rpartition("/")
+    stem = name.rsplit(".", 1)[0]
+    if head.endswith("/_w"):
+        return (head[:-3] + "/" + _RESIZED_SUFFIX_RE.sub("", stem)).lower()
+    return (head + "/" + stem).lower()
+
+
+def one_per_photo(images: list[dict]) -> list[dict]:
+    """A resized ``_w/`` copy and its original are one image: the first shown is kept
+    (with the caption of either)."""
+    if not any("/_w/" in im["url"] for im in images):
+        return images
+    kept: dict[str, dict] = {}
+    out = []
+    for im in images:
+        key = photo_key(im["url"])
+        first = kept.get(key)
+        if first is None or ("/_w/" in first["url"]) == ("/_w/" in im["url"]):
+            kept.setdefault(key, im)
+            out.append(im)
+        elif first["caption"] is None:
+            first["caption"] = im["caption"]
+    return out

@@ -13,7 +13,7 @@ from lxml import etree
 
 from pipelines.extraction.text import clean_text
 
-__all__ = ["Doc", "has_class", "text_of"]
+__all__ = ["Doc", "drop", "has_class", "text_of"]
 
 
 def has_class(name: str) -> str:
@@ -112,3 +112,18 @@ class Doc:
             parent = parent.getparent()
         return False
 
+
+
+def drop(el) -> None:
+    """Remove an element from its tree, keeping the text that follows it (its tail)."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    tail = el.tail
+    if tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(el)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urljoin, urlsplit
 
-__all__ = ["join_url", "url_origin"]
+__all__ = ["ARTICLE_PATH", "join_url", "url_origin"]
 
 _UNSAFE_IN_SRC = frozenset("?#;\t\r\n[]")
 _BASES: dict = {}
@@ -45,3 +46,8 @@ def join_url(base: str, src: str) -> str | None:
         return urljoin(base, src)
     except ValueError:
         return None
+
+
+# The platform's article path: /portal/Pages/2021-3-24/Slug-abc123.aspx (also lower-case
+# /portal/pages/, the id glued to a slug cut mid-word, "--" where punctuation was dropped)
+ARTICLE_PATH = re.compile(r"/Pages/\d{4}-\d{1,2}-\d{1,2}/[^/?#]+\.aspx$", re.I)

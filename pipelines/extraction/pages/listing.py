@@ -9,12 +9,10 @@ from lxml import etree
 
 from pipelines.extraction.dom import Doc, has_class
 from pipelines.extraction.items import Listing
-from pipelines.extraction.urls import join_url, url_origin
+from pipelines.extraction.urls import ARTICLE_PATH, join_url, url_origin
 
 __all__ = ["ListingPage", "is_listing", "article_links", "next_page", "ARTICLE_PATH"]
 
-# /portal/Pages/2021-3-24/Slug-abc123.aspx
-ARTICLE_PATH = re.compile(r"/Pages/\d{4}-\d{1,2}-\d{1,2}/[^/?#]+\.aspx$", re.I)
 _CURRENT = etree.XPath(f"//*[{has_class('CurrentPage')}]")
 
 

@@ -9,11 +9,11 @@ from urllib.parse import urlsplit, unquote
 from lxml import etree
 
 from pipelines.extraction.blocks import assemble, linearize
-from pipelines.extraction.dom import Doc, text_of
+from pipelines.extraction.dom import Doc, drop, text_of
 from pipelines.extraction.items import Article
 from pipelines.extraction.dates import date_from_url, parse_datetime_text, parse_iso, to_iso
 from pipelines.extraction.text import clean_text
-from pipelines.extraction.urls import join_url
+from pipelines.extraction.urls import ARTICLE_PATH, join_url
 
 __all__ = ["TandanArticlePage", "is_article", "site_name", "title_from_head"]
 
@@ -23,21 +23,41 @@ _WEBTITLE = re.compile(r'webTitle\s*:\s*"((?:[^"\\]|\\.)*)"')
 
 
 def titles(doc: Doc) -> list:
-    """The platform's article title elements (not the ones of the related-news boxes)."""
+    """The platform's article title elements (not the ones of the related-news boxes); the
+    newer template's ``tandan-title-view`` when the page has none."""
     # listing skins reuse the class on linked items: an article title does not wrap a link
     found = doc.memo.get("titles")
     if found is None:  # (asked twice per page: by the dispatcher and by the extractor)
         found = doc.memo["titles"] = [
-            el for el in doc.cls("tandan-p-article-news-title")
+            el for el in doc.cls("tandan-p-article-news-title") or doc.cls("tandan-title-view")
             # (no <a> inside, asked of the iterator only when el has children; el is not one)
             if el.tag != "a" and (not len(el) or next(el.iter("a"), None) is None)
             and not doc.has_ancestor_class(el, _OTHER_BOXES)]
     return list(found)
 
 
-def is_article(doc: Doc) -> bool:
-    """The platform's article title marks the layout, even when the body is missing."""
-    return bool(titles(doc))
+def is_article(doc: Doc, url: str | None = None) -> bool:
+    """The platform's article title marks the layout, even when the body is missing; without
+    a title, the platform's body markers do (:func:`body_only`)."""
+    return bool(titles(doc)) or body_only(doc, url)
+
+
+def _rich_fields(doc: Doc) -> list:
+    """The page's rich-text fields of the article body (``…__ControlWrapper_RichHtmlField``)."""
+    return [el for el in doc.cls("ms-rtestate-field") if "RichHtmlField" in (el.get("id") or "")]
+
+
+def body_only(doc: Doc, url: str | None) -> bool:
+    """An article area without the platform's title: a capture of the lead and body alone
+    (no ``<head>``), or a page at an article URL whose title markup is gone. Its markers: the
+    main-text element, the body's rich-text field, or the newer template's content view."""
+    if doc.cls("tandan-content-view"):
+        return True
+    if not (doc.cls("tandan-p-article-main") or _rich_fields(doc)):
+        return False
+    if url and ARTICLE_PATH.search(urlsplit(url).path):
+        return True
+    return doc.root.find("head") is None
 
 
 
@@ -145,7 +165,7 @@ def sidebar_time(doc: Doc, url: str, title: str | None):
 class TandanArticlePage:
     """An article page of the Tân Dân platform: it has the platform's article title element."""
 
-    applies = staticmethod(lambda doc, url: is_article(doc))
+    applies = staticmethod(lambda doc, url: is_article(doc, url))
 
     @staticmethod
     def extract(doc: Doc, url: str) -> Article:
@@ -165,35 +185,106 @@ def _article(doc: Doc, url: str) -> Article:
     summaries = doc.cls("tandan-p-article-news-summary")
     summary = text_of(summaries[0]) if summaries else ""
     body_root = _body_root(doc)
-    skip = (summary,) if summary else ()
-    body = assemble(linearize(body_root, url), want_lead=not summary, skip_texts=skip) if body_root is not None else None
-    if body is not None:
+    if body_root is not None:
+        _drop_junk(doc, body_root)
+        skip = (summary,) if summary else ()
+        body = assemble(linearize(body_root, url), want_lead=not summary, skip_texts=skip, alt_captions=True)
         art.body_paragraphs = body.paragraphs
         art.images = body.images
         art.byline = body.byline
         if not summary and body.lead:
             summary = body.lead
     art.summary = summary
-    art.tags = [t for t in (text_of(a) for box in doc.cls("td-tags") for a in box.iter("a")) if t]
+    art.tags = _tags(doc)
     art.category = _category(doc, art.title)
-    art.is_article = bool(art.title)
+    art.is_article = bool(art.title) or bool(art.body_paragraphs or art.images)
     return art
 
 
+_ART_CONTENT = etree.XPath("/descendant::*[@id = 'art-content']")
+
+
 def _body_root(doc: Doc):
+    """The element holding the article's body: the rich-text field inside the main-text
+    element, the main-text element itself, or — when that is empty (``<p class=…main>&nbsp;</p>``,
+    the body div split out of it or written after it) — the rich-text field that follows it;
+    the newer template's content view; a rich-text field; ``#art-content``."""
     rich = doc.cls("ms-rtestate-field")
     mains = doc.cls("tandan-p-article-main")
     if mains:
-        inside = [el for el in rich if Doc.contains(mains[0], el)]
-        return inside[0] if inside else mains[0]
-    rich = [el for el in rich if "RichHtmlField" in (el.get("id") or "")]
-    return rich[0] if rich else None
+        main = mains[0]
+        inside = [el for el in rich if Doc.contains(main, el)]
+        if inside:
+            return inside[0]
+        if len(main) or text_of(main):
+            return main
+        following = _following_field(main, rich)
+        if following is not None:
+            return following
+    views = doc.cls("tandan-content-view")
+    if views:
+        return views[0]
+    fields = _rich_fields(doc)
+    if fields:
+        return fields[0]
+    found = _ART_CONTENT(doc.root)
+    if found:
+        return found[0]
+    return mains[0] if mains else None
+
+
+def _following_field(main, rich: list):
+    """The rich-text field after an empty main-text element: a following sibling, or inside one."""
+    if not rich:
+        return None
+    for sib in main.itersiblings():
+        for el in rich:
+            if el is sib or Doc.contains(sib, el):
+                return el
+    return None
+
+
+# Never body text, even inside the body's element: share and print controls, the related
+# articles box, tags, the rich-text field's label (``ctl00_PlaceHolderMain_ctlNN_label``).
+_JUNK_CLASSES = ("social-share", "tandan-div-social", "tandan-social-view", "tandan-div-article-other",
+                 "tandan-zoom", "tandan-print", "tandan-tool-view", "td-tags")
+_FIELD_LABELS = etree.XPath("descendant::*[starts-with(@id, 'ctl00_PlaceHolderMain_')]"
+                            "[substring(@id, string-length(@id) - 5) = '_label']")
+
+
+def _drop_junk(doc: Doc, body_root) -> None:
+    junk = [el for name in _JUNK_CLASSES for el in doc.cls(name) if Doc.contains(body_root, el)]
+    if len(body_root):
+        junk += _FIELD_LABELS(body_root)
+    for el in junk:
+        drop(el)
+
+
+_TAG_LABELS = frozenset(("tags", "tag", "từ khóa", "từ khoá", "từ khoá", "keywords"))
+
+
+def _tags(doc: Doc) -> list[str]:
+    """``.td-tags a`` texts, without the label link some skins put first (``Tags``, ``Từ khóa``)."""
+    tags = []
+    for box in doc.cls("td-tags"):
+        first = True
+        for a in box.iter("a"):
+            text = text_of(a)
+            if not text:
+                continue
+            if first and (text.rstrip(" :").lower() in _TAG_LABELS
+                          or any(w in (a.get("class") or "") for w in ("title", "label"))):
+                first = False
+                continue
+            first = False
+            tags.append(text)
+    return tags
 
 
 def _dates(doc: Doc, url: str, art: Article) -> None:
     root = doc.root
     page_date = page_time = None
-    for el in doc.cls("tandan-span-date-publish", "tandan-date-publish", "tandan-p-article-date"):
+    for el in doc.cls("tandan-span-date-publish", "tandan-date-publish", "tandan-p-article-date", "tandan-date-view"):
         page_date, page_time = parse_datetime_text(text_of(el))
         if page_date:
             break
