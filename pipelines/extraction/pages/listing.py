@@ -20,7 +20,9 @@ def _dedupe(urls):
     return list(dict.fromkeys(urls))  # first occurrence of each, in order
 
 
-_ITEM_CLASSES = frozenset(("channel-news-title", "tandan-p-article-news-title"))
+# listing items; home and box listings: p.tandan-p-module-news-title / -second > a
+_ITEM_CLASSES = ("channel-news-title", "tandan-p-article-news-title", "tandan-p-module-news-title",
+                 "tandan-p-module-news-second")
 _SIDEBAR_CLASSES = frozenset(("tandan-div-article-other", "tandan-col-right", "tandan-footer"))
 
 
@@ -80,14 +82,86 @@ def _is_page_link(link, current_text: str) -> bool:
 
 
 def next_page(root, url: str) -> str | None:
-    """The link right after ``span.CurrentPage`` (a page link: ``?PageIndex=N`` or the next number)."""
+    """The next listing page: the link right after ``span.CurrentPage`` (a page link:
+    ``?PageIndex=N`` or the next number). ASP.NET DataPagers link by
+    ``javascript:__doPostBack(…)``, never a URL: then the pager's real ``?PageIndex=N`` link
+    to the page after the current one, or — a pager of postback links only with a next
+    control — the listing URL with ``PageIndex`` set to current + 1."""
     for current in _CURRENT(root):
+        current_text = "".join(current.itertext()).strip()
         nxt = _next_page_link(current)
-        if nxt is not None and _is_page_link(nxt, "".join(current.itertext()).strip()):
+        if nxt is not None and _is_page_link(nxt, current_text):
             href = nxt.get("href").strip()
-            if href and not href.startswith("javascript"):
+            if href and not _is_postback(href):
                 return join_url(url, href)
+        if not current_text.isdigit():
+            continue
+        target = int(current_text) + 1
+        links = _pager_links(current)
+        for a in links:
+            href = a.get("href").strip()
+            if not _is_postback(href) and _page_index(href) == target:
+                return join_url(url, href)
+        if any(_is_postback(a.get("href").strip()) and _is_next_control(a, target) for a in links):
+            return with_page_index(url, target)
     return None
+
+
+def _is_postback(href: str) -> bool:
+    return href[:11].lower() == "javascript:"
+
+
+_PAGE_INDEX = re.compile(r"[?&]pageindex=(\d+)", re.I)
+
+
+def _page_index(href: str) -> int | None:
+    m = _PAGE_INDEX.search(href)
+    return int(m.group(1)) if m else None
+
+
+def _pager_links(current) -> list:
+    """Links (with an href) of the pager holding the current-page marker: its parent, or the
+    nearest ancestor (a pager table or list) that has any."""
+    el = current.getparent()
+    for _ in range(4):
+        if el is None:
+            return []
+        links = [a for a in el.iter("a") if a.get("href")]
+        if links:
+            return links
+        el = el.getparent()
+    return []
+
+
+_NEXT_WORDS = re.compile(r"^(?:sau|trang sau|tiếp|tiếp theo|next)\b|^(?:>|›|»|→)|(?:>|›|»|→)$", re.I)
+
+
+def _is_next_control(link, target: int) -> bool:
+    """A pager control to the next page: ``Sau >>``, ``>``, ``»``, ``Next`` or a number
+    above the current page's."""
+    text = " ".join("".join(link.itertext()).split())
+    if text.isdigit():
+        return int(text) >= target
+    return bool(text) and bool(_NEXT_WORDS.search(text))
+
+
+def with_page_index(url: str, index: int) -> str:
+    """``url`` with its ``PageIndex`` query parameter set to ``index`` (added when absent;
+    a fragment dropped)."""
+    base = url.partition("#")[0]
+    path, sep, query = base.partition("?")
+    params = [p for p in query.split("&") if p] if sep else []
+    out, done = [], False
+    for p in params:
+        if p.split("=", 1)[0].lower() == "pageindex":
+            if not done:
+                out.append(p.split("=", 1)[0] + "=" + str(index))
+                done = True
+        else:
+            out.append(p)
+    if not done:
+        out.append(f"PageIndex={index}")
+    return path + "?" + "&".join(out)
 
 
 def _next_page_link(current):
