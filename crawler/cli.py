@@ -279,6 +279,57 @@ def summary(output: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+# --- check-hosts --------------------------------------------------------------------------
+def check_host(site, timeout: float, proxy: str | None = None) -> tuple[str, str]:
+    """(answer, detail) for a registry site's home page: one GET, no crawl. ``answer`` is
+    ``ok`` (HTTP 2xx/3xx), ``http-NNN``, ``dns``, ``timeout`` or ``connection``."""
+    import socket
+    import urllib.error
+    import urllib.request
+
+    handlers = [urllib.request.ProxyHandler({"http": proxy, "https": proxy} if proxy else {})]
+    opener = urllib.request.build_opener(*handlers)
+    url = site.base_url + "/portal/Pages/default.aspx" if site.platform == "tandan" else site.base_url + "/"
+    request = urllib.request.Request(url, headers={"User-Agent": "portal-news check-hosts"})
+    try:
+        with opener.open(request, timeout=timeout) as resp:
+            return "ok", f"HTTP {resp.status} {resp.geturl()}"
+    except urllib.error.HTTPError as exc:
+        return f"http-{exc.code}", f"HTTP {exc.code} {url}"
+    except urllib.error.URLError as exc:
+        reason = exc.reason
+        if isinstance(reason, socket.gaierror):
+            return "dns", "host name not found"
+        if isinstance(reason, (socket.timeout, TimeoutError)):
+            return "timeout", f"no answer within {timeout:g} s"
+        return "connection", str(reason)[:120]
+    except (socket.timeout, TimeoutError):
+        return "timeout", f"no answer within {timeout:g} s"
+    except OSError as exc:
+        return "connection", str(exc)[:120]
+
+
+def cmd_check_hosts(args) -> int:
+    """Which registry hosts answer (for users with network): one request per host, no crawl."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from pipelines.sites.registry import UnknownSite, sites_by_slug
+
+    try:
+        sites = sites_by_slug(args.sites)
+    except UnknownSite as exc:
+        raise CliError(str(exc)) from None
+    if args.replica and not args.replica.startswith("http://"):
+        raise CliError(f"--replica {args.replica}: expected http://HOST:PORT")
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda s: check_host(s, args.timeout, args.replica), sites))
+    for site, (answer, detail) in zip(sites, answers):
+        print(f"{site.slug:<16} {site.host:<34} {site.evidence:<12} {answer:<11} {detail}")
+    good = sum(a == "ok" for a, _ in answers)
+    print(f"{good} of {len(sites)} hosts answered")
+    return EXIT_OK if good else EXIT_RUN_FAILED
+
+
 # --- maintenance --------------------------------------------------------------------------
 def cmd_compact(args) -> int:
     from pipelines.storage.dataset import DatasetError, RootBusy, compact
@@ -396,6 +447,13 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--seed", type=int, default=1)
     d.add_argument("--verbose", action="store_true")
     d.set_defaults(func=cmd_demo)
+
+    ch = sub.add_parser("check-hosts", allow_abbrev=False,
+                        help="which registry hosts answer (one request each, no crawl; needs network)")
+    ch.add_argument("--sites", help="registry slugs, comma-separated (default: all)")
+    ch.add_argument("--timeout", type=float, default=10.0, help="seconds per host (default 10)")
+    ch.add_argument("--replica", help="ask a running offline replica instead (its proxy address)")
+    ch.set_defaults(func=cmd_check_hosts)
 
     r = sub.add_parser("replica", allow_abbrev=False, help="serve the offline replica portal on 127.0.0.1")
     from replica import cli as replica_cli

@@ -43,7 +43,7 @@ def _site(slug: str, name: str, host: str, level: str = "district") -> PortalSit
 
 SITES: tuple[PortalSite, ...] = (
     _site("tinh-thanh-hoa", "Tỉnh Thanh Hóa", "thanhhoa.gov.vn", "province"),
-    _site("tp-thanh-hoa", "Thành phố Thanh Hóa", "thanhphothanhhoa.thanhhoa.gov.vn", "city"),
+    _site("tp-thanh-hoa", "Thành phố Thanh Hóa", "tpthanhhoa.thanhhoa.gov.vn", "city"),
     _site("sam-son", "Thành phố Sầm Sơn", "samson.thanhhoa.gov.vn", "city"),
     _site("bim-son", "Thị xã Bỉm Sơn", "bimson.thanhhoa.gov.vn", "town"),
     _site("nghi-son", "Thị xã Nghi Sơn", "nghison.thanhhoa.gov.vn", "town"),

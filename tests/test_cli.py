@@ -91,3 +91,21 @@ def test_scrapy_crawl_through_the_replica(tmp_path):
     rows = ds.dataset(out / "articles", format="parquet", partitioning="hive").to_table().to_pylist()
     assert {r["url"] for r in rows} == {a["url"] for a in manifest["articles"] if a["reachable"]}
     assert {r["source"] for r in rows} == {"replica"}
+
+
+def test_check_hosts_asks_each_host_once_through_the_replica():
+    """`portal-news check-hosts` (one request per registry host, no crawl), pointed at the
+    offline replica's proxy: the portals it serves answer, the others do not."""
+    from replica import replica_process
+
+    with replica_process(articles=20, seed=1) as replica:
+        served = {d["slug"] for d in replica.manifest()["districts"]}
+        out = subprocess.run([sys.executable, "-m", "crawler.cli", "check-hosts", "--replica", replica.base_url,
+                              "--timeout", "5"], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    lines = {line.split()[0]: line.split() for line in out.stdout.splitlines()[:-1]}
+    assert len(lines) == 28
+    assert {slug for slug, cols in lines.items() if cols[3] == "ok"} == served
+    assert all(cols[3] == "http-502" for slug, cols in lines.items() if slug not in served)
+    assert lines["tp-thanh-hoa"][1] == "tpthanhhoa.thanhhoa.gov.vn" and lines["muong-lat"][2] == "real"
+    assert out.stdout.splitlines()[-1] == f"{len(served)} of 28 hosts answered"

@@ -32,6 +32,9 @@ class Site:
     categories: tuple[str, ...]
     scheme: str = "http"
     verified: bool = False
+    evidence: str = "naming-rule"     # real | crawler | naming-rule (sites.toml says what each means)
+    platform: str = "tandan"          # tandan | liferay
+    platform_note: str | None = None
     abolished: str | None = None
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
