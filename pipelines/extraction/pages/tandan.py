@@ -331,18 +331,34 @@ _DATE_ELEMENTS = etree.XPath("/descendant::*/@itemprop[. = 'datePublished']/..|/
 
 def meta_datetime(root):
     """Publication date from meta tags, JSON-LD, ``<time datetime>`` or itemprop."""
+    d, t = meta_date(root)
+    if d:
+        return d, t
+    d, t = jsonld_date(root)
+    if d:
+        return d, t
+    for el in _DATE_ELEMENTS(root):
+        d, t = parse_iso(el.get("datetime") or el.get("content") or text_of(el))
+        if d:
+            return d, t
+    return None, None
+
+
+def meta_date(root):
+    """Publication date of the published-time ``<meta>`` tags."""
     for meta in root.iter("meta"):
         key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
         if key in _META_DATE_KEYS:
             d, t = parse_iso(meta.get("content") or meta.get("datetime"))
             if d:
                 return d, t
+    return None, None
+
+
+def jsonld_date(root):
+    """``datePublished`` of the page's JSON-LD."""
     for script in _JSONLD_SCRIPTS(root):
         d, t = _jsonld_date(script.text or "")
-        if d:
-            return d, t
-    for el in _DATE_ELEMENTS(root):
-        d, t = parse_iso(el.get("datetime") or el.get("content") or text_of(el))
         if d:
             return d, t
     return None, None
