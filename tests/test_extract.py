@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 import unicodedata
+from pathlib import Path
 
 import pytest
 
@@ -160,3 +161,78 @@ def test_modern_tones_moves_old_rhymes_only(form):
     # dot below + breve) once came out as "họăc" when the dot was taken for the rhyme's tone
     assert modern_tones(n("quý, hoặc, Huệ, hoạch, oặ.")) == "quý, hoặc, Huệ, hoạch, oặ."
     assert fold_key(n("Hoặc")) == "hoặc"
+
+
+REAL_CAPTURE = Path(__file__).resolve().parents[2] / "shared" / "portal" / "real" / "quangxuong-2023-body-capture.html"
+
+
+def test_real_body_only_capture_reads_as_a_platform_article():
+    """The real quangxuong capture (lead, empty main, the rich-text field beside it; no page
+    chrome) given with an article URL: a platform article with the day from the URL."""
+    if not REAL_CAPTURE.exists():
+        pytest.skip("real capture not found")
+    url = "https://quangxuong.thanhhoa.gov.vn/portal/Pages/2023-2-11/Huong-dan-ky-thuat-cham-soc-cay-an-quab1c2d3.aspx"
+    rec = extract(REAL_CAPTURE.read_bytes(), url)
+    assert rec["is_article"] and rec["extractor"] == "tandan"
+    assert rec["title"] is None and rec["published_date"] == "2023-02-11" and rec["date_source"] == "url"
+    assert rec["summary"] and len(rec["body_paragraphs"]) >= 8
+    assert [im["url"].rsplit("/", 1)[1] for im in rec["images"]] == [
+        "106dffe2c1f733dd1%20(1).jpg", "5f0f9f8df8f3d75d1%20(2).jpg", "87aeb76724808a2d1%20(3).jpg"]
+    assert all(im["caption"] for im in rec["images"])
+    captions = {im["caption"] for im in rec["images"]}
+    assert not captions & set(rec["body_paragraphs"])
+
+
+def test_missing_body_markers_fall_back_to_the_generic_path(example):
+    """A platform page whose body markers were renamed: the generic path finds the body and
+    the item says which extractor produced it; a page whose body is really gone stays empty."""
+    html, gold = example
+    renamed = (html.replace(b"tandan-p-article-main", b"tandan-article-body-x")
+               .replace(b"ms-rtestate-field", b"rte-field").replace(b"RichHtmlField", b"RichField"))
+    rec = extract(renamed, gold["url"])
+    assert rec["is_article"] and rec["extractor"] == "generic"
+    assert rec["title"] == gold["title"] and rec["summary"] == gold["summary"]
+    assert rec["body_paragraphs"] == gold["body_paragraphs"]
+    assert rec["images"] == [{"url": im["src"], "caption": im["caption"]} for im in gold["images"]]
+    assert rec["published_at"] == gold["published_at_best"]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("09:41:37 12/07/2023", "2023-07-12T09:41:37"),
+    ("12/07/2023 09:41:37", "2023-07-12T09:41:37"),
+    ("Đăng ngày 24 - 03 - 2021", "2021-03-24"),
+    ("17/05/2023 2:05:33 CH", "2023-05-17T14:05:33"),
+    ("Ngày đăng: 03/08/2023 14:30:12 · tin khác 10:00 12/08/2023", "2023-08-03T14:30:12"),
+    ("08:30 | 10/05/2024", "2024-05-10T08:30:00"),
+])
+def test_dates_time_before_or_after_and_the_first_written_wins(text, expected):
+    from pipelines.extraction.dates import parse_datetime_text
+
+    d, t = parse_datetime_text(text)
+    assert (d.isoformat() + (f"T{t.isoformat()}" if t else "")) == expected
+
+
+def test_pager_urls():
+    from pipelines.extraction.pages.listing import with_page_index
+
+    assert with_page_index("http://a.gov.vn/portal/Pages/x.aspx", 2) == "http://a.gov.vn/portal/Pages/x.aspx?PageIndex=2"
+    assert with_page_index("http://a.gov.vn/x.aspx?k=1&pageindex=3#top", 4) == "http://a.gov.vn/x.aspx?k=1&pageindex=4"
+    page = (b'<html><body><div class="channel-news-title"><a href="/portal/Pages/2021-3-24/a-b1.aspx">a</a></div>'
+            b'<div class="pager"><span class="CurrentPage">2</span> <a href="javascript:__doPostBack(\'p\',\'\')">3</a>'
+            b'</div></body></html>')
+    rec = extract(page, "http://a.gov.vn/portal/Pages/x.aspx?PageIndex=2")
+    assert rec["next_page"] == "http://a.gov.vn/portal/Pages/x.aspx?PageIndex=3"
+    last = page.replace(b"<a href=\"javascript:__doPostBack('p','')\">3</a>", b"")
+    assert extract(last, "http://a.gov.vn/portal/Pages/x.aspx?PageIndex=2")["next_page"] is None
+
+
+def test_alt_captions_and_resized_copies():
+    from pipelines.extraction.blocks import alt_caption, one_per_photo
+
+    assert alt_caption("Quang cảnh hội nghị") == "Quang cảnh hội nghị"
+    for alt in ("IMG_2041.JPG", "anh1", "DSC 0012", "hoi-nghi.jpg", "ảnh"):
+        assert alt_caption(alt) is None
+    images = [{"url": "http://h/portal/Photos/2021-04/_w/99eff37a75b30deda1_JPG.jpg", "caption": None},
+              {"url": "http://h/portal/Photos/2021-04/99eff37a75b30deda1.JPG", "caption": "Lễ khai mạc"},
+              {"url": "http://h/portal/Photos/2021-04/other.jpg", "caption": None}]
+    assert one_per_photo(images) == [{"url": images[0]["url"], "caption": "Lễ khai mạc"}, images[2]]

@@ -76,14 +76,20 @@ def parse_datetime_text(text: str | None) -> tuple[date | None, time | None]:
     start = first.start()
     colon = text.find(":", start)  # a time-first match starts at most two digits before its ":"
     m = _TIME_FIRST.search(text, max(start, colon - 2)) if colon >= 0 else None
+    first = None
     if m:
         d = _mkdate(m.group(7), m.group(6), m.group(5))
         if d:
-            return d, _mktime(m.group(1), m.group(2), m.group(3), m.group(4))
+            first = m.start(), d, _mktime(m.group(1), m.group(2), m.group(3), m.group(4))
+    # the first date written wins, whether its time is before it or after it
     for m in _DMY.finditer(text, start):
+        if first is not None and m.start() >= first[0]:
+            break
         d = _mkdate(m.group(3), m.group(2), m.group(1))
         if d:
             return d, _mktime(m.group(4), m.group(5), m.group(6), m.group(7))
+    if first is not None:
+        return first[1], first[2]
     m = _WORDS.search(text)
     if m:
         d = _mkdate(m.group(3), m.group(2), m.group(1))

@@ -432,10 +432,11 @@ def _densest(root):
 
 
 def generic_body(root, url: str, title: str | None, lead: str = "", date_el=None, *,
-                 container=None) -> GenericBody:
+                 container=None, alt_captions: bool = False) -> GenericBody:
     """Body of an article of no known layout: the content container (or ``container``),
     without the title, the date line, share/tag/related boxes; trafilatura's text when no
-    container is found."""
+    container is found. ``alt_captions``: on a platform page, alt texts are captions of last
+    resort."""
     if container is None:
         container = _container(root)
     if container is None:
@@ -453,7 +454,7 @@ def generic_body(root, url: str, title: str | None, lead: str = "", date_el=None
         if line is not None and line.getparent() is not None:
             drop(line)
     blocks = [b for b in linearize(container, url) if not _is_heading_or_dateline(b, title)]
-    body = assemble(blocks, want_lead=not lead, skip_texts=tuple(x for x in (lead,) if x))
+    body = assemble(blocks, want_lead=not lead, skip_texts=tuple(x for x in (lead,) if x), alt_captions=alt_captions)
     return GenericBody(body.paragraphs, body.images, body.byline, body.lead)
 
 

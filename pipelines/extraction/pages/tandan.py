@@ -182,6 +182,8 @@ def _article(doc: Doc, url: str) -> Article:
 
     _dates(doc, url, art)
 
+    art.tags = _tags(doc)
+    art.category = _category(doc, art.title)
     summaries = doc.cls("tandan-p-article-news-summary")
     summary = text_of(summaries[0]) if summaries else ""
     body_root = _body_root(doc)
@@ -194,11 +196,42 @@ def _article(doc: Doc, url: str) -> Article:
         art.byline = body.byline
         if not summary and body.lead:
             summary = body.lead
+    if not (art.body_paragraphs or art.images):
+        summary = _generic_fallback(doc, url, art, summary)
     art.summary = summary
-    art.tags = _tags(doc)
-    art.category = _category(doc, art.title)
     art.is_article = bool(art.title) or bool(art.body_paragraphs or art.images)
     return art
+
+
+# The platform's chrome around the article: never its body (header, menus, search,
+# breadcrumb, title, date and zoom line, lead, tags, share links, related boxes, right
+# column, footer; the newer template's views of the same)
+_CHROME_CLASS = re.compile(
+    r"^tandan-(?:header|banner|site-title|portal-name|unit-name|logo|menu|search|breadcrumb|col-right|right|footer|"
+    r"div-article-other|title-other|ul-article-other|div-social|social|div-date|span-date|date|zoom|print|back|"
+    r"p-article-news-title|p-article-news-summary|title-view|tool|top|box|counter|paging|home)|"
+    r"^(?:breadcrumb|social-share|td-tags|aspNetHidden|ms-webpart-chrome-title)$", re.I)
+
+
+def _generic_fallback(doc: Doc, url: str, art: Article, summary: str) -> str:
+    """The platform's body markers are missing or hold nothing: the generic path looks for
+    the body among what is left once the platform's chrome is taken out. When it finds one,
+    the item says so (``extractor: generic``). Returns the lead."""
+    from pipelines.extraction.pages.generic import generic_body  # (generic imports this module)
+
+    for token, els in list(doc.by_class.items()):
+        if _CHROME_CLASS.search(token):
+            for el in els:
+                drop(el)
+    body = generic_body(doc.root, url, art.title, summary, alt_captions=True)
+    if body.paragraphs or body.images:
+        art.extractor = "generic"
+        art.body_paragraphs = body.paragraphs
+        art.images = body.images
+        art.byline = body.byline
+        if not summary and body.lead:
+            return body.lead
+    return summary
 
 
 _ART_CONTENT = etree.XPath("/descendant::*[@id = 'art-content']")
