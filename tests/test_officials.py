@@ -116,15 +116,43 @@ def test_patterns_and_negatives():
         "Thượng tá Phạm Văn Nam, Chỉ huy trưởng Ban CHQS huyện cùng dự.",
         "Học tập và làm theo tư tưởng, đạo đức, phong cách Chủ tịch Hồ Chí Minh; Đại tướng Võ Nguyên Giáp.",
         "Anh Lò Văn Piểng ở bản Chè Lầu; tuyến đường Bà Triệu, xã Hoằng Quang; đồng chí Chủ tịch UBND huyện phát biểu.",
-        "Ông Nguyễn Văn Long, Giám đốc Công ty Cổ phần Biển Xanh; thầy Lê Văn Thắng, Hiệu trưởng Trường THCS.",
+        "Ông Nguyễn Văn Long, Giám đốc Công ty Cổ phần Biển Xanh; cô giáo Lê Thị Hạnh dạy lớp 5A.",
+        # CONVENTIONS 2026-12: a school's head or deputy is an official, thầy/cô an honorific
+        "Thầy Lê Văn Thắng, Hiệu trưởng Trường THCS Quang Chiểu cho biết; cô Tôn Nữ Minh Thư - Phó Hiệu trưởng nhà trường.",
+        # a retired school head, a private company's union chair: not public posts
+        "Bà Nguyễn Thị Hòa, nguyên Hiệu trưởng Trường THCS Tam Chung; ông Trần Văn Khang, Chủ tịch Công đoàn cơ sở công ty.",
     ]
     got = {o["name"]: o for o in extract_officials(paras, site_name="Huyện Mường Lát")}
-    assert set(got) == {"Lò Văn Hặc", "Vi Thị Hoa", "Lê Đức Giang", "Hà Văn Dũng", "Phạm Văn Nam"}
+    assert set(got) == {"Lò Văn Hặc", "Vi Thị Hoa", "Lê Đức Giang", "Hà Văn Dũng", "Phạm Văn Nam", "Lê Văn Thắng",
+                        "Tôn Nữ Minh Thư"}
+    assert got["Lê Văn Thắng"]["honorific"] == "thầy" and got["Tôn Nữ Minh Thư"]["honorific"] == "cô"
+    assert [p["raw"] for p in got["Lê Văn Thắng"]["positions"]] == ["Hiệu trưởng Trường THCS Quang Chiểu"]
     assert len(got["Vi Thị Hoa"]["positions"]) == 2
     assert got["Phạm Văn Nam"]["honorific"] == "Thượng tá"
     assert got["Phạm Văn Nam"]["positions"][0]["organization_full"] == "Ban Chỉ huy Quân sự huyện Mường Lát"
     (o,) = extract_officials([], ["Đồng chí Phạm Bá Sáng - Chủ tịch Liên đoàn Lao động huyện phát động phong trào"])
     assert o["positions"][0]["raw"] == "Chủ tịch Liên đoàn Lao động huyện" and o["in_caption"]
+
+
+def test_introductions_of_2026_12():
+    """Title first with the place before a four-syllable name; a long chain of one person's
+    posts with commas inside an organ's name; a post taken with a verb; a person named
+    without a post is not an official."""
+    paras = [
+        "Báo cáo tại buổi lễ, Giám đốc Sở Giáo dục và Đào tạo Lê Nguyễn Minh Khang cho biết, ngành đã đổi mới.",
+        "Dự có đồng chí Đỗ Thị Huyền Trang, Phó Bí thư Huyện ủy, Chủ tịch UBND huyện, Phó Trưởng Ban Chỉ đạo "
+        "phòng, chống tham nhũng, tiêu cực huyện.",
+        "Ban Chấp hành đã bầu đồng chí Đỗ Văn Chiến giữ chức Bí thư Đảng ủy xã; ông Lò Văn Tiến, nông dân ở bản Na Tao.",
+        "Chủ tịch Công đoàn các Khu kinh tế và khu công nghiệp tỉnh Nguyễn Thanh Sơn cùng dự.",
+    ]
+    got = {o["name"]: [p["raw"] for p in o["positions"]] for o in extract_officials(paras, site_name="Huyện Triệu Sơn")}
+    assert got == {
+        "Lê Nguyễn Minh Khang": ["Giám đốc Sở Giáo dục và Đào tạo"],
+        "Đỗ Thị Huyền Trang": ["Phó Bí thư Huyện ủy", "Chủ tịch UBND huyện",
+                               "Phó Trưởng Ban Chỉ đạo phòng, chống tham nhũng, tiêu cực huyện"],
+        "Đỗ Văn Chiến": ["Bí thư Đảng ủy xã"],
+        "Nguyễn Thanh Sơn": ["Chủ tịch Công đoàn các Khu kinh tế và khu công nghiệp tỉnh"],
+    }
 
 
 def test_never_raises_on_garbage():

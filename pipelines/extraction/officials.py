@@ -399,6 +399,7 @@ def _scan_domain(m: str, pos: int) -> int:
     """Domain words after an organisation head: "Phòng Tài nguyên và Môi trường"."""
     end = pos
     prev = ""
+    domain = False  # a domain word read (not only abbreviations and place names)
     while True:
         w = _WORD_RE.match(m, end)
         if not w:
@@ -433,6 +434,7 @@ def _scan_domain(m: str, pos: int) -> int:
             if d and d.start("d") == w.start("w") and " " in d.group("d") and not m.startswith(" ủy", d.end()):
                 end = d.end()
                 prev = d.group("d").rsplit(" ", 1)[-1].casefold()
+                domain = True
                 continue
             if fold_key(word) in _PIECE_KIND and _PIECE_KIND[fold_key(word)] in ("compound",):
                 break
@@ -450,6 +452,9 @@ def _scan_domain(m: str, pos: int) -> int:
             if r is None:  # (cannot be: the word is capitalised)
                 break
             syls = r.group(0).split(" ")
+            if domain and 2 <= len(syls) <= 4 and syls[0].casefold() in _FAMILY and not any(
+                    " ".join(s.casefold() for s in syls[:i]) in _KNOWN_PLACES for i in (1, 2, 3)):
+                break  # "Sở Giáo dục và Đào tạo Lê Nguyễn Minh Khang": a name after the domain
             k = _place_len(syls, "xã", None)
             if k == 0:
                 break
@@ -462,6 +467,7 @@ def _scan_domain(m: str, pos: int) -> int:
                 break
             end = d.end()
             f = d.group("d").rsplit(" ", 1)[-1].casefold()
+            domain = True
         prev = f
     return end
 
@@ -510,10 +516,17 @@ def _level(pieces: list[tuple], org_fold: str) -> str | None:
     return None
 
 
+_SCHOOL_ROLES = frozenset(("Hiệu trưởng", "Phó Hiệu trưởng"))
+_UNION_FOLDS = frozenset(("công đoàn",))
+_PRIVATE_AFTER_RE = re.compile(r" (?:(?:cơ sở|của) )?(?:công ty|doanh nghiệp|tập đoàn|nhà máy|xí nghiệp)(?![\w])", re.I)
+
+
 def _parse_position(t: str, m: str, rm: Any, site: _Site) -> tuple[int, dict] | None:
     # (rm: a re.Match of _ROLE_RE or a _RoleMatch)
     role_text = rm.group("role")
     canon = orgs.ROLE_CANON.get(role_text.casefold(), role_text)
+    if canon in _SCHOOL_ROLES and rm.group("former"):
+        return None  # a retired school head is not an official (a former chairman still is)
     head = orgs.ROLE_HEADS.get(canon)
     if head:
         org_start = rm.end("role") - len(head)
@@ -541,6 +554,8 @@ def _parse_position(t: str, m: str, rm: Any, site: _Site) -> tuple[int, dict] | 
             org_start = pieces[0][1]
         elif canon not in orgs.STANDALONE_ROLES:
             return None
+    if _PRIVATE_AFTER_RE.match(m, end) and pieces and pieces[-1][3] in _UNION_FOLDS:
+        return None  # the union of a private company is not a public post
     start = rm.start()
     raw = t[start:end].strip()
     key = m[start:end].strip().lower()
@@ -612,12 +627,23 @@ def _run_ending_at(m: str, j: int) -> tuple[int, int] | None:
     return start, j
 
 
+# "đồng chí X giữ chức Bí thư …", "ông X được bầu làm Chủ tịch …": the post after the verb is X's
+_TAKES_POST_RE = re.compile(r"(?<![\w])(?:(?:được|đã được)\s+(?:bầu|bầu lại|bổ nhiệm|điều động|cử|phân công)"
+                            r"(?:\s+(?:giữ chức(?: vụ)?|làm|tham gia))?|giữ chức(?: vụ)?|tái đắc cử(?: chức)?|"
+                            r"đảm nhiệm(?: chức)?)\s*$")
+
+
 def _name_before(m: str, start: int) -> tuple[int, int, str | None] | None:
     j = start
     while j > 0 and m[j - 1] == " ":
         j -= 1
+    takes = None
     if j > 0 and m[j - 1] in "-–—,:(":
         j -= 1
+        while j > 0 and m[j - 1] == " ":
+            j -= 1
+    elif j > 0 and (takes := _TAKES_POST_RE.search(m, max(0, j - 40), j)) is not None:
+        j = takes.start()
         while j > 0 and m[j - 1] == " ":
             j -= 1
     else:
@@ -640,7 +666,7 @@ def _name_before(m: str, start: int) -> tuple[int, int, str | None] | None:
     while k > 0 and m[k - 1] == " ":
         k -= 1
     list_ctx = k == 0 or m[k - 1] in ":;" or m[max(0, k - 3):k] == " và"
-    lenient = bool(hon) or list_ctx
+    lenient = bool(hon) or (list_ctx and takes is None)
     if list_ctx and not hon and k > 0:
         colon = m.rfind(":", 0, k)
         if colon > 0 and m[max(0, colon - 9):colon].casefold().endswith("đồng chí"):

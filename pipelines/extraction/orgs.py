@@ -94,6 +94,10 @@ ABBREVIATIONS: dict[str, str] = {
     "VP": "Văn phòng",
     "TT": "Trung tâm",  # or Thường trực before HĐND/UBND/MTTQ/…ủy: see below
     "ĐBQH": "Đại biểu Quốc hội",
+    "THCS": "Trung học cơ sở",
+    "THPT": "Trung học phổ thông",
+    "PTDTNT": "Phổ thông Dân tộc nội trú",
+    "PTDTBT": "Phổ thông Dân tộc bán trú",
 }
 _TT_THUONG_TRUC = re.compile(r"^\s*(?:HĐND|UBND|MTTQ|UBMTTQ|Huyện ủy|Tỉnh ủy|Thị ủy|Thành ủy|Đảng ủy|Hội đồng)")
 _BCH_CHI_HUY = re.compile(r"^\s*(?:Quân sự|quân sự|QS)")
@@ -134,7 +138,7 @@ _BASE_ROLES = [
     "Chủ tịch", "Bí thư", "Giám đốc", "Chủ nhiệm", "Chánh Văn phòng", "Chánh án",
     "Viện trưởng", "Chánh Thanh tra", "Chỉ huy trưởng", "Cục trưởng", "Chi cục trưởng",
     "Hạt trưởng", "Đồn trưởng", "Tư lệnh", "Chính ủy", "Thủ trưởng",
-    "Tổng Biên tập", "Trưởng khoa", "Chỉ huy phó", "Tổng Giám đốc",
+    "Tổng Biên tập", "Trưởng khoa", "Chỉ huy phó", "Tổng Giám đốc", "Hiệu trưởng",
 ]
 _WITH_PHO = set(_BASE_ROLES) - {"Chỉ huy phó"}
 _OTHER_ROLES = [
@@ -193,14 +197,14 @@ ORG_PHRASES = [
     "Đảng bộ", "Chi bộ", "Chi đoàn", "Huyện đoàn", "Tỉnh đoàn", "Thành đoàn", "Thị đoàn",
     "Đảng ủy", "Huyện ủy", "Tỉnh ủy", "Thị ủy", "Thành ủy", "Trung ương", "Hội đồng",
     "Liên minh Hợp tác xã", "Ban Quản lý dự án", "Đài Truyền thanh", "Trạm Y tế",
-    "Đoàn công tác",
+    "Đoàn công tác", "nhà trường",
 ]
 # single words that head an organisation with a free domain after them ("Phòng Tài nguyên và Môi trường")
 ORG_HEADS = [
     "Phòng", "Sở", "Bộ", "Ban", "Hội", "Trung tâm", "Cục", "Chi cục", "Tổng cục", "Hạt",
     "Đội", "Trạm", "Viện", "Đài", "Văn phòng", "Ủy ban", "Đoàn", "Liên đoàn", "Ngành",
     "Đồn Biên phòng", "Ban Công tác Mặt trận", "Khu kinh tế", "Chi cục Thuế", "Ban Tổ chức",
-    "Kho bạc Nhà nước",
+    "Kho bạc Nhà nước", "Trường", "Công đoàn",
 ]
 # party committees that stand for a unit ("Ban Dân vận Tỉnh ủy")
 COMPOUND_UNITS: dict[str, str] = {
@@ -234,8 +238,11 @@ DOMAIN_WORDS = {
     tôn giáo, đối ngoại, nội chính, kiểm sát, hành chính, tổng hợp, nước sạch, vệ sinh,
     công tác, đô thị, khu vực, đại hội, chuyên trách, nghĩa vụ quân sự, thi đua,
     khen thưởng, giải phóng mặt bằng, cơ quan, doanh nghiệp, thông tin, chỉ huy, chỉ đạo,
-    nghĩa vụ, an toàn giao thông, phòng chống, thiên tai, tìm kiếm cứu nạn, và""".split(",")
-}
+    nghĩa vụ, an toàn giao thông, phòng chống, thiên tai, tìm kiếm cứu nạn, và,
+    phổ thông, nội trú, bán trú, tiểu học, mầm non, trung học cơ sở, trung học phổ thông,
+    chuyên, liên cấp, khu công nghiệp, khu kinh tế, các khu kinh tế và khu công nghiệp,
+    các khu công nghiệp, cơ sở, tham nhũng, tiêu cực, ma túy, tội phạm, dịch bệnh""".split(",")
+} | {"phòng, chống", "tham nhũng, tiêu cực", "phòng, chống tham nhũng, tiêu cực"}
 
 # --- names --------------------------------------------------------------------------
 FAMILY_NAMES = set(

@@ -286,6 +286,10 @@ _FIELD_LABELS = etree.XPath("descendant::*[starts-with(@id, 'ctl00_PlaceHolderMa
 
 
 def _drop_junk(doc: Doc, body_root) -> None:
+    """Take the junk out of the body's element. (A rich-text field holds the editor's text
+    only: the junk of the article area sits beside it, so it is not searched.)"""
+    if "ms-rtestate-field" in (body_root.get("class") or ""):
+        return
     junk = [el for name in _JUNK_CLASSES for el in doc.cls(name) if Doc.contains(body_root, el)]
     if len(body_root):
         junk += _FIELD_LABELS(body_root)
