@@ -236,3 +236,23 @@ def test_alt_captions_and_resized_copies():
               {"url": "http://h/portal/Photos/2021-04/99eff37a75b30deda1.JPG", "caption": "Lễ khai mạc"},
               {"url": "http://h/portal/Photos/2021-04/other.jpg", "caption": None}]
     assert one_per_photo(images) == [{"url": images[0]["url"], "caption": "Lễ khai mạc"}, images[2]]
+
+
+def test_unknown_date_class_reads_the_date_line_after_the_title(example):
+    html, gold = example
+    old = "Đăng ngày 24 - 03 - 2021".encode()
+    page = html.replace(b'<span class="tandan-span-date-publish">' + old, b'<span class="td-ngay-dang">14:35:08 24/03/2021')
+    assert page != html
+    rec = extract(page, gold["url"])
+    assert rec["published_at"] == "2021-03-24T14:35:08+07:00" and rec["date_source"] == "page"
+
+
+def test_other_cms_article_linking_to_platform_articles_is_not_a_listing():
+    page = ("<html><head><title>Ra quân lập lại trật tự đô thị năm 2025</title></head><body>"
+            "<h1>Ra quân lập lại trật tự đô thị năm 2025</h1><div class='news-date'>11/03/2025</div>"
+            "<div class='noi-dung'>" + "<p>Sáng 11/3, thành phố tổ chức lễ ra quân lập lại trật tự đô thị trên địa bàn.</p>" * 4
+            + "</div><div class='tin-khac'><a href='/portal/Pages/2024-12-2/Tin-cu-ab12c.aspx'>Tin cũ</a>"
+            "<a href='/portal/Pages/2024-11-5/Tin-cu-khac-x9y8.aspx'>Tin cũ khác</a></div></body></html>")
+    rec = extract(page.encode(), "https://tpthanhhoa.thanhhoa.gov.vn/web/trang-chu/tin-tuc/ra-quan-trat-tu-do-thi-2025")
+    assert rec["is_article"] and rec["extractor"] == "generic"
+    assert rec["published_date"] == "2025-03-11" and len(rec["body_paragraphs"]) == 4

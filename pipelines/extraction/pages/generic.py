@@ -25,7 +25,7 @@ from pipelines.extraction.items import Article
 from pipelines.extraction.pages.tandan import jsonld_date, meta_date, site_name as tandan_site_name, title_from_head
 from pipelines.extraction.text import clean_text
 
-__all__ = ["GenericArticlePage", "generic_body", "GenericBody"]
+__all__ = ["GenericArticlePage", "GenericBody", "date_after_title", "generic_body"]
 
 
 # Content containers of common CMSs, most specific first.
@@ -232,7 +232,7 @@ def _date(root, doc: Doc, title_el, url: str, title: str | None = None):
         d, t = _read_date(el)
         if d:
             return d, t, "page", el
-    d, t, el = _date_after_title(root, title_el if title_el is not None else _title_anchor(root, title))
+    d, t, el = date_after_title(root, title_el if title_el is not None else _title_anchor(root, title))
     if d:
         return d, t, "page", el
     d = date_from_url(url)
@@ -270,7 +270,7 @@ def _read_date(el):
 _META_LINE_CHARS = 300
 
 
-def _date_after_title(root, title_el):
+def date_after_title(root, title_el):
     """The first date written after the title (its meta line), outside the chrome."""
     if title_el is None:
         return None, None, None

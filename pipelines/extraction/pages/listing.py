@@ -185,11 +185,18 @@ def _next_page_link(current):
 
 
 def is_listing(root, url: str, doc: Doc | None = None) -> bool:
+    """A listing or home page: listing items, a pager, or — on a page of the platform (a
+    ``/portal/`` path or the platform's classes) — links of the platform's article shape.
+    Another CMS's page that merely links to platform articles is not one."""
     doc = doc or Doc(root)
     items = any(a.get("href") is not None for a in _item_links(doc))
-    if ARTICLE_PATH.search(urlsplit(url).path) and not items:
+    path = urlsplit(url).path
+    if ARTICLE_PATH.search(path) and not items:
         return False
-    return bool(items or doc.cls("CurrentPage") or article_links(root, url, doc))
+    if items or doc.cls("CurrentPage"):
+        return True
+    platform = "/portal/" in path.lower() or any(k.startswith("tandan-") for k in doc.by_class)
+    return platform and bool(article_links(root, url, doc))
 
 
 class ListingPage:

@@ -325,6 +325,8 @@ def _dates(doc: Doc, url: str, art: Article) -> None:
         page_date, page_time = parse_datetime_text(text_of(el))
         if page_date:
             break
+    if not page_date:
+        page_date, page_time = _date_line(doc, url)
     if page_date:
         art.published_date = page_date.isoformat()
         art.date_source = "page"
@@ -352,6 +354,22 @@ def _dates(doc: Doc, url: str, art: Article) -> None:
     if url_date:
         art.published_date = url_date.isoformat()
         art.date_source = "url"
+
+
+def _date_line(doc: Doc, url: str):
+    """A skin whose date element has none of the known classes: the first date written right
+    after the title (its date line), when it is the day of the article's URL (a date further
+    on is the lead's or the body's)."""
+    found = titles(doc)
+    if not found:
+        return None, None
+    from pipelines.extraction.pages.generic import date_after_title  # (generic imports this module)
+
+    d, t, _ = date_after_title(doc.root, found[0])
+    url_day = date_from_url(url)
+    if d is None or (url_day is not None and d != url_day):
+        return None, None
+    return d, t
 
 
 _META_DATE_KEYS = ("article:published_time", "datepublished", "og:published_time", "pubdate",
