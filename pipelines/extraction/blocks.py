@@ -200,7 +200,8 @@ def _emit_run(parts: list, run: _Run | None, out: list[Block], centered: bool, r
 def _emit_img(img, out: list[Block], centered: bool, base: str):
     src = img.get("src") or img.get("data-src") or ""
     if src and not src.startswith("data:"):
-        out.append(Block("img", "", join_url(base, src.strip()) or src.strip(), centered, alt=img.get("alt") or ""))
+        src = src.strip()
+        out.append(Block("img", "", join_url(base, src) or src, centered, False, False, False, img.get("alt") or ""))
 
 
 def linearize(root, base_url: str) -> list[Block]:
@@ -383,14 +384,18 @@ def assemble(blocks: Iterable[Block], *, want_lead: bool = False, skip_texts: It
     body = Body()
     pending: list[dict] = []  # images waiting for a caption
     texts: list[Block] = []
-    alts: list[str] = []  # alt of each image of body.images
+    alts: list = []  # (image, alt) of the images that have an alt text
+    resized = False  # a "_w/" copy among the images
     last_kind = None
     skip = set(skip_texts)
     for b in blocks:
         if b.kind == "img":
             image = {"url": b.src, "caption": None}
             body.images.append(image)
-            alts.append(b.alt)
+            if b.alt:
+                alts.append((image, b.alt))
+            if "/_w/" in b.src:
+                resized = True
             pending.append(image)  # emptied by every non-image block
             last_kind = "img"
             continue
@@ -417,13 +422,12 @@ def assemble(blocks: Iterable[Block], *, want_lead: bool = False, skip_texts: It
     if want_lead and texts and texts[0].bold and len(texts[0].text) > 30:
         body.lead = texts.pop(0).text
     body.paragraphs = [b.text for b in texts]
-    if body.images:
-        if alt_captions:
-            for image, alt in zip(body.images, alts):
-                if image["caption"] is None and alt:
-                    image["caption"] = alt_caption(alt)
-        if len(body.images) > 1:
-            body.images = one_per_photo(body.images)
+    if alt_captions:
+        for image, alt in alts:
+            if image["caption"] is None:
+                image["caption"] = alt_caption(alt)
+    if resized and len(body.images) > 1:
+        body.images = one_per_photo(body.images)
     return body
 
 

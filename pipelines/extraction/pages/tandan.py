@@ -113,6 +113,28 @@ def _path_key(path: str) -> str:
     return (unquote(path) if "%" in path else path).rstrip("/").lower()  # (no "%": unquote changes nothing)
 
 
+def _url_path(url: str) -> str:
+    """``urlsplit(url).path`` of an http(s) URL, read without urlsplit's general machinery
+    when the URL is plain (scheme, host, path, query, fragment)."""
+    if url.startswith(("http://", "https://")):
+        rest = url[url.index("//") + 2:]
+        cut = len(rest)
+        for ch in "/?#":
+            i = rest.find(ch)
+            if 0 <= i < cut:
+                cut = i
+        if rest[cut:cut + 1] != "/":
+            return ""
+        path = rest[cut:]
+        for ch in "?#":
+            i = path.find(ch)
+            if i >= 0:
+                path = path[:i]
+        if ";" not in path and "\\" not in path and "[" not in rest[:cut]:
+            return path
+    return urlsplit(url).path
+
+
 def _href_path(href: str, url: str) -> str:
     """Path of a link; absolute-path links (the platform's usual form) need no urljoin."""
     if href.startswith("/") and not href.startswith("//"):
@@ -138,8 +160,16 @@ def _clean_link_title(raw: str) -> str:
 
 def sidebar_time(doc: Doc, url: str, title: str | None):
     """(date, time) of this article as listed in the page's own "Tin mới nhất" sidebar."""
-    page = _path_key(urlsplit(url).path)
-    for box in doc.cls("tandan-div-article-other"):
+    boxes = doc.cls("tandan-div-article-other")
+    if not boxes:
+        return None, None
+    page = _path_key(_url_path(url))
+    # the page's last path segment (its slug and id): a link without it, lower-cased, is to
+    # another page, known without working out the link's path (not when percent-escapes
+    # could hide it)
+    last = page.rsplit("/", 1)[-1]
+    quick = bool(last) and "%" not in url
+    for box in boxes:
         for li in box.iter("li"):
             # == li.find(".//a"), without the path machinery; the usual first child that is the
             # link is taken without setting up an iterator
@@ -150,7 +180,11 @@ def sidebar_time(doc: Doc, url: str, title: str | None):
                 link = next(li.iter("a"), None)
                 if link is None:
                     continue
-            same = _path_key(_href_path((link.get("href") or "").strip(), url)) == page
+            href = link.get("href") or ""
+            if quick and "%" not in href and last not in href.lower():
+                same = False
+            else:
+                same = _path_key(_href_path(href.strip(), url)) == page
             if not same and title:
                 raw = link.get("title")
                 same = bool(raw) and _clean_link_title(raw) == title  # (clean_text("") == "")
@@ -304,17 +338,13 @@ def _tags(doc: Doc) -> list[str]:
     """``.td-tags a`` texts, without the label link some skins put first (``Tags``, ``Từ khóa``)."""
     tags = []
     for box in doc.cls("td-tags"):
-        first = True
-        for a in box.iter("a"):
-            text = text_of(a)
-            if not text:
-                continue
-            if first and (text.rstrip(" :").lower() in _TAG_LABELS
-                          or any(w in (a.get("class") or "") for w in ("title", "label"))):
-                first = False
-                continue
-            first = False
-            tags.append(text)
+        texts = [(a, text_of(a)) for a in box.iter("a")]
+        texts = [(a, t) for a, t in texts if t]
+        if texts:
+            a, t = texts[0]
+            if t.rstrip(" :").lower() in _TAG_LABELS or any(w in (a.get("class") or "") for w in ("title", "label")):
+                texts = texts[1:]
+        tags.extend(t for _, t in texts)
     return tags
 
 
@@ -356,20 +386,33 @@ def _dates(doc: Doc, url: str, art: Article) -> None:
         art.date_source = "url"
 
 
+# where the article's date line ends: the lead, the body, the tags
+_AFTER_DATE_LINE = frozenset(("tandan-p-article-news-summary", "tandan-p-article-main", "ms-rtestate-field",
+                              "tandan-content-view", "td-tags", "tandan-div-article-other"))
+
+
+_BODY_WORDS = re.compile(r"summary|main|content|body|detail|sapo|tags|other|social", re.I)
+
+
 def _date_line(doc: Doc, url: str):
-    """A skin whose date element has none of the known classes: the first date written right
-    after the title (its date line), when it is the day of the article's URL (a date further
-    on is the lead's or the body's)."""
+    """A skin whose date element has none of the known classes: the first date written in
+    the elements between the title and the lead or body (its date line), when it is the day
+    of the article's URL (another date is the lead's or the body's)."""
     found = titles(doc)
     if not found:
         return None, None
-    from pipelines.extraction.pages.generic import date_after_title  # (generic imports this module)
-
-    d, t, _ = date_after_title(doc.root, found[0])
     url_day = date_from_url(url)
-    if d is None or (url_day is not None and d != url_day):
-        return None, None
-    return d, t
+    for sib in found[0].itersiblings():
+        c = sib.get("class")
+        if c and (not _AFTER_DATE_LINE.isdisjoint(c.split()) or _BODY_WORDS.search(c)):
+            break
+        text = text_of(sib)
+        if len(text) > 200:
+            break
+        d, t = parse_datetime_text(text)
+        if d:
+            return (d, t) if url_day is None or d == url_day else (None, None)
+    return None, None
 
 
 _META_DATE_KEYS = ("article:published_time", "datepublished", "og:published_time", "pubdate",
