@@ -256,3 +256,35 @@ def test_other_cms_article_linking_to_platform_articles_is_not_a_listing():
     rec = extract(page.encode(), "https://tpthanhhoa.thanhhoa.gov.vn/web/trang-chu/tin-tuc/ra-quan-trat-tu-do-thi-2025")
     assert rec["is_article"] and rec["extractor"] == "generic"
     assert rec["published_date"] == "2025-03-11" and len(rec["body_paragraphs"]) == 4
+
+
+@pytest.mark.parametrize("article,expected", [
+    ("<div class='cat-date'>05/03/2024 | Tin xã</div><h1>{t}</h1><div class='content'>{b}</div>", ("2024-03-05", None)),
+    ("<h1>{t}</h1><p class='sapo'>{l}</p><div class='info'>Cập nhật 06/03/2024 09:10</div><div class='content'>{b}</div>",
+     ("2024-03-06", "2024-03-06T09:10:00+07:00")),
+    ("<h1>{t}</h1><div class='content'>{b}</div><p class='x'>Ngày đăng: 07/03/2024</p>", ("2024-03-07", None)),
+    ("<h1>{t}</h1><div class='content'>{b}</div><div class='sidebar'><p>Tin khác (16/06/2024)</p></div>", (None, None)),
+])
+def test_other_cms_date_is_the_articles_own(article, expected):
+    """Above the title, after a long lead, labelled after the body; never the top bar's day
+    or a sidebar's date."""
+    title = "Hội nghị tổng kết công tác năm 2024 của xã"
+    body = "".join(f"<p>Đoạn văn thứ {i} của bài viết nói về hoạt động của xã trong năm qua.</p>" for i in range(5))
+    lead = "Sáng 5/3, UBND xã tổ chức hội nghị tổng kết công tác năm và triển khai nhiệm vụ năm mới " * 3
+    page = (f"<html><head><title>{title}</title></head><body><div class='top-bar'>Thứ Hai, 17/06/2024 | 08:15</div>"
+            f"<div class='article'>{article.format(t=title, b=body, l=lead)}</div></body></html>")
+    rec = extract(page.encode(), "https://xa.gov.vn/tin/hoi-nghi-tong-ket")
+    assert (rec["published_date"], rec["published_at"]) == expected
+    assert len(rec["body_paragraphs"]) == 5
+
+
+def test_body_only_capture_without_the_field_id_or_main():
+    if not REAL_CAPTURE.exists():
+        pytest.skip("real capture not found")
+    html = REAL_CAPTURE.read_bytes()
+    page = html.replace(b'<p class="tandan-p-article-main">&nbsp;</p>', b"").replace(
+        b'id="ctl00_PlaceHolderMain_ctl03__ControlWrapper_RichHtmlField" ', b"")
+    assert page != html
+    rec = extract(page, "https://quangxuong.thanhhoa.gov.vn/portal/pages/2023-2-11/Huong-dan-cay-an-quab1c2d3.aspx")
+    assert rec["extractor"] == "tandan" and rec["is_article"] and len(rec["images"]) == 3
+    assert all(im["caption"] for im in rec["images"]) and len(rec["body_paragraphs"]) >= 8

@@ -84,15 +84,15 @@ def _article(root, url: str, doc: Doc) -> Article:
     site = _SITE(root)
     art.site_name = (clean_text(site[0]) if site else None) or tandan_site_name(root, doc) or _unit_name(doc)
     title_el, art.title = _title(root, art.site_name)
+    lead_el = _lead_element(root, doc, title_el)
+    lead = text_of(lead_el) if lead_el is not None else ""
 
-    d, t, source, date_el = _date(root, doc, title_el, url, art.title)
+    d, t, source, date_el = _date(root, doc, title_el, url, art.title, lead_el)
     if d:
         art.published_date = d.isoformat()
         art.published_at = to_iso(d, t)
         art.date_source = source
 
-    lead_el = _lead_element(root, doc, title_el)
-    lead = text_of(lead_el) if lead_el is not None else ""
     art.tags = [x for x in (text_of(a) for a in _TAGS(root)) if x]
     art.category = _category(root, art.title)
 
@@ -205,7 +205,7 @@ _NOT_PUBLISH_CLASS = re.compile(r"updated|modified|create-date|date-?create", re
 _NOT_PUBLISH_PROP = frozenset(("datecreated", "datemodified", "dateupdated"))
 
 
-def _date(root, doc: Doc, title_el, url: str, title: str | None = None):
+def _date(root, doc: Doc, title_el, url: str, title: str | None = None, lead_el=None):
     """(date, time, source, element) of the article's own publication date."""
     d, t = meta_date(root)
     if not d:
@@ -232,7 +232,17 @@ def _date(root, doc: Doc, title_el, url: str, title: str | None = None):
         d, t = _read_date(el)
         if d:
             return d, t, "page", el
-    d, t, el = date_after_title(root, title_el if title_el is not None else _title_anchor(root, title))
+    for el in _LABELLED(root):
+        if _in_chrome(el):
+            continue
+        d, t = _read_date(el)
+        if d:
+            return d, t, "page", el
+    anchor = title_el if title_el is not None else _title_anchor(root, title)
+    d, t, el = date_after_title(root, anchor, lead_el)
+    if d:
+        return d, t, "page", el
+    d, t, el = _date_before_title(anchor)
     if d:
         return d, t, "page", el
     d = date_from_url(url)
@@ -270,14 +280,24 @@ def _read_date(el):
 _META_LINE_CHARS = 300
 
 
-def date_after_title(root, title_el):
-    """The first date written after the title (its meta line), outside the chrome."""
+# dates labelled as the publication's: "Ngày đăng: …", "Đăng ngày …", "Ngày xuất bản …"
+_LABELLED = etree.XPath(
+    "/descendant::text()[contains(., 'Ngày đăng') or contains(., 'ngày đăng') or contains(., 'Đăng ngày') "
+    "or contains(., 'đăng ngày') or contains(., 'Ngày xuất bản') or contains(., 'Xuất bản ngày') "
+    "or contains(., 'Đăng lúc') or contains(., 'đăng lúc')]/..")
+
+
+def date_after_title(root, title_el, skip=None):
+    """The first date written after the title (its meta line), outside the chrome; the lead
+    element ``skip`` is passed over (a meta line may follow it)."""
     if title_el is None:
         return None, None, None
     size = 0
     node = title_el
     while node is not None:
         for sib in node.itersiblings():
+            if sib is skip:
+                continue
             for el, text in _texts(sib):
                 d, t = parse_datetime_text(text)
                 if d:
@@ -286,6 +306,27 @@ def date_after_title(root, title_el):
                 if size > _META_LINE_CHARS:
                     return None, None, None
         node = node.getparent()
+    return None, None, None
+
+
+# a date line above the title ("Thứ Hai, 04/11/2024 | Xã hội" over the heading) is short
+_ABOVE_TITLE_CHARS = 150
+
+
+def _date_before_title(title_el):
+    """A date written right before the title, in the elements beside it (not above its
+    container: the header's day is not the article's)."""
+    if title_el is None:
+        return None, None, None
+    size = 0
+    for sib in title_el.itersiblings(preceding=True):
+        for el, text in reversed(list(_texts(sib))):
+            d, t = parse_datetime_text(text)
+            if d:
+                return d, t, el
+            size += len(text)
+            if size > _ABOVE_TITLE_CHARS:
+                return None, None, None
     return None, None, None
 
 

@@ -50,10 +50,12 @@ def _rich_fields(doc: Doc) -> list:
 def body_only(doc: Doc, url: str | None) -> bool:
     """An article area without the platform's title: a capture of the lead and body alone
     (no ``<head>``), or a page at an article URL whose title markup is gone. Its markers: the
-    main-text element, the body's rich-text field, or the newer template's content view."""
+    main-text element, a rich-text field, the lead element, or the newer template's content
+    view."""
     if doc.cls("tandan-content-view"):
         return True
-    if not (doc.cls("tandan-p-article-main") or _rich_fields(doc)):
+    if not (doc.cls("tandan-p-article-main") or doc.cls("ms-rtestate-field")
+            or doc.cls("tandan-p-article-news-summary")):
         return False
     if url and ARTICLE_PATH.search(urlsplit(url).path):
         return True
@@ -297,7 +299,10 @@ def _body_root(doc: Doc):
     found = _ART_CONTENT(doc.root)
     if found:
         return found[0]
-    return mains[0] if mains else None
+    if mains:
+        return mains[0]
+    # a rich-text field without the body's id (a capture that lost it): the one with most text
+    return max(rich, key=lambda el: len(text_of(el))) if rich else None
 
 
 def _following_field(main, rich: list):
