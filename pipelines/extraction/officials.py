@@ -262,6 +262,8 @@ def _place_len(syls: list[str], unit: str, site_place: str | None) -> int:
         return n if n <= 2 and folded[0] not in _FAMILY else 0
     if n <= 2:
         return n
+    if n <= 4 and folded[0] in _FAMILY and folded[1] in _MIDDLE_NAMES:
+        return 0  # "huyện Lê Thị Hà Giang": a name ("Thị", "Văn" never follow a place's first syllable)
     if n == 3:
         return 0 if folded[0] in _FAMILY else 3
     for p in (2, 1, 3):
@@ -270,6 +272,9 @@ def _place_len(syls: list[str], unit: str, site_place: str | None) -> int:
     if folded[0] in _FAMILY and n <= 4:
         return 0
     return n
+
+
+_MIDDLE_NAMES = frozenset(("văn", "thị"))
 
 
 # the unit words and party committees a site of each kind stands for

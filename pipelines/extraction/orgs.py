@@ -241,8 +241,11 @@ DOMAIN_WORDS = {
     nghĩa vụ, an toàn giao thông, phòng chống, thiên tai, tìm kiếm cứu nạn, và,
     phổ thông, nội trú, bán trú, tiểu học, mầm non, trung học cơ sở, trung học phổ thông,
     chuyên, liên cấp, khu công nghiệp, khu kinh tế, các khu kinh tế và khu công nghiệp,
-    các khu công nghiệp, cơ sở, tham nhũng, tiêu cực, ma túy, tội phạm, dịch bệnh""".split(",")
-} | {"phòng, chống", "tham nhũng, tiêu cực", "phòng, chống tham nhũng, tiêu cực"}
+    các khu công nghiệp, cơ sở, tham nhũng, tiêu cực, ma túy, tội phạm, dịch bệnh,
+    chương trình mục tiêu quốc gia, chương trình, mục tiêu quốc gia, nông thôn mới, giảm nghèo,
+    giảm nghèo bền vững, liên ngành, an toàn thực phẩm, liên ngành về an toàn thực phẩm, bầu cử,
+    chuyển đổi số, cải cách hành chính, phòng cháy chữa cháy""".split(",")
+} | {"phòng, chống", "tham nhũng, tiêu cực", "phòng, chống tham nhũng, tiêu cực", "phòng cháy, chữa cháy"}
 
 # --- names --------------------------------------------------------------------------
 FAMILY_NAMES = set(

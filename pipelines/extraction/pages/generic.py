@@ -67,6 +67,9 @@ _DROP = etree.XPath(  # relative: inside the element it is applied to
     f"or contains({_LOWER}, 'social') or contains({_LOWER}, 'print')]"
 )
 _PARAGRAPHS = etree.XPath("//p|//li")
+_CAPTION_CLASS = etree.XPath(
+    ".//*[contains(translate(@class, 'CAPTION', 'caption'), 'caption') or contains(@class, 'chu-thich') "
+    "or contains(@class, 'chuthich')][not(self::figure)][not(self::table)]")
 
 
 class GenericArticlePage:
@@ -494,6 +497,11 @@ def generic_body(root, url: str, title: str | None, lead: str = "", date_el=None
         line = _meta_line(date_el, container)
         if line is not None and line.getparent() is not None:
             drop(line)
+    # an element the CMS marks as a caption (wp-caption-text, image-caption …) is one, even
+    # when it reads like a sentence: read as a <figcaption>
+    for el in _CAPTION_CLASS(container):
+        if next(el.iter("img"), None) is None:
+            el.tag = "figcaption"
     blocks = [b for b in linearize(container, url) if not _is_heading_or_dateline(b, title)]
     body = assemble(blocks, want_lead=not lead, skip_texts=tuple(x for x in (lead,) if x), alt_captions=alt_captions)
     return GenericBody(body.paragraphs, body.images, body.byline, body.lead)
