@@ -127,14 +127,24 @@ def score_page(name: str, pred: dict, gold: dict) -> PageScore:
             f[key] = pred.get(key) == gold[key]
     if "tags" in gold:
         f["tags"] = pred.get("tags") == gold["tags"]
+    wrong = [k for k in ("byline", "category", "date_source", "tags") if f.get(k) is False]
+    if wrong:
+        s.notes.append("wrong: " + ", ".join(f"{k} {pred.get(k)!r} (gold {gold[k]!r})" for k in wrong))
     if "officials" in gold:
         from pipelines.extraction.text import name_key
 
-        pn = {name_key(o["name"]) for o in pred.get("officials") or []}
-        gn = {name_key(o["name"]) for o in gold["officials"]}
+        pred_names = {name_key(o["name"]): o["name"] for o in pred.get("officials") or []}
+        gold_names = {name_key(o["name"]): o["name"] for o in gold["officials"]}
+        pn, gn = set(pred_names), set(gold_names)
         f["off_tp"], f["off_pred"], f["off_gold"] = len(pn & gn), len(pn), len(gn)
         bad = {name_key(n) for n in gold.get("not_officials") or []} & pn
         f["off_forbidden"] = len(bad)
+        if gn - pn:
+            s.notes.append("officials missed: " + ", ".join(sorted(gold_names[k] for k in gn - pn)))
+        if pn - gn - bad:
+            s.notes.append("officials not in gold: " + ", ".join(sorted(pred_names[k] for k in pn - gn - bad)))
+        if bad:
+            s.notes.append("FORBIDDEN officials: " + ", ".join(sorted(pred_names[k] for k in bad)))
     return s
 
 
