@@ -288,3 +288,17 @@ def test_body_only_capture_without_the_field_id_or_main():
     rec = extract(page, "https://quangxuong.thanhhoa.gov.vn/portal/pages/2023-2-11/Huong-dan-cay-an-quab1c2d3.aspx")
     assert rec["extractor"] == "tandan" and rec["is_article"] and len(rec["images"]) == 3
     assert all(im["caption"] for im in rec["images"]) and len(rec["body_paragraphs"]) >= 8
+
+
+def test_page_body_class_is_not_chrome():
+    """Drupal writes the page's regions into <body class> ("one-sidebar sidebar-second"): the
+    article under it is still found by its paragraphs when no known container names it."""
+    paras = "".join(f"<p>Đoạn {i}: chiến dịch tiêm vắc xin cho trẻ em được triển khai tại các trạm y tế xã.</p>"
+                    for i in range(4))
+    page = (f"<html><head><title>Triển khai chiến dịch tiêm vắc xin</title></head>"
+            f"<body class='html one-sidebar sidebar-second'><h1>Triển khai chiến dịch tiêm vắc xin</h1>"
+            f"<div class='node-x'><span class='date'>14/04/2016 - 15:30</span><div class='body-x'>{paras}</div></div>"
+            f"<div class='region-sidebar'><p>Tin khác về hoạt động y tế trong tỉnh (12/04/2016)</p></div></body></html>")
+    rec = extract(page.encode(), "http://soyte.example.vn/tin-tuc/tiem-vac-xin")
+    assert rec["is_article"] and len(rec["body_paragraphs"]) == 4
+    assert rec["published_at"] == "2016-04-14T15:30:00+07:00"

@@ -134,6 +134,7 @@ def _unit_name(doc: Doc) -> str | None:
 
 _CHROME_TAGS = frozenset(("nav", "aside", "script", "style", "noscript", "select", "button", "template", "svg"))
 _HEADER_TAGS = frozenset(("header", "footer"))
+_PAGE_TAGS = frozenset(("body", "html", "main", "article"))
 # class or id words of the page's chrome: header bars, menus, tickers, sidebars, related and
 # other-news boxes, footers
 _CHROME_WORD = re.compile(
@@ -155,6 +156,8 @@ def _chrome(el) -> bool:
     tag = tag.lower()
     if tag in _CHROME_TAGS:
         return True
+    if tag in _PAGE_TAGS:
+        return False  # (a page's body class says what the page has: "one-sidebar sidebar-second")
     header = tag in _HEADER_TAGS
     for attr in ("class", "id", "role"):
         value = el.get(attr)
