@@ -25,7 +25,7 @@ from pipelines.extraction.items import Article
 from pipelines.extraction.pages.tandan import jsonld_date, meta_date, site_name as tandan_site_name, title_from_head
 from pipelines.extraction.text import clean_text
 
-__all__ = ["GenericArticlePage", "GenericBody", "date_after_title", "generic_body"]
+__all__ = ["GenericArticlePage", "GenericBody", "generic_body"]
 
 
 # Content containers of common CMSs, most specific first.
@@ -245,7 +245,7 @@ def _date(root, doc: Doc, title_el, url: str, title: str | None = None, lead_el=
         if d:
             return d, t, "page", el
     anchor = title_el if title_el is not None else _title_anchor(root, title)
-    d, t, el = date_after_title(root, anchor, lead_el)
+    d, t, el = _date_after_title(root, anchor, lead_el)
     if d:
         return d, t, "page", el
     d, t, el = _date_before_title(anchor)
@@ -293,7 +293,7 @@ _LABELLED = etree.XPath(
     "or contains(., 'Đăng lúc') or contains(., 'đăng lúc')]/..")
 
 
-def date_after_title(root, title_el, skip=None):
+def _date_after_title(root, title_el, skip=None):
     """The first date written after the title (its meta line), outside the chrome; the lead
     element ``skip`` is passed over (a meta line may follow it)."""
     if title_el is None:
