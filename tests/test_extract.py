@@ -163,6 +163,7 @@ def test_modern_tones_moves_old_rhymes_only(form):
     assert fold_key(n("Hoặc")) == "hoặc"
 
 
+GOLD = Path(__file__).resolve().parent / "gold" / "pages"
 REAL_CAPTURE = Path(__file__).resolve().parents[2] / "shared" / "portal" / "real" / "quangxuong-2023-body-capture.html"
 
 
@@ -302,3 +303,16 @@ def test_page_body_class_is_not_chrome():
     rec = extract(page.encode(), "http://soyte.example.vn/tin-tuc/tiem-vac-xin")
     assert rec["is_article"] and len(rec["body_paragraphs"]) == 4
     assert rec["published_at"] == "2016-04-14T15:30:00+07:00"
+
+
+def test_main_holding_only_the_field_label_is_empty():
+    page = GOLD / "real-empty-main-sibling-entities"
+    gold = json.loads(page.with_suffix(".json").read_text(encoding="utf-8"))
+    html = page.with_suffix(".html").read_bytes()
+    labelled = html.replace(b'<p class="tandan-p-article-main">&nbsp;</p>',
+                            '<p class="tandan-p-article-main"><span id="ctl00_PlaceHolderMain_ctl05_label">Nội dung'
+                            '</span></p>'.encode())
+    assert labelled != html
+    rec = extract(labelled, gold["url"])
+    assert rec["extractor"] == "tandan"
+    assert rec["body_paragraphs"] == gold["body_paragraphs"] and rec["images"] == gold["images"]

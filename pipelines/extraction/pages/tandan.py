@@ -285,7 +285,7 @@ def _body_root(doc: Doc):
         inside = [el for el in rich if Doc.contains(main, el)]
         if inside:
             return inside[0]
-        if len(main) or text_of(main):
+        if not _empty_main(main):
             return main
         following = _following_field(main, rich)
         if following is not None:
@@ -303,6 +303,20 @@ def _body_root(doc: Doc):
         return mains[0]
     # a rich-text field without the body's id (a capture that lost it): the one with most text
     return max(rich, key=lambda el: len(text_of(el))) if rich else None
+
+
+def _empty_main(main) -> bool:
+    """A main-text element holding nothing of the article: white space, ``&nbsp;``, or only
+    the rich-text field's label (``ctl00_PlaceHolderMain_ctlNN_label``)."""
+    if not len(main):
+        return not text_of(main)
+    if next(main.iter("img"), None) is not None:
+        return False
+    text = text_of(main)
+    if not text:
+        return True
+    labels = [el for el in main.iter() if (el.get("id") or "").endswith("_label")]
+    return bool(labels) and text == " ".join(t for t in (text_of(el) for el in labels) if t)
 
 
 def _following_field(main, rich: list):
