@@ -94,9 +94,10 @@ def next_page(root, url: str) -> str | None:
             href = nxt.get("href").strip()
             if href and not _is_postback(href):
                 return join_url(url, href)
-        if not current_text.isdigit():
+        number = _NUMBER.search(current_text)  # ("3", "Trang 3", "[3]")
+        if number is None:
             continue
-        target = int(current_text) + 1
+        target = int(number.group()) + 1
         links = _pager_links(current)
         for a in links:
             href = a.get("href").strip()
@@ -105,6 +106,9 @@ def next_page(root, url: str) -> str | None:
         if any(_is_postback(a.get("href").strip()) and _is_next_control(a, target) for a in links):
             return with_page_index(url, target)
     return None
+
+
+_NUMBER = re.compile(r"\d+")
 
 
 def _is_postback(href: str) -> bool:
