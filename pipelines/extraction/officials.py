@@ -847,9 +847,12 @@ def extract_officials(
 
 
 def officials_brief(officials: Iterable[dict] | None) -> list[dict]:
-    """Compact form for ``extract()`` JSON: name, honorific, position strings as written."""
+    """Compact form for ``extract()`` JSON: name, honorific, position strings, as written
+    (``Phạm Văn Hoà`` stays so, like every text of the record; the detail's ``name`` has the
+    new-style tones the names are matched by)."""
     return [
-        {"name": o["name"], "honorific": o.get("honorific"), "positions": [p["raw"] for p in o.get("positions") or []]}
+        {"name": o.get("name_raw") or o["name"], "honorific": o.get("honorific"),
+         "positions": [p["raw"] for p in o.get("positions") or []]}
         for o in officials or []
     ]
 
