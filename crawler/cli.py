@@ -11,6 +11,8 @@
     portal-news evaluate DIR                           score extraction on a gold set
     portal-news compact | status [--output DIR]
     portal-news schema --markdown                      the data dictionary
+    portal-news report [--output DIR] [--to FILE]      one self-contained HTML report of the datasets
+    portal-news export --format csv|jsonl|duckdb|graphml [--to PATH] [--all-versions]
 """
 
 from __future__ import annotations
@@ -222,8 +224,26 @@ def cmd_demo(args) -> int:
         settings.set("PROGRESS_INTERVAL", 5.0, priority="cmdline")
         stats = run_crawl(settings, sites=slugs, **({"full": "1"} if args.full else {}))
     print(summary(output), end="")
+    report = _describe_and_report(output)
     print(f"demo finished in {time.monotonic() - started:.1f} s; the replica server is stopped.")
+    if report:
+        print(f"open the report: {report}")
     return crawl_status(stats)
+
+
+def _describe_and_report(output: str) -> Path | None:
+    """After a demo: datapackage.json, the dataset card and report.html at the root; the
+    report's path (None, with one line on stderr, when they could not be written)."""
+    from pipelines.analysis.datapackage import describe_root
+    from pipelines.analysis.report import build_report
+    from pipelines.storage.dataset import DatasetError
+
+    try:
+        describe_root(output)
+        return build_report(output)["path"].resolve()
+    except (DatasetError, OSError) as exc:
+        print(f"portal-news: report not written: {exc}", file=sys.stderr)
+        return None
 
 
 def summary(output: str) -> str:
@@ -277,6 +297,62 @@ def summary(output: str) -> str:
     lines.append(f"  python -c \"import duckdb; duckdb.sql(\\\"SELECT district, year, count(*) FROM "
                  f"read_parquet('{glob('articles')}', hive_partitioning=true) GROUP BY ALL ORDER BY ALL\\\").show()\"")
     return "\n".join(lines) + "\n"
+
+
+# --- report and exports ----------------------------------------------------------------------
+def _dataset_root(output: str) -> Path:
+    root = check_output_root(output)
+    if not root.is_dir():
+        raise CliError(f"--output {output}: no such directory (run `portal-news demo` or `portal-news crawl` first)")
+    return root
+
+
+def _describe(root: Path) -> None:
+    """datapackage.json and the dataset card at the root; a read-only root only warns."""
+    from pipelines.analysis.datapackage import describe_root
+
+    try:
+        describe_root(root)
+    except OSError as exc:
+        print(f"portal-news: datapackage.json and README.md not written at {root}: {exc.strerror or exc}",
+              file=sys.stderr)
+
+
+def cmd_report(args) -> int:
+    from pipelines.analysis.report import build_report
+    from pipelines.storage.dataset import DatasetError
+
+    root = _dataset_root(args.output)
+    if args.to and Path(args.to).is_dir():
+        raise CliError(f"--to {args.to}: is a directory; give the HTML file to write")
+    try:
+        _describe(root)
+        result = build_report(root, args.to)
+    except DatasetError as exc:
+        raise CliError(str(exc)) from None
+    except OSError as exc:
+        raise CliError(f"cannot write the report: {exc}") from None
+    print(f"report written to {result['path'].resolve()} ({result['bytes'] / 1e6:.1f} MB, {len(result['charts'])} charts, "
+          f"{result['articles']} articles, {result['seconds']:.1f} s); it opens offline in any browser")
+    return 0
+
+
+def cmd_export(args) -> int:
+    from pipelines.analysis.exports import ExportError, export
+    from pipelines.storage.dataset import DatasetError
+
+    root = _dataset_root(args.output)
+    try:
+        _describe(root)
+        result = export(root, args.format, args.to, all_versions=args.all_versions)
+    except (ExportError, DatasetError) as exc:
+        raise CliError(str(exc)) from None
+    except OSError as exc:
+        raise CliError(f"cannot write the export: {exc}") from None
+    what = ", ".join(f"{name} {n}" for name, n in result["counts"].items())
+    versions = "every stored version" if args.all_versions else "latest version of each article"
+    print(f"{args.format} written to {result['path'].resolve()} ({versions}; rows: {what}; {result['seconds']:.1f} s)")
+    return 0
 
 
 # --- check-hosts --------------------------------------------------------------------------
@@ -475,6 +551,22 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "status":
             sp.add_argument("--last", type=int, default=10)
         sp.set_defaults(func=func)
+
+    rep = sub.add_parser("report", allow_abbrev=False,
+                         help="write one self-contained HTML report of the datasets (opens offline)")
+    rep.add_argument("--output", "-o", default=DEFAULT_OUTPUT, help="dataset root (default: output/)")
+    rep.add_argument("--to", metavar="FILE", help="HTML file to write (default: <output>/report.html)")
+    rep.set_defaults(func=cmd_report)
+
+    ex = sub.add_parser("export", allow_abbrev=False, help="export the datasets as CSV, JSON Lines, DuckDB or GraphML")
+    ex.add_argument("--format", "-f", required=True, choices=["csv", "jsonl", "duckdb", "graphml"],
+                    help="csv/jsonl: a directory of one file per table; duckdb: a file of views over the Parquet "
+                         "files; graphml: the officials' co-occurrence network")
+    ex.add_argument("--to", metavar="PATH", help="where to write (default: <output>/exports/…)")
+    ex.add_argument("--all-versions", action="store_true",
+                    help="every stored version of each article (default: the latest fetched_at per article_id)")
+    ex.add_argument("--output", "-o", default=DEFAULT_OUTPUT, help="dataset root (default: output/)")
+    ex.set_defaults(func=cmd_export)
 
     s = sub.add_parser("schema", allow_abbrev=False, help="print the data dictionary")
     s.add_argument("--markdown", action="store_true", default=True, help="Markdown (the only format)")
