@@ -63,10 +63,6 @@ def _plain(value):
     return value
 
 
-def _pct(x: float | None) -> str:
-    return "–" if x is None else f"{100 * x:.0f} %"
-
-
 # --- the queries ------------------------------------------------------------------------
 def _narrow(con) -> None:
     """The latest versions, narrowed to what the report reads, scanned once: temporary
@@ -260,7 +256,7 @@ def _data(rows: list[dict]) -> alt.Data:
     return alt.Data(values=rows)
 
 
-def _abolition_rule(y_title: str | None = None) -> alt.Chart:
+def _abolition_rule() -> alt.Chart:
     base = alt.Chart(_data([{"date": ABOLITION_DATE, "label": "districts abolished 1 Jul 2025"}]))
     rule = base.mark_rule(color="#b91c1c", strokeDash=[4, 3], strokeWidth=1.5).encode(x="date:T")
     text = base.mark_text(align="left", dx=4, dy=-4, color="#b91c1c", fontSize=10, baseline="bottom").encode(
