@@ -174,15 +174,15 @@ def write_datapackage(root: str | Path) -> Path:
 def _figures(root: Path) -> dict:
     con = connect(root)
     try:
+        con.execute("CREATE TEMP TABLE l AS SELECT district, published_date, source FROM articles_latest")
         per_site = con.execute("""
-            SELECT district, count(*), min(published_date), max(published_date)
-            FROM articles_latest GROUP BY 1 ORDER BY 1""").fetchall()
+            SELECT district, count(*), min(published_date), max(published_date) FROM l GROUP BY 1 ORDER BY 1""").fetchall()
         totals = con.execute("""
-            SELECT (SELECT count(*) FROM articles_latest), (SELECT count(*) FROM articles),
+            SELECT (SELECT count(*) FROM l), (SELECT count(*) FROM articles),
                    (SELECT count(*) FROM images_latest), (SELECT count(*) FROM officials_latest),
                    (SELECT count(*) FROM people), (SELECT count(DISTINCT run_id) FROM runs),
                    (SELECT min(started_at AT TIME ZONE 'UTC') FROM runs), (SELECT max(finished_at AT TIME ZONE 'UTC') FROM runs),
-                   (SELECT string_agg(DISTINCT source, ', ' ORDER BY source) FROM articles_latest)""").fetchone()
+                   (SELECT string_agg(DISTINCT source, ', ' ORDER BY source) FROM l)""").fetchone()
     finally:
         con.close()
     keys = ("articles", "versions", "images", "officials", "people", "runs", "first_run", "last_run", "sources")
