@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import signal
 import sys
@@ -34,8 +35,13 @@ def run(args: argparse.Namespace) -> int:
     except UnknownPortal as exc:
         print(f"replica: {exc}", file=sys.stderr)
         return 2
-    server = ReplicaServer(portal, port=args.port, faults=args.faults, fault_seed=args.fault_seed,
-                           slow_seconds=args.slow_seconds)
+    try:
+        server = ReplicaServer(portal, port=args.port, faults=args.faults, fault_seed=args.fault_seed,
+                               slow_seconds=args.slow_seconds)
+    except OSError as exc:  # the port is taken, or not ours to take: a user error, one line
+        why = "in use" if exc.errno == errno.EADDRINUSE else (exc.strerror or str(exc))
+        print(f"replica: cannot listen on 127.0.0.1:{args.port}: {why}", file=sys.stderr)
+        return 2
     done = threading.Event()
 
     def _stop(signum, frame):
