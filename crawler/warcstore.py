@@ -12,7 +12,11 @@ Files: ``<OUTPUT_DIR>/warc/<run_id>-<NNNNN>.warc.gz`` (one gzip member per recor
 rotated once a file reaches ``WARC_MAX_BYTES``. A file is written as
 ``….warc.gz.open`` and renamed when it is rotated or the spider closes; each record is
 flushed when written, so a killed run leaves at most one ``.open`` file whose complete
-records are readable (``portal-news reprocess`` accepts it).
+records are readable (``portal-news reprocess`` accepts it). The next run that writes WARC
+(it holds the root's lock, so no other writer is live) finishes such files before it writes
+its own (:func:`recover_open_files`): each is cut after its last complete record and renamed
+to ``….warc.gz``, so any WARC reader reads what it holds; one without a complete record is
+removed.
 
 Wayback captures are stored under the ORIGINAL URL (``WARC-Target-URI``), with the capture
 URL in ``WARC-Source-URI`` and the archive's capture time in ``X-Capture-Time`` (plus
@@ -33,6 +37,7 @@ import logging
 import os
 import pickle
 import time
+import zlib
 from datetime import datetime, timezone
 from http import HTTPStatus
 from io import BytesIO
@@ -50,6 +55,74 @@ _DROP_HEADERS = {b"content-encoding", b"transfer-encoding", b"content-length"}
 def warc_date(ts: float) -> str:
     """WARC 1.1 date (UTC, microseconds)."""
     return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+# --- files of killed runs -----------------------------------------------------------------------
+_SCAN_CHUNK = 1 << 20
+
+
+def complete_records_end(path: str | Path) -> tuple[int, int]:
+    """(offset after the last complete WARC record, number of complete records) of a gzip
+    WARC file written one gzip member per record. A member is complete when its gzip trailer
+    is there and it decompresses to something starting with ``WARC/``; the scan stops at the
+    first that is not (a record cut by a kill). Memory stays bounded (1 MB at a time)."""
+    good_end, records, consumed = 0, 0, 0
+    with open(path, "rb") as f:
+        d, head, pending = zlib.decompressobj(31), b"", b""
+        while True:
+            if not pending:
+                pending = f.read(_SCAN_CHUNK)
+                if not pending:
+                    break
+            before = len(pending)
+            try:
+                out = d.decompress(pending, _SCAN_CHUNK)
+            except zlib.error:
+                break
+            rest = d.unconsumed_tail if not d.eof else d.unused_data
+            consumed += before - len(rest)
+            if len(head) < 5:
+                head += out[: 5 - len(head)]
+            if d.eof:
+                if head != b"WARC/":
+                    break
+                good_end, records = consumed, records + 1
+                d, head = zlib.decompressobj(31), b""
+            pending = rest
+    return good_end, records
+
+
+def recover_open_files(directory: str | Path, skip_prefix: str | None = None) -> list[tuple[Path, Path | None, int]]:
+    """Finish the ``.warc.gz.open`` files killed runs left in ``directory`` (not those named
+    ``skip_prefix-…``: the current run's): cut each after its last complete record and rename
+    it to ``….warc.gz`` (another free name if that one is taken); remove one that holds no
+    complete record. Call it only while holding the root's lock (no other writer is live).
+    Returns (file, final path or None when removed, records kept) per file."""
+    directory = Path(directory)
+    done = []
+    if not directory.is_dir():
+        return done
+    for path in sorted(directory.glob("*.warc.gz" + OPEN_SUFFIX)):
+        if skip_prefix and path.name.startswith(skip_prefix + "-"):
+            continue
+        end, records = complete_records_end(path)
+        if records == 0:
+            path.unlink()
+            done.append((path, None, 0))
+            continue
+        with open(path, "r+b") as f:
+            if f.seek(0, os.SEEK_END) > end:
+                f.truncate(end)
+            f.flush()
+            os.fsync(f.fileno())
+        final = Path(str(path)[: -len(OPEN_SUFFIX)])
+        n = 1
+        while final.exists():
+            final = path.with_name(path.name[: -len(".warc.gz" + OPEN_SUFFIX)] + f"-recovered{n}.warc.gz")
+            n += 1
+        os.replace(path, final)
+        done.append((path, final, records))
+    return done
 
 
 class RotatingWarcWriter:
@@ -175,11 +248,29 @@ class WarcStoreMiddleware:
         if self._started:
             return
         self._started = True
+        if self.owner.opened:  # the root's lock is ours: no other writer is live
+            self._recover()
         if self.use_process:
             try:
                 self._proc = WarcWriterProcess(self.directory, self._run_id(), self.max_bytes)
             except OSError as exc:
                 logger.error("WARC store: cannot start the writer process (%s); writing in the crawl process", exc)
+
+    def _recover(self) -> None:
+        """Finish the ``.open`` WARC files of earlier, killed runs (:func:`recover_open_files`)."""
+        try:
+            done = recover_open_files(self.directory, skip_prefix=self._run_id())
+        except OSError as exc:
+            logger.error("WARC store: cannot finish the files of earlier runs under %s: %s", self.directory, exc)
+            return
+        for path, final, records in done:
+            if final is None:
+                logger.warning("WARC store: %s (left by a killed run) held no complete record; removed", path.name)
+            else:
+                logger.warning("WARC store: %s (left by a killed run) finished as %s with %d complete records",
+                               path.name, final.name, records)
+        if done:
+            self.crawler.stats.set_value("warc/recovered_files", len(done))
 
     def spider_closed(self, spider, reason=None):
         records, files, errors = 0, [], []
