@@ -1,14 +1,20 @@
-"""Downloader middlewares: retries with exponential backoff, error pages served as 200."""
+"""Downloader middlewares: retries with exponential backoff, error pages served as 200,
+the run's hosts (offsite requests and redirects refused, and recorded), redirects that loop."""
 
 from __future__ import annotations
 
 import logging
+import weakref
+from urllib.parse import urlsplit
 
 from scrapy import signals
+from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
+from scrapy.downloadermiddlewares.redirect import RedirectMiddleware as ScrapyRedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
 from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import Request
 
+from crawler.failures import OffsiteRefused, RedirectRefused, TooLarge, first_url
 from pipelines.extraction.extract import looks_like_error_page
 
 logger = logging.getLogger(__name__)
@@ -16,20 +22,142 @@ logger = logging.getLogger(__name__)
 
 class _RobotsTxtOneLine(logging.Filter):
     """Scrapy logs a robots.txt that cannot be fetched (host down, refused) as an ERROR with
-    a traceback, then crawls as if it allowed everything. That is no error of ours and the
-    host's own failures are recorded per URL: one WARNING line says it."""
+    a traceback — from the robots.txt middleware, and in Scrapy ≥ 2.13 from the scraper
+    (``Error downloading <GET …/robots.txt>``) — then crawls as if it allowed everything.
+    That is no error of ours and the host's own failures are recorded per URL: one WARNING
+    line says it."""
+
+    def __init__(self, robots_only: bool = False):
+        super().__init__()
+        self.robots_only = robots_only  # the scraper's records: only those of a robots.txt
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.exc_info and record.levelno >= logging.ERROR:
-            exc = record.exc_info[1]
-            record.msg, record.args = "robots.txt not fetched (%s: %s); crawling as if it allowed all", (
-                type(exc).__name__, str(exc).splitlines()[0][:200] if str(exc) else "")
-            record.levelno, record.levelname = logging.WARNING, "WARNING"
-            record.exc_info = record.exc_text = None
+        if not (record.exc_info and record.levelno >= logging.ERROR):
+            return True
+        if self.robots_only:
+            request = record.args.get("request") if isinstance(record.args, dict) else None
+            if not str(getattr(request, "url", "")).endswith("/robots.txt"):
+                return True
+        exc = record.exc_info[1]
+        record.msg, record.args = "robots.txt not fetched (%s: %s); crawling as if it allowed all", (
+            type(exc).__name__, str(exc).splitlines()[0][:200] if str(exc) else "")
+        record.levelno, record.levelname = logging.WARNING, "WARNING"
+        record.exc_info = record.exc_text = None
         return True
 
 
 logging.getLogger("scrapy.downloadermiddlewares.robotstxt").addFilter(_RobotsTxtOneLine())
+logging.getLogger("scrapy.core.scraper").addFilter(_RobotsTxtOneLine(robots_only=True))
+
+
+def same_host(host: str, allowed: frozenset) -> bool:
+    """Is ``host`` (lower case) one of ``allowed``, give or take a leading ``www.``?"""
+    if host in allowed:
+        return True
+    return (host[4:] if host.startswith("www.") else "www." + host) in allowed
+
+
+class SiteHostsMiddleware(OffsiteMiddleware):
+    """Scrapy's OffsiteMiddleware, held to the run's hosts exactly and made visible:
+
+    * allowed are the hosts in the spider's ``allowed_domains`` (its sites' hosts and their
+      ``aliases``, the hosts of ``start_urls``, the Wayback Machine in an archive run) —
+      each host itself (and with ``www.``), not its subdomains: ``thanhhoa.gov.vn`` is the
+      provincial portal, not its 27 districts;
+    * a request to another host is refused in the downloader, with
+      :class:`~crawler.failures.OffsiteRefused`, so the spider's errback records it as a
+      ``failures/`` row of kind ``offsite`` (Scrapy drops it silently when it is
+      scheduled). Redirects are requests too: a redirect to another host is refused so;
+    * ``dont_filter`` (set on retries and redirects) does not let a request off the check;
+      ``meta["allow_offsite"]`` does, as in Scrapy.
+
+    The spider itself does not follow listing links to other hosts (it counts them)."""
+
+    def request_scheduled(self, request, spider=None) -> None:
+        return None  # checked in the downloader, where a refusal reaches the errback
+
+    def process_request(self, request) -> None:
+        if request.meta.get("allow_offsite") or self.should_follow(request, self.crawler.spider):
+            return
+        host = (urlsplit(request.url).hostname or "").lower()
+        self.stats.inc_value("offsite/filtered")
+        if host not in self.domains_seen:
+            self.domains_seen.add(host)
+            self.stats.inc_value("offsite/domains")
+        origin = first_url(request)
+        if origin != request.url:
+            raise OffsiteRefused(f"offsite: redirected to {request.url}, on {host!r}, not a host of this run's sites")
+        raise OffsiteRefused(f"offsite: {host!r} is not a host of this run's sites")
+
+    def should_follow(self, request, spider) -> bool:
+        allowed = getattr(spider, "allowed_hosts", None)
+        if not allowed:
+            return True  # a spider without hosts (not ours): everything, as in Scrapy
+        return same_host((urlsplit(request.url).hostname or "").lower(), allowed)
+
+
+class BodySizeMiddleware:
+    """Names the downloads Scrapy cancels for their size.
+
+    A body without a ``Content-Length`` that grows beyond ``DOWNLOAD_MAXSIZE`` is cancelled
+    by Scrapy's download handler with a bare ``DownloadCancelledError`` (its reason only
+    logged); this middleware counts the bytes each download received (``bytes_received``
+    signal) and turns such a cancel into :class:`~crawler.failures.TooLarge` — kind
+    ``too-large``, not retried. Bodies announced too large, and decompressed bodies beyond the
+    limit, are refused by Scrapy with a message that says so (see :mod:`crawler.failures`)."""
+
+    def __init__(self, crawler):
+        from scrapy.exceptions import NotConfigured
+
+        self.maxsize = crawler.settings.getint("DOWNLOAD_MAXSIZE")
+        if not self.maxsize:
+            raise NotConfigured
+        self.received: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        crawler.signals.connect(self._bytes_received, signal=signals.bytes_received)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def _bytes_received(self, data, request, spider=None):
+        self.received[request] = self.received.get(request, 0) + len(data)
+
+    def process_response(self, request, response):
+        self.received.pop(request, None)
+        return response
+
+    def process_exception(self, request, exception):
+        received = self.received.pop(request, 0)
+        limit = request.meta.get("download_maxsize", self.maxsize)
+        if limit and received > limit and type(exception).__name__ in ("DownloadCancelledError", "CancelledError"):
+            raise TooLarge(f"larger than DOWNLOAD_MAXSIZE ({limit} B): {received} B received when the "
+                           f"download was cancelled") from None
+        return None
+
+
+class RedirectMiddleware(ScrapyRedirectMiddleware):
+    """Scrapy's RedirectMiddleware (``REDIRECT_MAX_TIMES``), plus:
+
+    * a redirect back to a URL of its own chain (A → B → A) is refused at once as a loop;
+    * a redirect target is fetched even when the dupefilter saw it already
+      (``dont_filter``): Scrapy's dupefilter would drop the request silently, and the
+      URL asked for would be neither stored nor recorded. Loops are caught above, chains
+      end at ``REDIRECT_MAX_TIMES``; the offsite check still applies (:class:`SiteHostsMiddleware`);
+    * refusals raise :class:`~crawler.failures.RedirectRefused` naming the chain, so the
+      spider records a ``failures/`` row of kind ``redirect`` under the URL first asked for."""
+
+    def _redirect(self, redirected, request, reason):
+        chain = [*request.meta.get("redirect_urls", []), request.url]
+        target = redirected.url.split("#", 1)[0]
+        if target in (u.split("#", 1)[0] for u in chain):
+            raise RedirectRefused(f"redirect loop: {' -> '.join(chain + [redirected.url])}"[:500])
+        try:
+            out = super()._redirect(redirected, request, reason)
+        except IgnoreRequest:
+            raise RedirectRefused(f"too many redirects (more than {self.max_redirect_times}): "
+                                  f"{chain[0]} -> ... -> {redirected.url}"[:500]) from None
+        out.dont_filter = True
+        return out
 
 
 class RetryScheduled(IgnoreRequest):

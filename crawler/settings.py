@@ -47,7 +47,27 @@ ERROR_PAGE_RETRY = True        # SharePoint error pages served as 200 are retrie
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
+    # the run's hosts only (sites, their aliases, start URLs): offsite requests and redirects
+    # are refused and recorded as failures/ kind offsite (crawler/middlewares.py)
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "crawler.middlewares.SiteHostsMiddleware": 50,
+    # redirect loops and chains longer than REDIRECT_MAX_TIMES: failures/ kind redirect
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawler.middlewares.RedirectMiddleware": 600,
+    # a body that grew beyond DOWNLOAD_MAXSIZE while received: failures/ kind too-large
+    "crawler.middlewares.BodySizeMiddleware": 560,
 }
+
+# --- hostile or broken servers: every limit ends in a failures/ row ----------------------
+# A portal's page is tens of KB of HTML (the gold and replica pages: 8–20 KB); 10 MB leaves room
+# for pages with inline (base64) images (extraction cuts a page at 8 million characters anyway).
+# A body beyond DOWNLOAD_MAXSIZE — on the wire, or after gzip/deflate/br/zstd decompression,
+# which Scrapy's HttpCompressionMiddleware stops at this size — is dropped and recorded as
+# kind too-large; no page held in memory, written to WARC or parsed is ever larger. (Scrapy's
+# own default, 1 GB, let a 900 MB gzip bomb take 5 GB across the crawl's processes.)
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024   # a warning in the log, the page is kept
+REDIRECT_MAX_TIMES = 5         # redirects in a row (the replica's faults chain 2–3); kind redirect beyond
 
 # Extraction processes beside the reactor: "auto" = one per spare core (at most 4), 0 = inline.
 EXTRACT_WORKERS = "auto"
@@ -67,6 +87,16 @@ PROGRESS_INTERVAL = 10.0       # seconds between progress reports
 # Article URLs already stored under OUTPUT_DIR are not fetched again, and a listing walk
 # stops after a page whose articles are all known; `-a full=1` walks and fetches everything.
 LISTING_BACKLOG = 2000         # article requests waiting before a listing walk pauses (bounds memory)
+# Listing pages walked per category (per start URL), at most. At the replica's 10 articles
+# per listing page, 2,000 pages are 20,000 articles in one category: past the end of a
+# district portal's categories, while a pager that never ends (every
+# ?PageIndex=N answered with new links) costs at most 2,000 listing requests per category.
+# Walks are also cut at once when a page repeats (its next page was walked already on this
+# walk, or it lists no article not seen earlier on it). A cut walk is a failures/ row of kind
+# listing-cut, under the category's start URL, saying why. For one run: `--max-listing-pages N`
+# (`-a max_listing_pages=N`) sets another bound, 0 keeps this one, -1 walks without bound;
+# `-s MAX_LISTING_PAGES=0` lifts it too.
+MAX_LISTING_PAGES = 2000
 RETRY_FAILED_AFTER_HOURS = 20  # URLs given up on are tried again by runs after this long
 
 LOG_LEVEL = "INFO"
@@ -86,6 +116,7 @@ WARC_PROCESS = True                  # compress and write WARC records in a chil
 WAYBACK_BASE_URL = "https://web.archive.org"   # the replica serves a fake one at <replica>/wayback
 WAYBACK_CONCURRENCY = 2        # requests at a time to the archive (download slot "wayback")
 WAYBACK_DOWNLOAD_DELAY = 1.0   # seconds between requests to the archive
+WAYBACK_CDX_MAXSIZE = 50 * 1024 * 1024   # a CDX answer lists every URL of a portal (~150 B each), not one page
 
 # --- the offline replica ----------------------------------------------------------------
 # `portal-news crawl --replica URL`, `-a replica=URL` or `-s REPLICA_PROXY=URL`: every request

@@ -104,7 +104,8 @@ class WaybackMixin:
         for host, site in self.wayback_hosts():
             yield scrapy.Request(cdx_url(base, host, self.wayback_from, self.wayback_to),
                                  callback=self.parse_cdx, errback=self.on_error,
-                                 meta={"site": site, "download_slot": SLOT})
+                                 meta={"site": site, "download_slot": SLOT,  # one answer lists a whole portal
+                                       "download_maxsize": self.settings.getint("WAYBACK_CDX_MAXSIZE", 0)})
 
     def parse_cdx(self, response):
         site = response.meta["site"]
