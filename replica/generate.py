@@ -4,9 +4,11 @@ with captions, photo credits, byline, tags, and the people named (officials or n
 from __future__ import annotations
 
 import random
+import unicodedata
 from dataclasses import dataclass, field
 
 from . import content as C
+from .careers import WOMEN_POSTS
 from .textforms import old_tones
 
 MOUNTAIN = {"muong-lat", "quan-hoa", "quan-son", "ba-thuoc", "lang-chanh", "thuong-xuan",
@@ -34,6 +36,7 @@ class Content:
     officials: list        # [{name, honorific, positions}]
     not_officials: list
     ctl: int               # ctlNN of the body div
+    people: list = field(default_factory=list)  # [{name (as written), person_id, positions}], as officials
 
     @property
     def paragraphs(self) -> list[str]:
@@ -58,6 +61,7 @@ class _Writer:
         self.used_pos: set[str] = set()
         self.used_sent: set[str] = set()
         self.mountain = article.district.slug in MOUNTAIN
+        self.slots: list[dict] = []   # officials to cast from the portal's persons (see ``cast``)
 
     def fmt(self, template: str) -> str:
         return template.format(**self.ctx)
@@ -127,75 +131,108 @@ class _Writer:
         pools = [self.topic["sentences"], C.GENERIC_SENTENCES, C.GENERIC_SENTENCES]
         return " ".join(self.sentence(pools[j % len(pools)]) for j in range(k))
 
+    def slot(self, kind: str, **prefs) -> dict:
+        """An official to be cast later (:meth:`cast`) from the persons holding a post of
+        ``kind`` on the article's day; the text holds tokens for the name (``n``), the
+        honorific (``h``/``H``), the military rank (``r``) and the positions (``p0``, ``p1``)."""
+        i = len(self.slots)
+        tok = lambda part: f"\ue000{i}{part}\ue001"  # noqa: E731
+        s = {"i": i, "kind": kind, "prefs": prefs, "n": tok("n"), "h": tok("h"), "H": tok("H"),
+             "r": tok("r"), "p0": tok("p0"), "p1": tok("p1")}
+        s["person"] = {"name": s["n"], "honorific": prefs.pop("honorific", None), "positions": [s["p0"]]}
+        self.slots.append(s)
+        return s
+
     def mention(self, pattern):
-        """(text, people, not_officials) for one mention pattern (caption: text is a caption)."""
+        """(text, people, not_officials) for one mention pattern (caption: text is a caption).
+
+        The random draws of the names and positions of earlier versions are kept (their
+        values unused) so that the rest of the page stays the same for the same seed; who is
+        named is cast from the portal's persons (:meth:`cast`)."""
         rng, ev = self.rng, self.ctx["ev"]
         if pattern == "official-dash" or pattern == "name-4-syllables":
-            n = self.name(female=rng.random() < 0.2, syllables=4 if pattern == "name-4-syllables" else None)
-            pos = self.district_position()
+            female = rng.random() < 0.2
+            self.name(female=female, syllables=4 if pattern == "name-4-syllables" else None)
+            self.district_position()
+            s = self.slot("dash", female=female, syllables=4 if pattern == "name-4-syllables" else None,
+                          honorific="đồng chí")
             lead = rng.choice(["Phát biểu tại {ev}", "Phát biểu chỉ đạo tại {ev}", "Tại {ev}"]).format(ev=ev)
-            return (f"{lead}, đồng chí {n} {self.dash()} {pos} {rng.choice(C.SPEECH_VERBS)}.",
-                    [self.person(n, "đồng chí", [pos])], [])
+            return (f"{lead}, đồng chí {s['n']} {self.dash()} {s['p0']} {rng.choice(C.SPEECH_VERBS)}.",
+                    [s["person"]], [])
         if pattern in ("official-comma", "official-woman", "official-ethnic"):
             female = pattern == "official-woman" or (pattern == "official-comma" and rng.random() < 0.3)
-            n = self.name(female=female, ethnic=True if pattern == "official-ethnic" else None)
-            hon = "bà" if female else "ông"
+            self.name(female=female, ethnic=True if pattern == "official-ethnic" else None)
             if female and rng.random() < 0.6:
-                pos = self.position(["Chủ tịch Hội Liên hiệp Phụ nữ huyện", "Chủ tịch Hội Liên hiệp Phụ nữ {xa}",
-                                     "Phó Chủ tịch UBND {xa}", "Trưởng phòng Giáo dục và Đào tạo huyện"])
+                self.position(["Chủ tịch Hội Liên hiệp Phụ nữ huyện", "Chủ tịch Hội Liên hiệp Phụ nữ {xa}",
+                               "Phó Chủ tịch UBND {xa}", "Trưởng phòng Giáo dục và Đào tạo huyện"])
+                kind = "women"
             else:
-                pos = self.position(C.COMMUNE_POSITIONS)
+                self.position(C.COMMUNE_POSITIONS)
+                kind = "commune"
+            s = self.slot(kind, female=female, ethnic=True if pattern == "official-ethnic" else None)
+            s["person"]["honorific"] = s["h"]
             if rng.random() < 0.5:
-                text = (f"Theo {hon} {n}, {pos}, thời gian tới địa phương sẽ tiếp tục huy động mọi nguồn lực, "
+                text = (f"Theo {s['h']} {s['n']}, {s['p0']}, thời gian tới địa phương sẽ tiếp tục huy động mọi nguồn lực, "
                         f"phấn đấu hoàn thành các chỉ tiêu đề ra.")
             else:
-                text = (f"{hon.capitalize()} {n}, {pos} cho biết: “Được sự quan tâm của các cấp, các ngành, "
+                text = (f"{s['H']} {s['n']}, {s['p0']} cho biết: “Được sự quan tâm của các cấp, các ngành, "
                         f"đời sống của bà con đã có nhiều thay đổi”.")
-            return text, [self.person(n, hon, [pos])], []
+            return text, [s["person"]], []
         if pattern == "official-title-first":
-            n = self.name(female=rng.random() < 0.2)
-            pos = self.position(TITLE_FIRST_POSITIONS)
-            text = rng.choice([f"Tới dự và chỉ đạo {ev} có {pos} {n}.",
-                               f"Trước đó, {pos} {n} đã đi kiểm tra thực tế tại {self.ctx['xa']}."])
-            return text, [self.person(n, None, [pos])], []
+            female = rng.random() < 0.2
+            self.name(female=female)
+            self.position(TITLE_FIRST_POSITIONS)
+            s = self.slot("title", female=female)
+            text = rng.choice([f"Tới dự và chỉ đạo {ev} có {s['p0']} {s['n']}.",
+                               f"Trước đó, {s['p0']} {s['n']} đã đi kiểm tra thực tế tại {self.ctx['xa']}."])
+            return text, [s["person"]], []
         if pattern == "official-list":
-            a, b = self.name(), self.name(female=rng.random() < 0.3)
-            pa = self.position(C.PROVINCE_POSITIONS)
+            self.name()
+            female_b = rng.random() < 0.3
+            self.name(female=female_b)
+            self.position(C.PROVINCE_POSITIONS)
             pb = rng.choice(C.DOUBLE_POSITIONS)
             self.used_pos.update(pb)
-            people = [self.person(a, "đồng chí", [pa]), self.person(b, "đồng chí", list(pb))]
-            second = ("đồng chí " if rng.random() < 0.4 else "") + f"{b} {self.dash()} {pb[0]}, {pb[1]}"
-            items = [f"{a} {self.dash()} {pa}", second]
+            a = self.slot("province", honorific="đồng chí")
+            b = self.slot("double", female=female_b, honorific="đồng chí")
+            b["person"]["positions"] = [b["p0"], b["p1"]]
+            people = [a["person"], b["person"]]
+            second = ("đồng chí " if rng.random() < 0.4 else "") + f"{b['n']} {self.dash()} {b['p0']}, {b['p1']}"
+            items = [f"{a['n']} {self.dash()} {a['p0']}", second]
             if rng.random() < 0.5:
-                c = self.name()
-                pc = self.district_position()
-                items.append(f"{c} {self.dash()} {pc}")
-                people.append(self.person(c, "đồng chí", [pc]))
+                self.name()
+                self.district_position()
+                c = self.slot("dash", honorific="đồng chí")
+                items.append(f"{c['n']} {self.dash()} {c['p0']}")
+                people.append(c["person"])
             text = (f"Tham dự {ev} có các đồng chí: " + "; ".join(items)
                     + "; cùng lãnh đạo các phòng, ban, ngành, đoàn thể của huyện.")
             return text, people, []
         if pattern == "official-caption":
-            n = self.name()
-            pos = self.district_position()
-            return (f"Đồng chí {n} {self.dash()} {pos} {rng.choice(C.CAPTION_VERBS)}",
-                    [self.person(n, "đồng chí", [pos])], [])
+            self.name()
+            self.district_position()
+            s = self.slot("dash", honorific="đồng chí")
+            return (f"Đồng chí {s['n']} {self.dash()} {s['p0']} {rng.choice(C.CAPTION_VERBS)}",
+                    [s["person"]], [])
         if pattern == "official-rank":
             rank, pos = rng.choice(C.RANKED_POSITIONS)
-            pos = pos.format(**self.ctx)
-            n = self.name(ethnic=False if rank == "Đại tá" else None)
+            self.name(ethnic=False if rank == "Đại tá" else None)
+            s = self.slot("ranked", province=rank == "Đại tá")
+            s["person"]["honorific"] = s["r"]
             if rng.random() < 0.5:
-                text = f"{rank} {n}, {pos} {rng.choice(C.SPEECH_VERBS)}."
+                text = f"{s['r']} {s['n']}, {s['p0']} {rng.choice(C.SPEECH_VERBS)}."
             else:
-                text = f"Phát biểu tại {ev}, {rank} {n} {self.dash()} {pos} {rng.choice(C.SPEECH_VERBS)}."
-            return text, [self.person(n, rank, [pos])], []
+                text = f"Phát biểu tại {ev}, {s['r']} {s['n']} {self.dash()} {s['p0']} {rng.choice(C.SPEECH_VERBS)}."
+            return text, [s["person"]], []
         if pattern in ("official-village", "name-2-syllables"):
             female = pattern == "official-village" and rng.random() < 0.3
-            n = self.name(female=female, ethnic=True, syllables=2 if pattern == "name-2-syllables" else None)
-            hon = "bà" if female else "ông"
-            pos = self.position(C.VILLAGE_POSITIONS)
-            text = (f"{hon.capitalize()} {n}, {pos} chia sẻ: “Bà con trong bản rất phấn khởi, "
+            self.name(female=female, ethnic=True, syllables=2 if pattern == "name-2-syllables" else None)
+            self.position(C.VILLAGE_POSITIONS)
+            s = self.slot("village", female=female, syllables=2 if pattern == "name-2-syllables" else None)
+            s["person"]["honorific"] = s["h"]
+            text = (f"{s['H']} {s['n']}, {s['p0']} chia sẻ: “Bà con trong bản rất phấn khởi, "
                     f"ai cũng tích cực tham gia đóng góp ngày công”.")
-            return text, [self.person(n, hon, [pos])], []
+            return text, [s["person"]], []
         if pattern == "non-official-hcm":
             return self.sentence(C.HCM_SENTENCES), [], ["Hồ Chí Minh"]
         if pattern == "non-official-citizen":
@@ -205,6 +242,96 @@ class _Writer:
             clause = rng.choice(C.CITIZEN_CLAUSES).format(who=who, who_cap=who.capitalize(), name=n, **self.ctx)
             return clause[0].upper() + clause[1:] + ".", [], [n]
         raise ValueError(pattern)
+
+    # casting ------------------------------------------------------------------------
+    def _candidates(self, kind: str, prefs: dict) -> list:
+        d = self.a.district
+        cast = d.people.cast
+        when = self.a.dt.date()
+        local = cast.holders(d.slug, when)
+        province = cast.holders("province", when)
+        if kind == "dash":
+            return ([(p, post, 1.0) for p, post in province if post.kind == "civil"]
+                    + [(p, post, _weight(post)) for p, post in local if post.kind == "civil" and post.level == "district"])
+        if kind == "commune":
+            return [(p, post, _weight(post)) for p, post in local if post.kind == "civil" and post.level == "commune"]
+        if kind == "women":
+            return [(p, post, 1.0) for p, post in local
+                    if post.base in WOMEN_POSTS and post.kind == "civil" and (post.level == "commune" or post.base != "pct-ubnd")]
+        if kind == "title":
+            return ([(p, post, 1.0) for p, post in province if post.title_first]
+                    + [(p, post, 2.0) for p, post in local if post.title_first])
+        if kind == "province":
+            return [(p, post, 1.0) for p, post in province if post.kind == "civil"]
+        if kind == "double":
+            return [(p, post, _weight(post)) for p, post in local if post.double]
+        if kind == "ranked":
+            if prefs.get("province"):
+                return [(p, post, 1.0) for p, post in province if post.military_rank]
+            return [(p, post, 1.0) for p, post in local if post.military_rank]
+        if kind == "village":
+            return [(p, post, 1.0) for p, post in local if post.level == "village"]
+        raise ValueError(kind)
+
+    def cast(self, not_officials: list[str]) -> dict:
+        """Choose the persons named by the article's official slots and write their names and
+        positions into the text. A person is named at most once per article, and never beside
+        someone whose family and given names are the same (two persons the reader could not
+        tell apart). Returns {id(person dict): person_id}."""
+        prng = random.Random(self.a.seed ^ 0xCA57)
+        used = {_block(n) for n in not_officials}
+        used_pids: set[str] = set()
+        replace: dict[str, str] = {}
+        pids: dict[int, str] = {}
+        self.nfd_pids: set[str] = set()   # persons whose name this article writes decomposed (NFD)
+        for s in self.slots:
+            prefs = s["prefs"]
+            pool = [c for c in self._candidates(s["kind"], prefs)
+                    if c[0].pid not in used_pids and _block(c[0].name) not in used]
+            if not pool:  # (never seen with the replica's districts) widen to any civil post of the district
+                pool = [c for c in self._candidates("dash", {}) + self._candidates("commune", {})
+                        if c[0].pid not in used_pids and _block(c[0].name) not in used]
+            for relax in ("", "syllables", "ethnic", "female"):
+                if relax:
+                    prefs = {k: v for k, v in prefs.items() if k != relax}
+                fit = [c for c in pool if _fits(c[0], prefs)]
+                if fit:
+                    pool = fit
+                    break
+            person, post, _ = prng.choices(pool, [w for *_, w in pool])[0]
+            used_pids.add(person.pid)
+            used.add(_block(person.name))
+            name = _written(prng, person)
+            if prng.random() < 0.03:
+                self.nfd_pids.add(person.pid)
+            pids[id(s["person"])] = person.pid
+            hon = "bà" if person.female else "ông"
+            replace[s["n"]] = name
+            replace[s["h"]] = hon
+            replace[s["H"]] = hon.capitalize()
+            replace[s["r"]] = post.military_rank or ""
+            if s["kind"] == "double":
+                replace[s["p0"]], replace[s["p1"]] = post.double
+            else:
+                replace[s["p0"]] = self._post_text(prng, s["kind"], post)
+        for b in self.blocks:
+            if "\ue000" in b.text:
+                b.text = _fill(b.text, replace)
+            for person in b.people:
+                for k in ("name", "honorific"):
+                    if person[k] and "\ue000" in person[k]:
+                        person[k] = _fill(person[k], replace) or None
+                person["positions"] = [_fill(x, replace) for x in person["positions"]]
+        return pids
+
+    def _post_text(self, prng: random.Random, kind: str, post) -> str:
+        if kind in ("title", "province", "ranked", "village") or len(post.texts) == 1:
+            text = post.texts[0]
+        else:
+            text = post.texts[0] if prng.random() < 0.75 else prng.choice(post.texts[1:])
+        if kind == "dash" and text.endswith(" huyện") and prng.random() < 0.25:
+            text = f"{text} {self.ctx['D']}"
+        return text
 
     # assembly ------------------------------------------------------------------------
     def image_path(self) -> str:
@@ -289,6 +416,8 @@ class _Writer:
         if v.get("tags"):
             tags = rng.sample(C.TAGS, rng.randint(2, 4)) + [self.ctx["D"]]
 
+        self.blocks = body
+        pids = self.cast(not_officials)
         officials, seen = [], set()
         for b in body:
             for person in b.people:
@@ -299,7 +428,63 @@ class _Writer:
                           list(dict.fromkeys(not_officials)), rng.randint(1, 40))
         if "old-tones" in a.traps:
             _to_old(content)
+        nfd = {p["name"]: unicodedata.normalize("NFD", p["name"]) for p in officials if pids[id(p)] in self.nfd_pids}
+        for b in content.blocks:
+            for n, decomposed in nfd.items():
+                if n in b.text:
+                    b.text = b.text.replace(n, decomposed)
+        content.people = [{"name": nfd.get(p["name"], p["name"]), "person_id": pids[id(p)],
+                           "positions": list(p["positions"])} for p in officials]
         return content
+
+
+def _weight(post) -> float:
+    """How often a post's holder is named: leaders more than the rest."""
+    if post.level == "district":
+        return 3.0 if post.rank >= 9 else 2.0 if post.rank >= 7 else 1.0
+    if post.level == "commune":
+        return 1.5 if post.rank >= 4 else 1.0
+    return 1.0
+
+
+def _block(name: str) -> tuple:
+    """Family and given name, folded: persons the reader could confuse."""
+    parts = unicodedata.normalize("NFC", name).casefold().split()
+    return (parts[0], parts[-1]) if parts else ()
+
+
+def _fits(person, prefs: dict) -> bool:
+    if prefs.get("female") is not None and person.female != prefs["female"]:
+        return False
+    if prefs.get("ethnic") and not person.ethnic:
+        return False
+    if prefs.get("syllables") and person.syllables != prefs["syllables"]:
+        return False
+    return True
+
+
+def _written(rng: random.Random, person) -> str:
+    """How one article writes a person's name: mostly in full; sometimes without the middle
+    name ("Nguyễn Hùng", "Lê Thu Hằng" for "Lê Thị Thu Hằng") or with old-style tones
+    ("Hoà" for "Hòa"). (Decomposed Unicode is chosen by the caller.)"""
+    parts = person.name.split()
+    if len(parts) == 4 and parts[1] == "Thị" and rng.random() < 0.3:
+        parts = [parts[0]] + parts[2:]
+    elif len(parts) == 4 and rng.random() < 0.06:
+        parts = [parts[0]] + parts[2:]
+    elif len(parts) == 3 and parts[1] not in C.MONG_MIDDLE and rng.random() < 0.06:
+        parts = [parts[0], parts[2]]
+    name = " ".join(parts)
+    if old_tones(name) != name and rng.random() < 0.4:
+        name = old_tones(name)
+    return name
+
+
+def _fill(text: str, replace: dict) -> str:
+    for token, value in replace.items():
+        if token in text:
+            text = text.replace(token, value)
+    return text
 
 
 def _to_old(c: Content) -> None:

@@ -3,6 +3,7 @@ computed from the model alone (no page is rendered)."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 
 from .model import Article, Portal, listing_pages
@@ -22,6 +23,17 @@ def published(a: Article) -> tuple[str | None, str]:
     return None, "page"
 
 
+def _nfc(text):
+    return unicodedata.normalize("NFC", text) if text else text
+
+
+def people(a: Article) -> list[dict]:
+    """Who is who in an article: every official it names, in the order of ``truth.officials``,
+    with the name as the page writes it (old-style tones, decomposed Unicode, without the
+    middle name, as the case may be), the person's id in ``persons`` and the positions."""
+    return [dict(p, positions=list(p["positions"])) for p in a.content.people]
+
+
 def truth(a: Article) -> dict:
     """The extraction answer for an article (served at its real URL, through the proxy or
     as an archived capture: the same page)."""
@@ -38,8 +50,9 @@ def truth(a: Article) -> dict:
         "published_at": at,
         "date_source": source,
         "summary": c.summary,
-        "body_paragraphs": c.paragraphs,
-        "images": [{"url": a.district.url(src), "caption": cap} for src, cap in c.image_list()],
+        # (a name the page writes decomposed is read composed, as every text)
+        "body_paragraphs": [_nfc(p) for p in c.paragraphs],
+        "images": [{"url": a.district.url(src), "caption": _nfc(cap)} for src, cap in c.image_list()],
         "tags": list(c.tags),
         "category": a.category.name,
         "byline": c.byline,
@@ -49,7 +62,11 @@ def truth(a: Article) -> dict:
 
 
 def build_manifest(portal: Portal, base_url: str, faults=None, with_truth: bool = True) -> dict:
-    """The manifest; ``with_truth=False`` leaves out each article's ``truth`` (a much smaller file).
+    """The manifest; ``with_truth=False`` leaves out each article's ``truth`` and ``people``
+    (a much smaller file).
+
+    ``articles[].people`` is who is who: per official named, the name as written and the
+    ``person_id`` of ``persons``, which holds each person's name and career.
 
     Every portal URL in it is the portal's real URL (``http://muonglat.thanhhoa.gov.vn/…``),
     fetched through the replica as an HTTP proxy; ``base_url`` is the replica's own address
@@ -82,7 +99,7 @@ def build_manifest(portal: Portal, base_url: str, faults=None, with_truth: bool 
             "reachable": bool(listed_in.get(a.idx)),
             "listed_in": listed_in.get(a.idx, []),
             "variants": variants,
-            **({"truth": truth(a)} if with_truth else {}),
+            **({"truth": truth(a), "people": people(a)} if with_truth else {}),
         })
     error_pages = [p.url for p in portal.phantoms if p.kind == "error"]
     broken = [p.url for p in portal.phantoms if p.kind == "broken"]
@@ -107,6 +124,8 @@ def build_manifest(portal: Portal, base_url: str, faults=None, with_truth: bool 
         "variant_counts": dict(sorted(counts.items())),
         "permanent_failures": [],
         "faults": {"enabled": False},
+        # every person an article names as an official: name, and career (posts, from, until)
+        "persons": portal.cast.describe(),
         "wayback": {
             "cdx": base + "/wayback/cdx",
             "web": base + "/wayback/web/",

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from functools import cached_property
 
 from . import content as C
+from .careers import Cast
 from .sites import PortalSite, portal_sites
 from .textforms import old_tones, title_slug
 
@@ -85,6 +86,7 @@ class District:
     phantoms: list = field(default_factory=list)
     timeline: list = field(default_factory=list)   # listed articles, oldest first
     _keys: list = field(default_factory=list)
+    people: "People | None" = None                  # the portal's persons (shared by its districts)
 
     slug = property(lambda self: self.site.slug)
     name = property(lambda self: self.site.name)
@@ -97,6 +99,16 @@ class District:
     @property
     def short_name(self) -> str:
         return self.name.split(" ", 1)[1] if " " in self.name else self.name
+
+    @property
+    def communes(self) -> list[str]:
+        return C.COMMUNES.get(self.slug, C.GENERIC_COMMUNES)
+
+    @property
+    def villages(self) -> list[str]:
+        """The villages (bản) and hamlets (thôn) whose heads the district's articles name."""
+        rng = random.Random(_h("villages", self.slug))
+        return ["bản " + v for v in rng.sample(C.VILLAGES, 3)] + ["thôn " + v for v in rng.sample(C.HAMLETS, 3)]
 
     @property
     def level_word(self) -> str:
@@ -122,6 +134,19 @@ class District:
             if a is not exclude:
                 out.append(a)
         return out
+
+
+class People:
+    """The persons of a portal and their careers (``careers.Cast``), built on first use: the
+    same for the same seed and districts, whatever the number of articles."""
+
+    def __init__(self, seed: int, districts: list):
+        self.seed = seed
+        self.districts = districts
+
+    @cached_property
+    def cast(self) -> Cast:
+        return Cast(self.seed, [(d.slug, d.communes, d.villages) for d in self.districts])
 
 
 @dataclass(eq=False, repr=False)
@@ -204,6 +229,11 @@ class Portal:
 
     def __repr__(self):
         return f"Portal(seed={self.seed}, {len(self.articles)} articles, {len(self.districts)} districts)"
+
+    @property
+    def cast(self) -> Cast:
+        """Who is who: every person named as an official, with their careers."""
+        return self.districts[0].people.cast
 
     def district_by_host(self, host: str) -> District | None:
         """The district whose portal is at ``host`` (``www.`` in front allowed), or None."""
@@ -297,6 +327,9 @@ def build_portal(seed: int = 1, articles: int = 200, districts=None, revision: i
     sites = _pick_districts(districts, articles)
     dists = [District(site, i, "listing-old" if i % 4 == 2 else "listing-classic", _categories(site))
              for i, site in enumerate(sites)]
+    people = People(seed, dists)
+    for d in dists:
+        d.people = people
     n = max(0, int(articles))
     span = int((END - START).total_seconds() // 60)
 

@@ -26,6 +26,20 @@ def old_tones(text: str) -> str:
     return unicodedata.normalize("NFC", _NEW_TO_OLD.sub(_old, unicodedata.normalize("NFD", text)))
 
 
+_OLD_TO_NEW = re.compile(r"(?<![qQ])([oO])([aAeE])([" + _TONES + r"])(?!\w)|(?<![qQ])([uU])([yY])([" + _TONES + r"])(?!\w)")
+
+
+def _new(m: re.Match) -> str:
+    if m.group(1):
+        return m.group(1) + m.group(3) + m.group(2)
+    return m.group(4) + m.group(6) + m.group(5)
+
+
+def new_tones(text: str) -> str:
+    """Old-style tone placement → new style, NFC: "hoá" → "hóa", "thuỷ" → "thủy"."""
+    return unicodedata.normalize("NFC", _OLD_TO_NEW.sub(_new, unicodedata.normalize("NFD", text)))
+
+
 # Marks cp1258 keeps composed with their base letter (â ê ô ơ ư ă); tone marks stay combining.
 _LETTER_MARKS = re.compile("([A-Za-z])([\u0300-\u036f]+)")
 _SHAPE_MARKS = "\u0302\u0306\u031b"  # circumflex, breve, horn
