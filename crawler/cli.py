@@ -9,6 +9,7 @@
     portal-news reprocess FILE.warc.gz … [--output DIR] [--workers N]   re-extract stored raw pages
     portal-news extract FILE --url URL                 one page → JSON
     portal-news evaluate DIR                           score extraction on a gold set
+    portal-news evaluate --people [DIR] [--articles N] people resolution: careers gold + replica truth
     portal-news compact | status [--output DIR]
     portal-news schema --markdown                      the data dictionary
     portal-news report [--output DIR] [--to FILE]      one self-contained HTML report of the datasets
@@ -459,9 +460,42 @@ def cmd_schema(args) -> int:
     return 0
 
 
+def cmd_evaluate_people(args) -> int:
+    """People resolution scored (B-cubed) against the careers gold set and against the
+    replica's truth (its pages rendered and extracted in-process), beside name-only merging."""
+    from pipelines.evaluation import people as E
+    from pipelines.storage.people import resolve_people
+
+    gold = Path(args.dir) if args.dir else Path("tests/gold/people")
+    if gold.is_dir() and E.is_people_gold(gold):
+        rows, truth, persons = E.load_gold(gold)
+        print(E.format_report(f"people: careers gold set {gold} ({len(rows)} mentions, {len(persons)} persons)",
+                              E.score_people(rows, truth, resolve_people)))
+    elif args.dir:
+        raise CliError(f"{gold}: not a directory of people gold files (persons + articles)")
+    else:
+        print(f"people: no careers gold set at {gold} (give its directory)")
+    if args.articles:
+        from replica import build_portal
+        from replica.manifest import people
+        from replica.render import article_page
+
+        portal = build_portal(seed=args.seed, articles=args.articles)
+        pages = ((a.url, *article_page(a), people(a)) for a in portal.articles)
+        results, rows, truth = E.replica_scores(pages, resolve_people)
+        print(E.format_report(f"\npeople: the replica's truth ({args.articles} articles, seed {args.seed}, "
+                              f"{len(portal.districts)} districts; pages rendered and extracted)", results))
+    return 0
+
+
 def cmd_evaluate(args) -> int:
     from pipelines.evaluation.pages import run_evaluation
+    from pipelines.evaluation.people import is_people_gold
 
+    if args.people or (args.dir and Path(args.dir).is_dir() and is_people_gold(args.dir)):
+        return cmd_evaluate_people(args)
+    if not args.dir:
+        raise CliError("evaluate: give a gold directory (or --people)")
     path = Path(args.dir)
     if not path.is_dir():
         raise CliError(f"{path}: not a directory of gold pages")
@@ -537,8 +571,12 @@ def build_parser() -> argparse.ArgumentParser:
     replica_cli.add_arguments(r)
     r.set_defaults(func=cmd_replica)
 
-    ev = sub.add_parser("evaluate", allow_abbrev=False, help="score extraction on a gold directory")
-    ev.add_argument("dir")
+    ev = sub.add_parser("evaluate", allow_abbrev=False, help="score extraction (or people, --people) on a gold directory")
+    ev.add_argument("dir", nargs="?", help="gold directory (with --people: the careers gold, default tests/gold/people)")
+    ev.add_argument("--people", action="store_true",
+                    help="score people resolution (B-cubed) on the careers gold set and on the replica's truth")
+    ev.add_argument("--articles", type=int, default=2000, help="with --people: replica articles (0: gold set only)")
+    ev.add_argument("--seed", type=int, default=1, help="with --people: replica seed")
     ev.add_argument("--predictions", help="directory of another extractor's JSON (same file names) to score instead")
     ev.add_argument("--no-baseline", action="store_true", help="do not run trafilatura beside ours")
     ev.add_argument("--verbose", "-v", action="store_true", help="per-page figures")

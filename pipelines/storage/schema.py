@@ -81,9 +81,9 @@ OFFICIALS = pa.schema([
 ])
 
 PEOPLE = pa.schema([
-    _f("person_id", pa.string(), "stable id of a resolved person", False),
-    _f("name", pa.string(), "display name"),
-    _f("name_key", pa.string(), "matching key"),
+    _f("person_id", pa.string(), "stable id of a resolved person (kept across rebuilds: see `merged_from`, `split_from`)", False),
+    _f("name", pa.string(), "display name: the most common of the fullest forms written"),
+    _f("name_key", pa.string(), "matching key of `name`"),
     _f("districts", pa.list_(pa.string()), "districts whose portals name the person"),
     _f("first_seen", pa.date32(), "first article date"),
     _f("last_seen", pa.date32(), "last article date"),
@@ -93,7 +93,43 @@ PEOPLE = pa.schema([
         pa.field("organization_full", pa.string()), pa.field("level", pa.string()),
         pa.field("first_seen", pa.date32()), pa.field("last_seen", pa.date32()),
         pa.field("articles", pa.int32()),
-    ])), "positions over time"),
+    ])), "positions over time, in order of first appearance (the rows of `positions/`)"),
+    _f("name_variants", pa.list_(pa.string()), "every form of the name the articles use (with or without "
+       "the middle name; NFC, new-style tones)"),
+    _f("confidence", pa.float32(), "how sure the resolution is that these mentions are one person: the lowest "
+       "confidence of the merges in `evidence` (1.0: one name in one post; 0.97 the same post again; 0.93 another "
+       "role in the same organisation; 0.85 another post of the same commune, district or the province; 0.8 the "
+       "police's or army's ladder; 0.5–0.6 a move between communes, between districts, up to the district or the "
+       "province, or two posts held together; less after a gap of years, for a name variant or when either could "
+       "be a namesake, more when the same people are named with both; below 0.5 nothing is merged)"),
+    _f("evidence", pa.list_(pa.struct([
+        pa.field("kind", pa.string()), pa.field("confidence", pa.float32()), pa.field("detail", pa.string()),
+    ])), "why the mentions were joined, one entry per merge: kind (same-post, same-organisation, same-unit, "
+       "concurrent, commune-to-commune, commune-to-district, district-to-district, district-to-province, "
+       "security-ladder, no-position, …), its confidence, and the two spells it joined"),
+    _f("homonyms", pa.list_(pa.struct([pa.field("person_id", pa.string()), pa.field("reason", pa.string())])),
+       "other persons with the same name key, and why they were kept apart (posts held at the same time, "
+       "named side by side, a move not plausible enough)"),
+    _f("mentions", pa.list_(pa.struct([pa.field("article_id", pa.string()), pa.field("name_key", pa.string())])),
+       "the officials rows of this person (article_id, name_key): join `officials` on both"),
+    _f("merged_from", pa.list_(pa.string()), "ids of earlier persons merged into this one by a later rebuild"),
+    _f("split_from", pa.string(), "id of the earlier person this one was split off from by a later rebuild, else null"),
+])
+
+POSITIONS = pa.schema([
+    _f("person_id", pa.string(), "the person (`people.person_id`)", False),
+    _f("name", pa.string(), "the person's display name"),
+    _f("seq", pa.int16(), "0-based order of the spell in the person's career (by first_seen)"),
+    _f("role", pa.string(), "role: Chủ tịch, Phó Bí thư Thường trực, …"),
+    _f("organization", pa.string(), "organisation, abbreviations expanded (Ủy ban nhân dân xã Trung Lý)"),
+    _f("level", pa.string(), "central | province | district | commune | village"),
+    _f("district", pa.string(), "district of the organisation (slug) for district, commune and village posts; "
+       "null for the province"),
+    _f("raw", pa.string(), "the position as most often written"),
+    _f("first_seen", pa.date32(), "first article naming the person in this post"),
+    _f("last_seen", pa.date32(), "last article naming the person in this post"),
+    _f("articles", pa.int32(), "articles naming the person in this post"),
+    _f("confidence", pa.float32(), "the person's confidence (`people.confidence`)"),
 ])
 
 RUNS = pa.schema([
@@ -134,6 +170,7 @@ TABLES: dict[str, pa.Schema] = {
     "images": IMAGES,
     "officials": OFFICIALS,
     "people": PEOPLE,
+    "positions": POSITIONS,
     "runs": RUNS,
     "failures": FAILURES,
 }
@@ -144,6 +181,8 @@ PARTITIONED = ("articles", "images", "officials")
 ADDED_COLUMNS: dict[str, frozenset[str]] = {
     "articles": frozenset({"quality_flags"}),
     "runs": frozenset({"articles_empty_body", "articles_no_date", "articles_no_title"}),
+    "people": frozenset({"name_variants", "confidence", "evidence", "homonyms", "mentions", "merged_from",
+                         "split_from"}),
 }
 
 # Where the rows of each table are made: the data dictionary names it, so a column's code
@@ -154,6 +193,7 @@ MADE_BY = {
     "images": "`pipelines/storage/rows.py` (`rows_for_record`) from `Article.images` (`pipelines/extraction/blocks.py`)",
     "officials": "`pipelines/storage/rows.py` (`rows_for_record`) from `pipelines/extraction/officials.py`",
     "people": "`pipelines/storage/people.py` (`resolve_people`, `rebuild_people`)",
+    "positions": "`pipelines/storage/people.py` (`positions_rows`, written by `rebuild_people` with `people/`)",
     "runs": "`pipelines/storage/run.py` (`RunLedger`, `run_rows`)",
     "failures": "`pipelines/storage/run.py` (`RunLedger.failure_rows`); kinds from `crawler/failures.py`",
 }
@@ -162,7 +202,10 @@ DESCRIPTIONS = {
     "articles": "one row per article version (a changed article gets a new row; take the latest `fetched_at` per `article_id`)",
     "images": "one row per image of an article version, in body order",
     "officials": "one row per person per article version",
-    "people": "persons resolved across articles (rebuilt after each crawl)",
+    "people": "persons resolved across articles (rebuilt after each crawl): one row per person, with the "
+              "evidence of every merge and a confidence",
+    "positions": "spells: one row per person and post held (role, organisation), with first and last seen; "
+                 "`ORDER BY person_id, seq` reads as careers (rebuilt with `people/`)",
     "runs": "one row per crawl run and site, plus a `*` row for the whole run",
     "failures": "URLs given up on, with the reason",
 }
