@@ -129,6 +129,8 @@ def run_crawl(settings, **spider_args) -> dict:
     stats = dict(crawler.stats.get_stats())
     if stats.get("portal/root_busy"):
         raise CrawlFailed(stats["portal/root_busy"])
+    if stats.get("portal/frontier_error") and not stats.get("portal/finish_reason"):
+        raise CrawlFailed(stats["portal/frontier_error"])
     if stats.get("portal/dataset_error"):
         raise CliError(stats["portal/dataset_error"])
     if "finish_reason" not in stats:  # Scrapy failed before or while opening the spider
@@ -153,8 +155,34 @@ def crawl_status(stats: dict) -> int:
     return EXIT_RUN_FAILED
 
 
+def frontier_settings(settings, frontier: str | None, job: str | None, idle_close: float | None) -> None:
+    """``--frontier``/``--job``/``--idle-close`` as settings; the frontier's Redis is checked
+    (reachable, password) before anything is written: one line and exit 1 when it is not."""
+    if job is not None:
+        if not job or not all(c.isalnum() or c in "-_." for c in job):
+            raise CliError(f"--job {job!r}: letters, digits, '-', '_' and '.' only")
+        settings.set("JOB_ID", job, priority="cmdline")
+    if idle_close is not None:
+        if idle_close < 0:
+            raise CliError("--idle-close must be at least 0 seconds")
+        settings.set("FRONTIER_IDLE_CLOSE", idle_close, priority="cmdline")
+    if frontier:
+        from crawler.frontier import FrontierError, check_frontier_url, connect
+
+        try:
+            check_frontier_url(frontier)
+        except FrontierError as exc:
+            raise CliError(str(exc)) from None
+        try:
+            connect(frontier).close()
+        except FrontierError as exc:
+            raise CrawlFailed(str(exc)) from None
+        settings.set("REDIS_URL", frontier, priority="cmdline")
+
+
 def cmd_crawl(args) -> int:
     settings = _settings(args.output, args.set, polite=not args.impolite, replica=args.replica)
+    frontier_settings(settings, args.frontier, args.job, args.idle_close)
     # on stderr only what needs a reader (warnings: URLs given up on, unfinished runs); the
     # settings and stats dump at INFO goes behind -v or into --log-file
     if args.log_file:
@@ -430,6 +458,12 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--max-listing-pages", type=int, default=0)
     c.add_argument("--from", dest="from_", metavar="YEAR", help="wayback: captures from this year (or YYYYMMDD…)")
     c.add_argument("--to", metavar="YEAR", help="wayback: captures up to this year (or YYYYMMDD…)")
+    c.add_argument("--frontier", metavar="REDIS_URL", help="a worker of a shared job: redis://[:PASSWORD@]HOST:PORT/DB "
+                   "(the queue and duplicate filter every worker started with the same command shares)")
+    c.add_argument("--job", metavar="NAME", help="the shared job's name (default: from --sites/--start-urls); "
+                   "without --frontier, runs of one job share the output root")
+    c.add_argument("--idle-close", type=float, metavar="SECONDS", help="with --frontier: end once nothing is queued "
+                   "or in flight anywhere for this long (default 30)")
     c.add_argument("--impolite", action="store_true", help="no delay, no throttle (only for your own servers)")
     c.add_argument("--verbose", "-v", action="store_true", help="Scrapy's log at INFO (settings, stats) on stderr")
     c.add_argument("--log-file", help="write Scrapy's whole log (INFO) to this file")

@@ -22,6 +22,7 @@ import scrapy
 
 from crawler.items import FetchFailure, RawPage
 from crawler.failures import classify
+from crawler.frontier import ack_marker
 from crawler.middlewares import RetryScheduled
 from crawler.replicaproxy import ReplicaArgument, check_replica_url
 from crawler.run import RunOwner
@@ -227,6 +228,7 @@ class PortalSpider(ReplicaArgument, WaybackMixin, scrapy.Spider):
         kind, reason = classify(failure, self.settings.getfloat("DOWNLOAD_TIMEOUT"))
         self.logger.warning("giving up on %s: %s", request.url, reason)
         yield self._failure(request.url, site, kind, reason)
+        yield from ack_marker(request)  # with a shared frontier: it may forget the request now (errbacks skip spider middlewares)
 
     def _failure(self, url, site, kind, reason):
         return FetchFailure(url=url, site=site, kind=kind, reason=reason, failed_at=time.time())

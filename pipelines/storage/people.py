@@ -16,6 +16,7 @@ article count, in order of first appearance.
 from __future__ import annotations
 
 import hashlib
+import fcntl
 import os
 import shutil
 from collections import Counter, defaultdict
@@ -194,20 +195,29 @@ def rebuild_people(root: Path) -> int:
     by one and their rows spilled to temporary Arrow files by a hash of ``name_key``
     (about PEOPLE_BUCKET_ROWS rows per bucket); each bucket is then resolved on its own.
     Memory stays bounded by one file and one bucket, not by the size of the dataset."""
+    root = Path(root)
+    out = root / "people"
+    out.mkdir(parents=True, exist_ok=True)
+    # the workers of a shared job rebuild one after another (an flock the kernel drops with the process)
+    lock_fd = os.open(out / ".rebuild.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(lock_fd, fcntl.LOCK_EX)
+        return _rebuild_people(root, out)
+    finally:
+        os.close(lock_fd)
+
+
+def _rebuild_people(root: Path, out: Path) -> int:
     import tempfile
     import zlib
 
     import pyarrow.compute as pc
     import pyarrow.ipc as ipc
 
-
-    root = Path(root)
     files = data_files(root, "officials")
     total = sum(pq.ParquetFile(f).metadata.num_rows for f in files)
     buckets = max(1, -(-total // PEOPLE_BUCKET_ROWS))
     schema = columns_schema("officials", PEOPLE_COLUMNS)
-    out = root / "people"
-    out.mkdir(parents=True, exist_ok=True)
     tmp = out / ".tmp-people.parquet.inprogress"
     for stale in out.glob(".tmp-people-*"):  # spill files of a rebuild that was killed
         shutil.rmtree(stale, ignore_errors=True)

@@ -98,6 +98,8 @@ PEOPLE = pa.schema([
 
 RUNS = pa.schema([
     _f("run_id", pa.string(), "run identifier (UTC start time + random suffix)", False),
+    _f("job_id", pa.string(), "shared job the run was a worker of (`crawl --frontier … --job`, `schedule`); "
+       "null for a run on its own"),
     _f("site", pa.string(), "district slug, or * for the run as a whole", False),
     _f("started_at", pa.timestamp("ms", tz="UTC"), "run start"),
     _f("finished_at", pa.timestamp("ms", tz="UTC"), "run end"),
@@ -143,7 +145,7 @@ PARTITIONED = ("articles", "images", "officials")
 # (readers fill nulls; ``compact`` rewrites the files with them).
 ADDED_COLUMNS: dict[str, frozenset[str]] = {
     "articles": frozenset({"quality_flags"}),
-    "runs": frozenset({"articles_empty_body", "articles_no_date", "articles_no_title"}),
+    "runs": frozenset({"articles_empty_body", "articles_no_date", "articles_no_title", "job_id"}),
 }
 
 # Where the rows of each table are made: the data dictionary names it, so a column's code
@@ -163,7 +165,7 @@ DESCRIPTIONS = {
     "images": "one row per image of an article version, in body order",
     "officials": "one row per person per article version",
     "people": "persons resolved across articles (rebuilt after each crawl)",
-    "runs": "one row per crawl run and site, plus a `*` row for the whole run",
+    "runs": "one row per crawl run and site, plus a `*` row for the whole run (each worker of a shared job is a run of its own)",
     "failures": "URLs given up on, with the reason",
 }
 
