@@ -202,7 +202,7 @@ def cmd_crawl(args) -> int:
 
 # --- reprocess ----------------------------------------------------------------------------
 def cmd_reprocess(args) -> int:
-    from pipelines.storage.archives import WarcError, check_warc, reprocess
+    from pipelines.storage.archives import DaskFailed, WarcError, check_warc, reprocess
     from pipelines.storage.dataset import DatasetError
     from pipelines.storage.run import RootBusy, StorageError
 
@@ -214,8 +214,18 @@ def cmd_reprocess(args) -> int:
     if args.workers is not None and args.workers < 1:
         raise CliError("--workers must be at least 1")
     check_output_root(args.output)
+    if args.dask and args.workers is not None:
+        raise CliError("--workers and --dask: the Dask cluster has its own workers")
+    if args.dask and not (args.dask.startswith(("tcp://", "tls://")) or args.dask.startswith("local:")):
+        raise CliError(f"--dask {args.dask}: expected tcp://HOST:PORT of a Dask scheduler, or local:N")
+
+    def progress(line: str) -> None:
+        print(f"reprocess: {line}", file=sys.stderr, flush=True)
+
     try:
-        stats = reprocess(args.files, args.output, workers=args.workers)
+        stats = reprocess(args.files, args.output, workers=args.workers, dask=args.dask, progress=progress)
+    except DaskFailed as exc:
+        raise CrawlFailed(str(exc)) from None
     except (RootBusy, StorageError) as exc:
         raise CrawlFailed(str(exc)) from None
     except (WarcError, DatasetError) as exc:
@@ -224,7 +234,8 @@ def cmd_reprocess(args) -> int:
           f"{stats.get('pages', 0)} HTML pages, {stats.get('articles_new', 0)} new, "
           f"{stats.get('articles_updated', 0)} updated, {stats.get('articles_unchanged', 0)} unchanged; "
           f"skipped {stats.get('not_article', 0)} non-article pages, {stats.get('skipped_status', 0)} non-200, "
-          f"{stats.get('skipped_not_html', 0)} non-HTML; {stats['workers']} worker(s), {stats['seconds']:.1f} s "
+          f"{stats.get('skipped_not_html', 0)} non-HTML; {stats['workers']} worker(s)"
+          f"{' on Dask ' + stats['dask'] if stats.get('dask') else ''}, {stats['seconds']:.1f} s "
           f"({stats['pages_per_second'] or 0:.0f} pages/s)")
     if stats.get("truncated_files"):
         print(f"portal-news: {stats['truncated_files']} WARC file(s) ended in a damaged record; read up to it",
@@ -473,6 +484,8 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("files", nargs="+", metavar="FILE.warc.gz", help="WARC files (ours, Common Crawl's, …)")
     rp.add_argument("--output", "-o", default=DEFAULT_OUTPUT, help="dataset root (default: output/)")
     rp.add_argument("--workers", "-j", type=int, default=None, help="extraction processes (default: all cores)")
+    rp.add_argument("--dask", metavar="ADDRESS", help="one task per WARC file on Dask distributed: tcp://HOST:PORT of a "
+                    "running scheduler, or local:N for a local cluster of N worker processes")
     rp.set_defaults(func=cmd_reprocess)
 
     d = sub.add_parser("demo", allow_abbrev=False, help="crawl the built-in offline replica and write datasets")

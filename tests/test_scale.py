@@ -193,3 +193,102 @@ def test_job_mode_lock_shares_the_root_and_refuses_others(tmp_path):
         RootLock(root, "20260101T000000Z-eeeeee", job_id="jobA").acquire()
     solo.release()
     assert recover(root) == {"rolled_forward": 0, "discarded": 0}
+
+
+# --- reprocess on Dask ------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def warcs(replica, tmp_path_factory):
+    """A real crawl's WARC files (several: small rotation size)."""
+    rep, manifest = replica
+    out = tmp_path_factory.mktemp("warc-crawl")
+    done = subprocess.run(crawl_cmd(rep.base_url, out, _sites(manifest), "-s", "WARC_MAX_BYTES=400000",
+                                    "-s", "RETRY_BACKOFF_BASE=0.05"), cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    files = sorted((out / "warc").glob("*.warc.gz"))
+    assert len(files) >= 2
+    return files
+
+
+def _reprocess(files, out, *extra, timeout=300):
+    return subprocess.run([sys.executable, "-m", "crawler.cli", "reprocess", *map(str, files), "-o", str(out), *extra],
+                          cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+
+
+def _rows_without_run(out: Path, table: str) -> list[tuple]:
+    rows = _table(out, table)
+    for r in rows:
+        r.pop("run_id", None)
+    return sorted(repr(sorted(r.items())) for r in rows)
+
+
+def test_reprocess_on_a_local_dask_cluster_writes_the_single_process_rows(warcs, tmp_path):
+    single, dask = tmp_path / "single", tmp_path / "dask"
+    one = _reprocess(warcs, single, "--workers", "1")
+    assert one.returncode == 0, one.stderr[-2000:]
+    on_dask = _reprocess(warcs, dask, "--dask", "local:2")
+    assert on_dask.returncode == 0, on_dask.stderr[-2000:]
+    assert f"{len(warcs)}/{len(warcs)} files" in on_dask.stderr and "Dask scheduler tcp://127.0.0.1:" in on_dask.stderr
+    assert "on Dask local:2" in on_dask.stdout
+    for table in ("articles", "images", "officials", "failures"):
+        if table == "failures":
+            strip = lambda rows: sorted((r["url"], r["kind"]) for r in _table(rows, "failures"))  # noqa: E731
+            assert strip(single) == strip(dask)
+            continue
+        a, b = _rows_without_run(single, table), _rows_without_run(dask, table)
+        assert a and a == b, table
+    runs = [r for r in _table(dask, "runs") if r["site"] == "*"]
+    assert len(runs) == 1 and '"dask": "local:2"' in runs[0]["settings"]
+
+
+def test_a_dask_scheduler_dying_mid_run_fails_clearly_and_a_rerun_completes(warcs, replica, tmp_path):
+    _, manifest = replica
+    import shutil
+
+    many = tmp_path / "many"   # copies: enough tasks that the run is still going when the scheduler dies
+    many.mkdir()
+    files = []
+    for i in range(12):
+        for f in warcs:
+            files.append(many / f"copy{i:02d}-{f.name}")
+            shutil.copy(f, files[-1])
+    port = free_port()
+    dask = str(Path(sys.executable).with_name("dask"))
+    scheduler = subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    worker = None
+    out = tmp_path / "root"
+    try:
+        worker = subprocess.Popen([dask, "worker", f"tcp://127.0.0.1:{port}", "--host", "127.0.0.1", "--no-nanny",
+                                   "--nthreads", "1", "--no-dashboard", "--death-timeout", "10"],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        run = subprocess.Popen([sys.executable, "-m", "crawler.cli", "reprocess", *map(str, files), "-o", str(out),
+                                "--dask", f"tcp://127.0.0.1:{port}"],
+                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        seen = []
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            line = run.stderr.readline()
+            seen.append(line)
+            if " files, " in line or not line:
+                break
+        assert any(" files, " in line for line in seen), seen
+        scheduler.kill()   # mid-run: one file of many done
+        scheduler.wait(10)
+        rest, err = run.communicate(timeout=120)
+    finally:
+        for p in (scheduler, worker):
+            if p is not None and p.poll() is None:
+                p.kill()
+                p.wait(10)
+    assert run.returncode == 1, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "went away mid-run" in lines[0], err
+    assert "Traceback" not in err
+    again = _reprocess(files, out, "--dask", "local:2")
+    assert again.returncode == 0, again.stderr[-2000:]
+    rows = _table(out, "articles")
+    versions = Counter((r["url"], r["content_hash"]) for r in rows)
+    assert max(versions.values()) == 1
+    assert {r["url"] for r in rows} == {a["url"] for a in manifest["articles"] if a["reachable"]}
+    reasons = sorted(r["finish_reason"] for r in _table(out, "runs") if r["site"] == "*")
+    assert reasons == ["dask-lost", "finished"]
