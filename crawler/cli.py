@@ -6,7 +6,9 @@
     portal-news crawl --sites muong-lat --replica http://127.0.0.1:PORT   … through the offline replica
     portal-news replica --port N [--articles N] [--seed S] [--faults]
     portal-news crawl --sites muong-lat --source wayback [--from 2015 --to 2025]   archived captures
-    portal-news reprocess FILE.warc.gz … [--output DIR] [--workers N]   re-extract stored raw pages
+    portal-news crawl --sites … --frontier redis://:PW@HOST:PORT/DB [--job NAME]   a worker of a shared job
+    portal-news reprocess FILE.warc.gz … [--output DIR] [--workers N | --dask ADDRESS]   re-extract stored raw pages
+    portal-news schedule --scrapyd URL --groups N --output DIR   jobs per site group on Scrapyd nodes
     portal-news extract FILE --url URL                 one page → JSON
     portal-news evaluate DIR                           score extraction on a gold set
     portal-news compact | status [--output DIR]
@@ -198,6 +200,124 @@ def cmd_crawl(args) -> int:
     stats = run_crawl(settings, **spider_args)
     print(summary(args.output), end="")
     return crawl_status(stats)
+
+
+# --- schedule on Scrapyd nodes --------------------------------------------------------------
+IMPOLITE = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False", "CONCURRENT_REQUESTS": "32",
+            "CONCURRENT_REQUESTS_PER_DOMAIN": "32", "RETRY_BACKOFF_BASE": "0.2"}
+
+
+def _scrapyd(node: str, endpoint: str, data: list[tuple[str, str]] | None = None, timeout: float = 30) -> dict:
+    """One call of Scrapyd's JSON API (POST with form data, GET without). Raises CrawlFailed."""
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    url = node.rstrip("/") + "/" + endpoint
+    body = urllib.parse.urlencode(data).encode() if data is not None else None
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))   # Scrapyd nodes are ours: no proxy
+    try:
+        with opener.open(urllib.request.Request(url, data=body), timeout=timeout) as resp:
+            answer = json.loads(resp.read().decode("utf-8"))
+    except urllib.error.HTTPError as exc:
+        raise CrawlFailed(f"Scrapyd at {node} answered {endpoint} with HTTP {exc.code}") from None
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise CrawlFailed(f"Scrapyd at {node} is unreachable ({reason})") from None
+    if answer.get("status") != "ok":
+        raise CrawlFailed(f"Scrapyd at {node}: {endpoint} failed: {answer.get('message', answer)}"[:300])
+    return answer
+
+
+def site_groups(slugs: list[str], groups: int) -> list[list[str]]:
+    """Sites dealt round-robin into at most ``groups`` non-empty groups."""
+    n = max(1, min(groups, len(slugs)))
+    return [slugs[i::n] for i in range(n)]
+
+
+def cmd_schedule(args) -> int:
+    """Schedule the portal spider on Scrapyd nodes: one job per site group, every job writing
+    one root as a worker of one shared job (the root's lock in job mode), or with --frontier
+    ``--groups`` workers of one Redis frontier over all the sites."""
+    from pipelines.sites.registry import UnknownSite, sites_by_slug
+
+    nodes = [n.strip() for n in args.scrapyd.split(",") if n.strip()]
+    for node in nodes:
+        if not node.startswith(("http://", "https://")):
+            raise CliError(f"--scrapyd {node}: expected http(s)://HOST:PORT of a Scrapyd node")
+    if args.groups < 1:
+        raise CliError("--groups must be at least 1")
+    try:
+        slugs = [site.slug for site in sites_by_slug(args.sites)]
+    except UnknownSite as exc:
+        raise CliError(str(exc)) from None
+    root = check_output_root(args.output).resolve()   # every node must see it at this path (shared filesystem)
+    job = args.job or f"schedule-{time.strftime('%Y%m%dT%H%M%S')}-{os.urandom(3).hex()}"
+    if not all(c.isalnum() or c in "-_." for c in job):
+        raise CliError(f"--job {job!r}: letters, digits, '-', '_' and '.' only")
+    settings = {"OUTPUT_DIR": str(root), "JOB_ID": job}
+    if args.impolite:
+        settings.update(IMPOLITE)
+    if args.frontier:
+        from crawler.frontier import FrontierError, check_frontier_url, connect
+
+        try:
+            check_frontier_url(args.frontier)
+        except FrontierError as exc:
+            raise CliError(str(exc)) from None
+        try:
+            connect(args.frontier).close()
+        except FrontierError as exc:
+            raise CrawlFailed(str(exc)) from None
+        settings["REDIS_URL"] = args.frontier
+        if args.idle_close is not None:
+            settings["FRONTIER_IDLE_CLOSE"] = str(args.idle_close)
+        groups = [slugs] * args.groups      # workers of one frontier: each starts from every site
+    else:
+        groups = site_groups(slugs, args.groups)
+    for item in args.set:
+        if "=" not in item:
+            raise CliError(f"-s expects NAME=VALUE, got {item!r}")
+        key, value = item.split("=", 1)
+        settings[key] = value
+    scheduled = []
+    for i, group in enumerate(groups):
+        node = nodes[i % len(nodes)]
+        data = [("project", args.project), ("spider", "portal"), ("sites", ",".join(group))]
+        if args.replica:
+            data.append(("replica", args.replica))
+        data += [("setting", f"{k}={v}") for k, v in settings.items()]
+        answer = _scrapyd(node, "schedule.json", data)
+        scheduled.append((node, answer["jobid"], group))
+        print(f"scheduled {answer['jobid']} on {node}: {len(group)} site(s) {','.join(group)}")
+    print(f"job {job}: {len(scheduled)} Scrapyd job(s) writing {root}/")
+    if args.wait is None:
+        return EXIT_OK
+    deadline = time.monotonic() + args.wait
+    pending = {jobid for _, jobid, _ in scheduled}
+    while pending:
+        for node in nodes:
+            finished = {j["id"] for j in _scrapyd(node, f"listjobs.json?project={args.project}").get("finished", [])}
+            pending -= finished
+        if not pending:
+            break
+        if time.monotonic() > deadline:
+            raise CrawlFailed(f"{len(pending)} Scrapyd job(s) still running after {args.wait:g} s: {', '.join(sorted(pending))}")
+        time.sleep(1.0)
+    from pipelines.storage.dataset import DatasetError, read_table
+
+    try:
+        runs = [r for r in read_table(root, "runs", ["run_id", "job_id", "site", "finish_reason"]).to_pylist()
+                if r["job_id"] == job and r["site"] == "*"]
+    except DatasetError as exc:
+        raise CliError(str(exc)) from None
+    print(summary(str(root)), end="")
+    good = [r for r in runs if r["finish_reason"] == "finished"]
+    if len(good) < len(scheduled):
+        reasons = ", ".join(f"{r['run_id']}: {r['finish_reason']}" for r in runs if r["finish_reason"] != "finished")
+        raise CrawlFailed(f"{len(good)} of {len(scheduled)} Scrapyd jobs finished"
+                          + (f" ({reasons})" if reasons else " (see the nodes' logs)"))
+    return EXIT_OK
 
 
 # --- reprocess ----------------------------------------------------------------------------
@@ -487,6 +607,23 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--dask", metavar="ADDRESS", help="one task per WARC file on Dask distributed: tcp://HOST:PORT of a "
                     "running scheduler, or local:N for a local cluster of N worker processes")
     rp.set_defaults(func=cmd_reprocess)
+
+    sc = sub.add_parser("schedule", allow_abbrev=False, help="schedule the portal spider on Scrapyd nodes, per site group")
+    sc.add_argument("--scrapyd", required=True, metavar="URL[,URL…]", help="Scrapyd nodes (http://HOST:6800), "
+                    "the project deployed to each with scrapyd-deploy")
+    sc.add_argument("--project", default="portal_news", help="the Scrapyd project (scrapy.cfg [deploy]: portal_news)")
+    sc.add_argument("--groups", type=int, default=1, help="Scrapyd jobs: site groups (or, with --frontier, workers)")
+    sc.add_argument("--output", "-o", required=True, help="dataset root, at the same path on every node")
+    sc.add_argument("--sites", help="registry slugs, comma-separated (default: all)")
+    sc.add_argument("--frontier", metavar="REDIS_URL", help="the jobs are workers of one shared frontier")
+    sc.add_argument("--idle-close", type=float, metavar="SECONDS", help="with --frontier, as for crawl")
+    sc.add_argument("--job", metavar="NAME", help="the shared job's name (default: schedule-<time>-<random>)")
+    sc.add_argument("--replica", metavar="URL", help="crawl through a running replica")
+    sc.add_argument("--impolite", action="store_true", help="no delay, no throttle (only for your own servers)")
+    sc.add_argument("--set", "-s", action="append", default=[], metavar="NAME=VALUE", help="Scrapy setting for every job")
+    sc.add_argument("--wait", type=float, metavar="SECONDS", help="wait this long for the jobs, then check runs/ "
+                    "(exit 0 when every job's run finished)")
+    sc.set_defaults(func=cmd_schedule)
 
     d = sub.add_parser("demo", allow_abbrev=False, help="crawl the built-in offline replica and write datasets")
     crawl_opts(d)

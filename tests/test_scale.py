@@ -292,3 +292,71 @@ def test_a_dask_scheduler_dying_mid_run_fails_clearly_and_a_rerun_completes(warc
     assert {r["url"] for r in rows} == {a["url"] for a in manifest["articles"] if a["reachable"]}
     reasons = sorted(r["finish_reason"] for r in _table(out, "runs") if r["site"] == "*")
     assert reasons == ["dask-lost", "finished"]
+
+
+# --- Scrapyd: deploy, schedule per site group, read back ----------------------------------------
+def test_scrapyd_deploy_schedule_per_site_group_and_read_back(replica, tmp_path):
+    import shutil
+    import urllib.request
+
+    rep, manifest = replica
+    bin_dir = Path(sys.executable).parent
+    if not (bin_dir / "scrapyd").exists() or not (bin_dir / "scrapyd-deploy").exists():
+        pytest.skip("scrapyd and scrapyd-client are not installed (pip install -e '.[test]')")
+    port = free_port()
+    # the project as a user's checkout would be (copied: scrapyd-deploy writes build files beside it)
+    project = tmp_path / "project"
+    project.mkdir()
+    for name in ("setup.py", "pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, project / name)
+    for name in ("crawler", "pipelines", "replica"):
+        shutil.copytree(ROOT / name, project / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    cfg = (ROOT / "scrapy.cfg").read_text("utf-8").replace("http://localhost:6800/", f"http://127.0.0.1:{port}/")
+    (project / "scrapy.cfg").write_text(cfg, "utf-8")
+    home = tmp_path / "scrapyd"
+    home.mkdir()
+    (home / "scrapyd.conf").write_text(
+        f"[scrapyd]\nbind_address = 127.0.0.1\nhttp_port = {port}\neggs_dir = {home}/eggs\nlogs_dir = {home}/logs\n"
+        f"items_dir =\ndbs_dir = {home}/dbs\njobs_to_keep = 5\nmax_proc = 2\npoll_interval = 0.5\n", "utf-8")
+    server = subprocess.Popen([str(bin_dir / "scrapyd")], cwd=home, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, start_new_session=True)
+    out = tmp_path / "root"
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with opener.open(f"http://127.0.0.1:{port}/daemonstatus.json", timeout=2) as resp:
+                    if b'"ok"' in resp.read():
+                        break
+            except OSError:
+                assert time.monotonic() < deadline and server.poll() is None, "scrapyd did not start"
+                time.sleep(0.2)
+        env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+        deploy = subprocess.run([str(bin_dir / "scrapyd-deploy")], cwd=project, capture_output=True, text=True,
+                                timeout=120, env=env)
+        assert deploy.returncode == 0 and '"status": "ok"' in deploy.stdout + deploy.stderr, deploy.stdout + deploy.stderr
+        schedule = subprocess.run(
+            [sys.executable, "-m", "crawler.cli", "schedule", "--scrapyd", f"http://127.0.0.1:{port}", "--groups", "2",
+             "--output", str(out), "--sites", _sites(manifest), "--replica", rep.base_url, "--impolite",
+             "--job", "nightly", "-s", "RETRY_BACKOFF_BASE=0.05", "-s", "EXTRACT_WORKERS=0", "--wait", "120"],
+            cwd=ROOT, capture_output=True, text=True, timeout=180)
+        logs = "".join(p.read_text("utf-8", "replace")[-3000:] for p in (home / "logs").rglob("*.log"))
+        assert schedule.returncode == 0, schedule.stdout + schedule.stderr + logs
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGTERM)   # scrapyd and any crawl it still runs
+            try:
+                server.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+                server.wait(10)
+    assert schedule.stdout.count("scheduled ") == 2
+    rows = _check_exactly_once(out, manifest)
+    whole = [r for r in _table(out, "runs") if r["site"] == "*"]
+    assert len(whole) == 2 and {r["job_id"] for r in whole} == {"nightly"}
+    sites_of = {r["run_id"]: {x["site"] for x in _table(out, "runs") if x["run_id"] == r["run_id"] and x["site"] != "*"}
+                for r in whole}
+    a, b = sites_of.values()
+    assert a and b and not a & b                    # two site groups, one root
+    assert {r["run_id"] for r in rows} == set(sites_of)
