@@ -148,6 +148,8 @@ def crawl_status(stats: dict) -> int:
         return EXIT_OK
     if reason == "storage-error":
         message = stats.get("portal/storage_error") or "storing rows failed"
+    elif reason == "frontier-error":
+        message = stats.get("portal/frontier_error") or "the frontier's Redis failed"
     elif reason == "failed":
         message = ("the run stored nothing: every site failed or no fetched article could be stored "
                    "(see failures/ and `portal-news status`)")

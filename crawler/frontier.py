@@ -68,6 +68,7 @@ ID_KEY = "frontier_id"          # request.meta: the worker-local id of a popped 
 DEFAULT_IDLE_CLOSE = 30.0
 DEFAULT_LEASE = 30.0
 DEFAULT_TTL = 86400
+DEFAULT_PREFETCH = 16
 
 
 class FrontierError(RuntimeError):
@@ -264,6 +265,9 @@ class FrontierScheduler(Scheduler):
         self.idle_close = settings.getfloat("FRONTIER_IDLE_CLOSE", DEFAULT_IDLE_CLOSE)
         self.lease = settings.getfloat("FRONTIER_LEASE", DEFAULT_LEASE)
         self.ttl = settings.getint("FRONTIER_TTL", DEFAULT_TTL)
+        # requests a worker holds at once (downloading, or waiting for their host's delay):
+        # a worker that took all it could would keep the others idle in a polite crawl
+        self.prefetch = max(1, settings.getint("FRONTIER_PREFETCH", DEFAULT_PREFETCH))
         self.prefix = settings.get("FRONTIER_KEY_PREFIX") or KEY_PREFIX
         self.job: str | None = None
         self.keys: Keys | None = None
@@ -414,6 +418,9 @@ class FrontierScheduler(Scheduler):
         try:
             if not self._ready():
                 return None
+            downloader = getattr(self.crawler.engine, "downloader", None)
+            if downloader is not None and len(downloader.active) >= self.prefetch:
+                return None   # enough in hand: leave the rest of the queue to the other workers
             member = self.queue.pop_member()
         except Exception as exc:
             self._failed(exc)

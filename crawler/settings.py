@@ -102,4 +102,5 @@ JOB_ID = ""                    # the job's name (default: from the sites asked f
 FRONTIER_IDLE_CLOSE = 30.0     # seconds with nothing queued or in flight anywhere before a worker ends
 FRONTIER_LEASE = 30.0          # a worker without a heartbeat this long is taken for dead
 FRONTIER_TTL = 86400           # seconds the job's keys outlive its last heartbeat
+FRONTIER_PREFETCH = 16         # requests a worker holds at once (more: faster alone, less shared in a polite crawl)
 FRONTIER_KEY_PREFIX = "portal-news"
