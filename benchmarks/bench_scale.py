@@ -129,6 +129,7 @@ def main(argv=None) -> dict:
     ap.add_argument("--delay", type=float, default=0.25, help="per-site download delay of the politeness-bound crawls")
     ap.add_argument("--fast-articles", type=int, default=2000, help="articles of the politeness-off comparison")
     ap.add_argument("--quick", action="store_true", help="smaller: 160 / 600 articles")
+    ap.add_argument("--polite-only", action="store_true", help="only part 1 (politeness-bound workers) and 3 (Redis)")
     args = ap.parse_args(argv)
     if args.quick:
         args.articles, args.fast_articles = 160, 600
@@ -157,6 +158,9 @@ def main(argv=None) -> dict:
                 print(f"politeness-bound, {n} worker(s): {t:.1f} s {per}", flush=True)
             res["redis_memory"] = redis_bytes(server, manifest)
             print(f"redis: {res['redis_memory']}", flush=True)
+        if args.polite_only:
+            print(json.dumps(res, indent=1))
+            return res
         with replica_process(articles=args.fast_articles, seed=2, timeout=300) as rep:
             manifest = rep.manifest()
             sites = ",".join(d["slug"] for d in manifest["districts"])

@@ -51,6 +51,7 @@ import socket
 import threading
 import time
 import uuid
+import zlib
 from urllib.parse import urlsplit, urlunsplit
 
 from scrapy import signals
@@ -246,8 +247,12 @@ class ReliableQueue(PriorityQueue):
 
     def push(self, request, fingerprint: str = "", replaced: bytes = b"") -> bool:
         data = self._encode_request(request)
+        # within one priority, a sorted set orders members by their bytes: by URL, so by host.
+        # A fraction from the URL's hash spreads the hosts, so the few requests a worker holds
+        # (FRONTIER_PREFETCH) go to many hosts at once, as in a polite crawl they must
+        score = -request.priority + (zlib.crc32(request.url.encode("utf-8")) % 1_000_000) / 10_000_000
         return bool(self._push(keys=[self.key, self.keys.dupefilter, self.keys.inflight(self.run_id)],
-                               args=[-request.priority, data, fingerprint, replaced]))
+                               args=[score, data, fingerprint, replaced]))
 
     def pop_member(self) -> bytes | None:
         return self._pop(keys=[self.key, self.keys.inflight(self.run_id)])
