@@ -522,7 +522,8 @@ def cmd_status(args) -> int:
     for r in whole:
         print(f"  {r['run_id']}  {r['started_at']:%Y-%m-%d %H:%M}  {r['finish_reason']:<10} pages {r['pages_fetched']:>6}"
               f"  new {r['articles_new']:>6}  updated {r['articles_updated']:>4}  unchanged {r['articles_unchanged']:>5}"
-              f"  known-skipped {r['articles_skipped_known']:>6}  failures {r['failures']:>4} {r['failures_by_kind']}")
+              f"  known-skipped {r['articles_skipped_known']:>6}  failures {r['failures']:>4} {r['failures_by_kind']}"
+              + (f"  job {r['job_id']}" if r.get("job_id") else ""))
     return 0
 
 
