@@ -360,3 +360,20 @@ def test_scrapyd_deploy_schedule_per_site_group_and_read_back(replica, tmp_path)
     a, b = sites_of.values()
     assert a and b and not a & b                    # two site groups, one root
     assert {r["run_id"] for r in rows} == set(sites_of)
+
+
+def test_a_worker_meets_a_run_on_its_own_and_leaves_the_job_alone(replica, redis, tmp_path):
+    rep, manifest = replica
+    out = tmp_path / "root"
+    out.mkdir()
+    holder = _in_child(f"l = RootLock({str(out)!r}, 'solo-run'); l.acquire()", out)
+    try:
+        cmd = crawl_cmd(rep.base_url, out, _sites(manifest), "--frontier", redis.url, "--job", "meets", "--idle-close", "1")
+        done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    finally:
+        holder.kill()
+        holder.wait(10)
+    assert done.returncode == 1, done.stderr
+    assert "being written by another run (pid" in done.stderr and "solo-run" in done.stderr
+    assert not _table(out, "articles") and not _table(out, "runs")
+    assert not redis.client().keys("portal-news:meets:workers") and not redis.client().keys("portal-news:meets:inflight:*")
