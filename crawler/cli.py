@@ -6,7 +6,9 @@
     portal-news crawl --sites muong-lat --replica http://127.0.0.1:PORT   … through the offline replica
     portal-news replica --port N [--articles N] [--seed S] [--faults]
     portal-news crawl --sites muong-lat --source wayback [--from 2015 --to 2025]   archived captures
-    portal-news reprocess FILE.warc.gz … [--output DIR] [--workers N]   re-extract stored raw pages
+    portal-news crawl --sites … --frontier redis://:PW@HOST:PORT/DB [--job NAME]   a worker of a shared job
+    portal-news reprocess FILE.warc.gz … [--output DIR] [--workers N | --dask ADDRESS]   re-extract stored raw pages
+    portal-news schedule --scrapyd URL --groups N --output DIR   jobs per site group on Scrapyd nodes
     portal-news extract FILE --url URL                 one page → JSON
     portal-news evaluate DIR                           score extraction on a gold set
     portal-news evaluate --people [DIR] [--articles N] people resolution: careers gold + replica truth
@@ -132,6 +134,8 @@ def run_crawl(settings, **spider_args) -> dict:
     stats = dict(crawler.stats.get_stats())
     if stats.get("portal/root_busy"):
         raise CrawlFailed(stats["portal/root_busy"])
+    if stats.get("portal/frontier_error") and not stats.get("portal/finish_reason"):
+        raise CrawlFailed(stats["portal/frontier_error"])
     if stats.get("portal/dataset_error"):
         raise CliError(stats["portal/dataset_error"])
     if "finish_reason" not in stats:  # Scrapy failed before or while opening the spider
@@ -147,6 +151,8 @@ def crawl_status(stats: dict) -> int:
         return EXIT_OK
     if reason == "storage-error":
         message = stats.get("portal/storage_error") or "storing rows failed"
+    elif reason == "frontier-error":
+        message = stats.get("portal/frontier_error") or "the frontier's Redis failed"
     elif reason == "failed":
         message = ("the run stored nothing: every site failed or no fetched article could be stored "
                    "(see failures/ and `portal-news status`)")
@@ -156,8 +162,34 @@ def crawl_status(stats: dict) -> int:
     return EXIT_RUN_FAILED
 
 
+def frontier_settings(settings, frontier: str | None, job: str | None, idle_close: float | None) -> None:
+    """``--frontier``/``--job``/``--idle-close`` as settings; the frontier's Redis is checked
+    (reachable, password) before anything is written: one line and exit 1 when it is not."""
+    if job is not None:
+        if not job or not all(c.isalnum() or c in "-_." for c in job):
+            raise CliError(f"--job {job!r}: letters, digits, '-', '_' and '.' only")
+        settings.set("JOB_ID", job, priority="cmdline")
+    if idle_close is not None:
+        if idle_close < 0:
+            raise CliError("--idle-close must be at least 0 seconds")
+        settings.set("FRONTIER_IDLE_CLOSE", idle_close, priority="cmdline")
+    if frontier:
+        from crawler.frontier import FrontierError, check_frontier_url, connect
+
+        try:
+            check_frontier_url(frontier)
+        except FrontierError as exc:
+            raise CliError(str(exc)) from None
+        try:
+            connect(frontier).close()
+        except FrontierError as exc:
+            raise CrawlFailed(str(exc)) from None
+        settings.set("REDIS_URL", frontier, priority="cmdline")
+
+
 def cmd_crawl(args) -> int:
     settings = _settings(args.output, args.set, polite=not args.impolite, replica=args.replica)
+    frontier_settings(settings, args.frontier, args.job, args.idle_close)
     # on stderr only what needs a reader (warnings: URLs given up on, unfinished runs); the
     # settings and stats dump at INFO goes behind -v or into --log-file
     if args.log_file:
@@ -175,9 +207,127 @@ def cmd_crawl(args) -> int:
     return crawl_status(stats)
 
 
+# --- schedule on Scrapyd nodes --------------------------------------------------------------
+IMPOLITE = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False", "CONCURRENT_REQUESTS": "32",
+            "CONCURRENT_REQUESTS_PER_DOMAIN": "32", "RETRY_BACKOFF_BASE": "0.2"}
+
+
+def _scrapyd(node: str, endpoint: str, data: list[tuple[str, str]] | None = None, timeout: float = 30) -> dict:
+    """One call of Scrapyd's JSON API (POST with form data, GET without). Raises CrawlFailed."""
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    url = node.rstrip("/") + "/" + endpoint
+    body = urllib.parse.urlencode(data).encode() if data is not None else None
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))   # Scrapyd nodes are ours: no proxy
+    try:
+        with opener.open(urllib.request.Request(url, data=body), timeout=timeout) as resp:
+            answer = json.loads(resp.read().decode("utf-8"))
+    except urllib.error.HTTPError as exc:
+        raise CrawlFailed(f"Scrapyd at {node} answered {endpoint} with HTTP {exc.code}") from None
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise CrawlFailed(f"Scrapyd at {node} is unreachable ({reason})") from None
+    if answer.get("status") != "ok":
+        raise CrawlFailed(f"Scrapyd at {node}: {endpoint} failed: {answer.get('message', answer)}"[:300])
+    return answer
+
+
+def site_groups(slugs: list[str], groups: int) -> list[list[str]]:
+    """Sites dealt round-robin into at most ``groups`` non-empty groups."""
+    n = max(1, min(groups, len(slugs)))
+    return [slugs[i::n] for i in range(n)]
+
+
+def cmd_schedule(args) -> int:
+    """Schedule the portal spider on Scrapyd nodes: one job per site group, every job writing
+    one root as a worker of one shared job (the root's lock in job mode), or with --frontier
+    ``--groups`` workers of one Redis frontier over all the sites."""
+    from pipelines.sites.registry import UnknownSite, sites_by_slug
+
+    nodes = [n.strip() for n in args.scrapyd.split(",") if n.strip()]
+    for node in nodes:
+        if not node.startswith(("http://", "https://")):
+            raise CliError(f"--scrapyd {node}: expected http(s)://HOST:PORT of a Scrapyd node")
+    if args.groups < 1:
+        raise CliError("--groups must be at least 1")
+    try:
+        slugs = [site.slug for site in sites_by_slug(args.sites)]
+    except UnknownSite as exc:
+        raise CliError(str(exc)) from None
+    root = check_output_root(args.output).resolve()   # every node must see it at this path (shared filesystem)
+    job = args.job or f"schedule-{time.strftime('%Y%m%dT%H%M%S')}-{os.urandom(3).hex()}"
+    if not all(c.isalnum() or c in "-_." for c in job):
+        raise CliError(f"--job {job!r}: letters, digits, '-', '_' and '.' only")
+    settings = {"OUTPUT_DIR": str(root), "JOB_ID": job}
+    if args.impolite:
+        settings.update(IMPOLITE)
+    if args.frontier:
+        from crawler.frontier import FrontierError, check_frontier_url, connect
+
+        try:
+            check_frontier_url(args.frontier)
+        except FrontierError as exc:
+            raise CliError(str(exc)) from None
+        try:
+            connect(args.frontier).close()
+        except FrontierError as exc:
+            raise CrawlFailed(str(exc)) from None
+        settings["REDIS_URL"] = args.frontier
+        if args.idle_close is not None:
+            settings["FRONTIER_IDLE_CLOSE"] = str(args.idle_close)
+        groups = [slugs] * args.groups      # workers of one frontier: each starts from every site
+    else:
+        groups = site_groups(slugs, args.groups)
+    for item in args.set:
+        if "=" not in item:
+            raise CliError(f"-s expects NAME=VALUE, got {item!r}")
+        key, value = item.split("=", 1)
+        settings[key] = value
+    scheduled = []
+    for i, group in enumerate(groups):
+        node = nodes[i % len(nodes)]
+        data = [("project", args.project), ("spider", "portal"), ("sites", ",".join(group))]
+        if args.replica:
+            data.append(("replica", args.replica))
+        data += [("setting", f"{k}={v}") for k, v in settings.items()]
+        answer = _scrapyd(node, "schedule.json", data)
+        scheduled.append((node, answer["jobid"], group))
+        print(f"scheduled {answer['jobid']} on {node}: {len(group)} site(s) {','.join(group)}")
+    print(f"job {job}: {len(scheduled)} Scrapyd job(s) writing {root}/")
+    if args.wait is None:
+        return EXIT_OK
+    deadline = time.monotonic() + args.wait
+    pending = {jobid for _, jobid, _ in scheduled}
+    while pending:
+        for node in nodes:
+            finished = {j["id"] for j in _scrapyd(node, f"listjobs.json?project={args.project}").get("finished", [])}
+            pending -= finished
+        if not pending:
+            break
+        if time.monotonic() > deadline:
+            raise CrawlFailed(f"{len(pending)} Scrapyd job(s) still running after {args.wait:g} s: {', '.join(sorted(pending))}")
+        time.sleep(1.0)
+    from pipelines.storage.dataset import DatasetError, read_table
+
+    try:
+        runs = [r for r in read_table(root, "runs", ["run_id", "job_id", "site", "finish_reason"]).to_pylist()
+                if r["job_id"] == job and r["site"] == "*"]
+    except DatasetError as exc:
+        raise CliError(str(exc)) from None
+    print(summary(str(root)), end="")
+    good = [r for r in runs if r["finish_reason"] == "finished"]
+    if len(good) < len(scheduled):
+        reasons = ", ".join(f"{r['run_id']}: {r['finish_reason']}" for r in runs if r["finish_reason"] != "finished")
+        raise CrawlFailed(f"{len(good)} of {len(scheduled)} Scrapyd jobs finished"
+                          + (f" ({reasons})" if reasons else " (see the nodes' logs)"))
+    return EXIT_OK
+
+
 # --- reprocess ----------------------------------------------------------------------------
 def cmd_reprocess(args) -> int:
-    from pipelines.storage.archives import WarcError, check_warc, reprocess
+    from pipelines.storage.archives import DaskFailed, WarcError, check_warc, reprocess
     from pipelines.storage.dataset import DatasetError
     from pipelines.storage.run import RootBusy, StorageError
 
@@ -189,8 +339,18 @@ def cmd_reprocess(args) -> int:
     if args.workers is not None and args.workers < 1:
         raise CliError("--workers must be at least 1")
     check_output_root(args.output)
+    if args.dask and args.workers is not None:
+        raise CliError("--workers and --dask: the Dask cluster has its own workers")
+    if args.dask and not (args.dask.startswith(("tcp://", "tls://")) or args.dask.startswith("local:")):
+        raise CliError(f"--dask {args.dask}: expected tcp://HOST:PORT of a Dask scheduler, or local:N")
+
+    def progress(line: str) -> None:
+        print(f"reprocess: {line}", file=sys.stderr, flush=True)
+
     try:
-        stats = reprocess(args.files, args.output, workers=args.workers)
+        stats = reprocess(args.files, args.output, workers=args.workers, dask=args.dask, progress=progress)
+    except DaskFailed as exc:
+        raise CrawlFailed(str(exc)) from None
     except (RootBusy, StorageError) as exc:
         raise CrawlFailed(str(exc)) from None
     except (WarcError, DatasetError) as exc:
@@ -199,7 +359,8 @@ def cmd_reprocess(args) -> int:
           f"{stats.get('pages', 0)} HTML pages, {stats.get('articles_new', 0)} new, "
           f"{stats.get('articles_updated', 0)} updated, {stats.get('articles_unchanged', 0)} unchanged; "
           f"skipped {stats.get('not_article', 0)} non-article pages, {stats.get('skipped_status', 0)} non-200, "
-          f"{stats.get('skipped_not_html', 0)} non-HTML; {stats['workers']} worker(s), {stats['seconds']:.1f} s "
+          f"{stats.get('skipped_not_html', 0)} non-HTML; {stats['workers']} worker(s)"
+          f"{' on Dask ' + stats['dask'] if stats.get('dask') else ''}, {stats['seconds']:.1f} s "
           f"({stats['pages_per_second'] or 0:.0f} pages/s)")
     if stats.get("truncated_files"):
         print(f"portal-news: {stats['truncated_files']} WARC file(s) ended in a damaged record; read up to it",
@@ -438,7 +599,8 @@ def cmd_status(args) -> int:
     for r in whole:
         print(f"  {r['run_id']}  {r['started_at']:%Y-%m-%d %H:%M}  {r['finish_reason']:<10} pages {r['pages_fetched']:>6}"
               f"  new {r['articles_new']:>6}  updated {r['articles_updated']:>4}  unchanged {r['articles_unchanged']:>5}"
-              f"  known-skipped {r['articles_skipped_known']:>6}  failures {r['failures']:>4} {r['failures_by_kind']}")
+              f"  known-skipped {r['articles_skipped_known']:>6}  failures {r['failures']:>4} {r['failures_by_kind']}"
+              + (f"  job {r['job_id']}" if r.get("job_id") else ""))
     return 0
 
 
@@ -540,6 +702,12 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--max-listing-pages", type=int, default=0)
     c.add_argument("--from", dest="from_", metavar="YEAR", help="wayback: captures from this year (or YYYYMMDD…)")
     c.add_argument("--to", metavar="YEAR", help="wayback: captures up to this year (or YYYYMMDD…)")
+    c.add_argument("--frontier", metavar="REDIS_URL", help="a worker of a shared job: redis://[:PASSWORD@]HOST:PORT/DB "
+                   "(the queue and duplicate filter every worker started with the same command shares)")
+    c.add_argument("--job", metavar="NAME", help="the shared job's name (default: from --sites/--start-urls); "
+                   "without --frontier, runs of one job share the output root")
+    c.add_argument("--idle-close", type=float, metavar="SECONDS", help="with --frontier: end once nothing is queued "
+                   "or in flight anywhere for this long (default 30)")
     c.add_argument("--impolite", action="store_true", help="no delay, no throttle (only for your own servers)")
     c.add_argument("--verbose", "-v", action="store_true", help="Scrapy's log at INFO (settings, stats) on stderr")
     c.add_argument("--log-file", help="write Scrapy's whole log (INFO) to this file")
@@ -549,7 +717,26 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("files", nargs="+", metavar="FILE.warc.gz", help="WARC files (ours, Common Crawl's, …)")
     rp.add_argument("--output", "-o", default=DEFAULT_OUTPUT, help="dataset root (default: output/)")
     rp.add_argument("--workers", "-j", type=int, default=None, help="extraction processes (default: all cores)")
+    rp.add_argument("--dask", metavar="ADDRESS", help="one task per WARC file on Dask distributed: tcp://HOST:PORT of a "
+                    "running scheduler, or local:N for a local cluster of N worker processes")
     rp.set_defaults(func=cmd_reprocess)
+
+    sc = sub.add_parser("schedule", allow_abbrev=False, help="schedule the portal spider on Scrapyd nodes, per site group")
+    sc.add_argument("--scrapyd", required=True, metavar="URL[,URL…]", help="Scrapyd nodes (http://HOST:6800), "
+                    "the project deployed to each with scrapyd-deploy")
+    sc.add_argument("--project", default="portal_news", help="the Scrapyd project (scrapy.cfg [deploy]: portal_news)")
+    sc.add_argument("--groups", type=int, default=1, help="Scrapyd jobs: site groups (or, with --frontier, workers)")
+    sc.add_argument("--output", "-o", required=True, help="dataset root, at the same path on every node")
+    sc.add_argument("--sites", help="registry slugs, comma-separated (default: all)")
+    sc.add_argument("--frontier", metavar="REDIS_URL", help="the jobs are workers of one shared frontier")
+    sc.add_argument("--idle-close", type=float, metavar="SECONDS", help="with --frontier, as for crawl")
+    sc.add_argument("--job", metavar="NAME", help="the shared job's name (default: schedule-<time>-<random>)")
+    sc.add_argument("--replica", metavar="URL", help="crawl through a running replica")
+    sc.add_argument("--impolite", action="store_true", help="no delay, no throttle (only for your own servers)")
+    sc.add_argument("--set", "-s", action="append", default=[], metavar="NAME=VALUE", help="Scrapy setting for every job")
+    sc.add_argument("--wait", type=float, metavar="SECONDS", help="wait this long for the jobs, then check runs/ "
+                    "(exit 0 when every job's run finished)")
+    sc.set_defaults(func=cmd_schedule)
 
     d = sub.add_parser("demo", allow_abbrev=False, help="crawl the built-in offline replica and write datasets")
     crawl_opts(d)

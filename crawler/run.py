@@ -24,7 +24,7 @@ logger = logging.getLogger(__name__)
 
 SETTINGS_RECORDED = ("OUTPUT_DIR", "USER_AGENT", "ROBOTSTXT_OBEY", "CONCURRENT_REQUESTS",
                      "CONCURRENT_REQUESTS_PER_DOMAIN", "DOWNLOAD_DELAY", "AUTOTHROTTLE_ENABLED",
-                     "DOWNLOAD_TIMEOUT", "RETRY_TIMES", "JOBDIR")
+                     "DOWNLOAD_TIMEOUT", "RETRY_TIMES", "JOBDIR", "JOB_ID", "FRONTIER_IDLE_CLOSE")
 
 
 def close_spider(crawler, reason: str) -> None:
@@ -47,9 +47,17 @@ class RunOwner:
         self.crawler = crawler
         settings = crawler.settings
         self.root = settings.get("OUTPUT_DIR") or "output"
+        recorded = {k: settings.get(k) for k in SETTINGS_RECORDED}
+        if settings.get("REDIS_URL"):   # the shared frontier (crawler/frontier.py), never its password
+            from urllib.parse import urlsplit
+
+            parts = urlsplit(settings.get("REDIS_URL"))
+            recorded["REDIS_URL"] = f"{parts.scheme}://{parts.hostname}:{parts.port or 6379}{parts.path}"
+        # JOB_ID: a worker of a shared job (the root's lock in job mode); the frontier sets it
+        # from its job when it opens
         self.ledger = RunLedger(
-            self.root, run_id=settings.get("RUN_ID") or None, command="crawl",
-            settings={k: settings.get(k) for k in SETTINGS_RECORDED},
+            self.root, run_id=settings.get("RUN_ID") or None, command="crawl", job_id=settings.get("JOB_ID") or None,
+            settings=recorded,
             flush_rows=settings.getint("PARQUET_FLUSH_ROWS", 2000),
             background=settings.getbool("PARQUET_BACKGROUND_COMMIT", True),
             retry_failed_after_hours=settings.getfloat("RETRY_FAILED_AFTER_HOURS", 20))

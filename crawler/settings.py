@@ -8,7 +8,7 @@ BOT_NAME = "portal_news"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 
-ADDONS = {}
+ADDONS = {"crawler.frontier.FrontierAddon": 0}   # REDIS_URL set: the shared frontier (crawler/frontier.py)
 
 # --- where the datasets go ----------------------------------------------------------
 OUTPUT_DIR = "output"          # dataset root (articles/, images/, officials/, people/, runs/, failures/)
@@ -124,3 +124,14 @@ WAYBACK_CDX_MAXSIZE = 50 * 1024 * 1024   # a CDX answer lists every URL of a por
 # (crawler/replicaproxy.py); pages fetched so get source=replica. Empty: off.
 REPLICA_PROXY = ""
 DOWNLOADER_MIDDLEWARES["crawler.replicaproxy.ReplicaProxyMiddleware"] = 745   # before Scrapy's HttpProxyMiddleware (750)
+
+# --- a shared frontier: many workers, one job (crawler/frontier.py) -----------------------
+# `portal-news crawl … --frontier redis://:PASSWORD@HOST:PORT/DB [--job NAME] [--idle-close S]`
+# or `scrapy crawl portal -s REDIS_URL=… [-s JOB_ID=…]`. Empty: Scrapy's own scheduler.
+REDIS_URL = ""
+JOB_ID = ""                    # the job's name (default: from the sites asked for); also shares the root without Redis
+FRONTIER_IDLE_CLOSE = 30.0     # seconds with nothing queued or in flight anywhere before a worker ends
+FRONTIER_LEASE = 30.0          # a worker without a heartbeat this long is taken for dead
+FRONTIER_TTL = 86400           # seconds the job's keys outlive its last heartbeat
+FRONTIER_PREFETCH = 16         # requests a worker holds at once (more: faster alone, less shared in a polite crawl)
+FRONTIER_KEY_PREFIX = "portal-news"

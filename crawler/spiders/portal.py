@@ -36,6 +36,7 @@ import scrapy
 
 from crawler.items import FetchFailure, RawPage
 from crawler.failures import classify, first_url
+from crawler.frontier import ack_marker
 from crawler.middlewares import RetryScheduled, same_host
 from crawler.replicaproxy import ReplicaArgument, check_replica_url
 from crawler.run import RunOwner
@@ -358,6 +359,7 @@ class PortalSpider(ReplicaArgument, WaybackMixin, scrapy.Spider):
             reason = f"{reason} (redirected to {request.url})"
         self.logger.warning("giving up on %s: %s", url, reason)
         yield self._failure(url, site, kind, reason)
+        yield from ack_marker(request)  # with a shared frontier: it may forget the request now (errbacks skip spider middlewares)
 
     def _failure(self, url, site, kind, reason):
         return FetchFailure(url=url, site=site, kind=kind, reason=reason, failed_at=time.time())

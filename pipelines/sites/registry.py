@@ -53,7 +53,13 @@ class UnknownSite(ValueError):
 
 @lru_cache(maxsize=4)
 def load_registry(path: str | None = None) -> tuple[Site, ...]:
-    data = tomllib.loads(Path(path or REGISTRY_PATH).read_text(encoding="utf-8"))
+    if path is None:  # importlib.resources: also from a zipped egg (a Scrapyd deployment)
+        from importlib.resources import files
+
+        text = files(__package__).joinpath(REGISTRY_PATH.name).read_text(encoding="utf-8")
+    else:
+        text = Path(path).read_text(encoding="utf-8")
+    data = tomllib.loads(text)
     defaults = data.get("defaults", {})
     sites = []
     seen = set()

@@ -28,7 +28,7 @@ from typing import Iterable, Iterator
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
-__all__ = ["WarcError", "iter_warc_pages", "check_warc", "reprocess"]
+__all__ = ["WarcError", "DaskFailed", "iter_warc_pages", "check_warc", "reprocess"]
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +37,10 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 class WarcError(ValueError):
     """A file that is missing or not a WARC file (message for the user)."""
+
+
+class DaskFailed(RuntimeError):
+    """The Dask cluster could not be reached or went away mid-run (message for the user)."""
 
 
 def _iso_to_unix(value: str | None) -> float | None:
@@ -183,27 +187,160 @@ def _extracted(pages: Iterator[dict], workers: int, chunk_size: int) -> Iterator
             yield from zip(done, future.result())
 
 
+# --- on a Dask cluster: one task per WARC file ------------------------------------------------
+def file_rows(path: str) -> tuple[list[tuple[dict, dict]], dict]:
+    """The Dask task: every HTML page of one WARC file with its rows
+    (:func:`pipelines.storage.rows.page_rows`), in file order, and the file's counters."""
+    from pipelines.storage.rows import page_kwargs, page_rows
+
+    stats: Counter = Counter()
+    out = []
+    for page in iter_warc_pages([path], stats):
+        rows = page_rows(page["body"], page["url"], **page_kwargs(page))
+        out.append(({"url": page["url"], "original_url": page["original_url"], "fetched_at": page["fetched_at"]},
+                    rows))
+    return out, dict(stats)
+
+
+def dask_client(address: str):
+    """A ``distributed.Client``: ``tcp://HOST:PORT`` of a running scheduler, or ``local:N``
+    for a local cluster of N worker processes (one thread each) on 127.0.0.1. Returns
+    (client, cluster or None). Raises :class:`DaskFailed`."""
+    import logging as _logging
+
+    from distributed import Client, LocalCluster
+
+    # the command says in one line when the cluster goes away: not the client's reconnect tracebacks
+    for name in ["distributed"] + [n for n in _logging.root.manager.loggerDict if n.startswith("distributed.")]:
+        _logging.getLogger(name).setLevel(_logging.CRITICAL)
+
+    if address.startswith("local:"):
+        try:
+            n = int(address.split(":", 1)[1])
+        except ValueError:
+            raise DaskFailed(f"--dask {address}: expected local:N (N worker processes)") from None
+        if n < 1:
+            raise DaskFailed(f"--dask {address}: at least one worker")
+        # every port on 127.0.0.1 (the dashboard too: it shows pages when bokeh is installed)
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
+                               scheduler_port=0, dashboard_address="127.0.0.1:0", silence_logs=_logging.ERROR)
+        return Client(cluster), cluster
+    if not address.startswith(("tcp://", "tls://")):
+        raise DaskFailed(f"--dask {address}: expected tcp://HOST:PORT of a Dask scheduler, or local:N")
+    try:
+        return Client(address, timeout="10s"), None
+    except (OSError, TimeoutError) as exc:
+        raise DaskFailed(f"the Dask scheduler at {address} is unreachable ({str(exc).splitlines()[0][:160]})") from None
+
+
+def dashboard_of(client, local: bool = False) -> str | None:
+    """Dask's dashboard address, when the scheduler runs one (for a local cluster: when
+    bokeh, which draws its pages, is installed)."""
+    import importlib.util
+
+    if local and importlib.util.find_spec("bokeh") is None:
+        return None
+    try:
+        port = client.scheduler_info().get("services", {}).get("dashboard")
+    except Exception:
+        return None
+    if not port:
+        return None
+    host = client.scheduler.address.split("://", 1)[-1].rsplit(":", 1)[0]
+    link = f"http://{host}:{port}/status"
+    import urllib.request
+
+    try:   # the scheduler's HTTP server also runs without bokeh, with no dashboard pages
+        with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(link, timeout=3) as resp:
+            return link if resp.status == 200 else None
+    except Exception:
+        return None
+
+
+def _extracted_dask(paths: list[Path], client, address: str, stats: Counter, progress) -> Iterator[tuple[dict, dict]]:
+    """(page, rows) of every file, computed on the cluster, in input order (so the rows are
+    those of the single-process path); a bounded window of files in flight."""
+    from collections import deque
+
+    nworkers = max(1, len(client.scheduler_info().get("workers", {})))
+    window: deque = deque()
+    todo = iter(paths)
+    done_files = pages = 0
+    t0 = time.monotonic()
+
+    def submit_next() -> bool:
+        path = next(todo, None)
+        if path is None:
+            return False
+        window.append((path, client.submit(file_rows, str(path), pure=False, key=f"warc-{len(window)}-{path.name}-{os.urandom(4).hex()}")))
+        return True
+
+    while len(window) < 2 * nworkers + 2 and submit_next():
+        pass
+    while window:
+        path, future = window.popleft()
+        try:
+            rows, file_stats = future.result()
+        except Exception as exc:   # the scheduler (or every worker) went away, or the task failed
+            if isinstance(exc, (OSError, ValueError, MemoryError)) and client.status == "running":
+                raise DaskFailed(f"{path}: the Dask task failed ({type(exc).__name__}: {exc})") from None
+            raise DaskFailed(f"the Dask scheduler at {address} went away mid-run ({done_files} of {len(paths)} "
+                             f"files done; {type(exc).__name__}); rerun: what is stored is not written again") from None
+        submit_next()
+        stats.update(file_stats)
+        done_files += 1
+        pages += len(rows)
+        if progress is not None:
+            elapsed = time.monotonic() - t0
+            progress(f"{done_files}/{len(paths)} files, {pages} pages ({pages / elapsed if elapsed else 0:.0f} pages/s)")
+        yield from rows
+
+
 # --- reprocess ------------------------------------------------------------------------------
 def reprocess(paths: Iterable[str | Path], output_dir: str | Path, workers: int | None = None,
-              chunk_size: int = 16, run_id: str | None = None, flush_rows: int = 2000) -> dict:
+              chunk_size: int = 16, run_id: str | None = None, flush_rows: int = 2000,
+              dask: str | None = None, progress=None) -> dict:
     """Re-extract the pages of WARC files into the datasets under ``output_dir``, as one run
     (:class:`pipelines.storage.run.RunLedger`: the root's lock, the version rule, ``runs/``,
     ``failures/`` and ``people/``). Returns stats. Raises DatasetError (the root is busy or
-    unreadable) and StorageError (rows could not be stored)."""
+    unreadable) and StorageError (rows could not be stored).
+
+    ``dask`` (``tcp://…`` of a scheduler, or ``local:N``): one task per WARC file on Dask
+    distributed; this process (the driver) still writes every row, through its one run, in
+    input order — the same rows as without Dask. ``progress(line)`` hears of each file done.
+    A cluster that cannot be reached or goes away mid-run raises :class:`DaskFailed` (what
+    was stored is committed; a rerun adds only the rest)."""
     from pipelines.storage.run import Failure, RunLedger, StorageError
 
     paths = [Path(p) for p in paths]
     for p in paths:
         check_warc(p)
+    client = cluster = None
+    if dask:
+        client, cluster = dask_client(dask)
+        workers = len(client.scheduler_info().get("workers", {}))
+        if progress is not None:
+            link = dashboard_of(client, local=cluster is not None)
+            progress(f"Dask scheduler {client.scheduler.address}, {workers} worker(s)"
+                     + (f"; dashboard {link}" if link else "; no dashboard (pip install bokeh for Dask's)"))
     workers = max(1, int(workers or os.cpu_count() or 1))
     t0 = time.monotonic()
-    ledger = RunLedger(output_dir, run_id=run_id, command="reprocess", flush_rows=flush_rows,
-                       settings={"OUTPUT_DIR": str(output_dir), "inputs": [str(p) for p in paths],
-                                 "workers": workers, "chunk_size": chunk_size}).open()
+    settings = {"OUTPUT_DIR": str(output_dir), "inputs": [str(p) for p in paths], "workers": workers,
+                "chunk_size": chunk_size}
+    if dask:
+        settings["dask"] = dask
+    try:
+        ledger = RunLedger(output_dir, run_id=run_id, command="reprocess", flush_rows=flush_rows,
+                           settings=settings).open()
+    except BaseException:
+        _close_dask(client, cluster)
+        raise
     stats: Counter = Counter()
     reason = "interrupted"
+    pages = (_extracted_dask(paths, client, dask, stats, progress) if dask
+             else _extracted(iter_warc_pages(paths, stats), workers, chunk_size))
     try:
-        for page, rows in _extracted(iter_warc_pages(paths, stats), workers, chunk_size):
+        for page, rows in pages:
             stats["pages"] += 1
             site = rows["site"]
             ledger.count(site, "pages_fetched")
@@ -226,14 +363,27 @@ def reprocess(paths: Iterable[str | Path], output_dir: str | Path, workers: int 
             stats[f"articles_{outcome}"] += 1
         else:
             reason = "finished"
+    except DaskFailed:
+        reason = "dask-lost"
+        raise
     finally:
         summary = ledger.close(reason)
+        _close_dask(client, cluster)
     if summary["storage_error"]:
         raise StorageError(summary["storage_error"])
     elapsed = time.monotonic() - t0
     out = dict(stats)
-    out.update(run_id=ledger.run_id, files=len(paths), workers=workers, seconds=round(elapsed, 3),
+    out.update(dask=dask, run_id=ledger.run_id, files=len(paths), workers=workers, seconds=round(elapsed, 3),
                pages_per_second=round(stats["pages"] / elapsed, 1) if elapsed > 0 else None,
                files_written=summary["files_written"], failures=summary["failures"],
                finish_reason=summary["finish_reason"])
     return out
+
+
+def _close_dask(client, cluster) -> None:
+    for thing in (client, cluster):
+        if thing is not None:
+            try:
+                thing.close(timeout=10) if thing is client else thing.close()
+            except Exception:
+                pass

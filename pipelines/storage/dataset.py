@@ -24,10 +24,12 @@ with a message naming the holder), so recovery never touches a live writer's fil
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import json
 import os
+import time
 import uuid
 from collections import defaultdict, deque
 from pathlib import Path
@@ -56,35 +58,200 @@ class RootBusy(DatasetError):
 
 
 class RootLock:
-    """Exclusive lock of an output root for one run (``flock`` on ``<root>/.lock``, which
-    also names the holder: pid and run id)."""
+    """Lock of an output root for one run: an ``flock`` on ``<root>/.lock``.
+
+    *On its own* (``job_id`` None) a run holds the lock exclusively and writes its pid and
+    run id into the file; a second run is refused with a message naming it.
+
+    *In a job* (``job_id`` set: the workers of one shared crawl) each worker holds the lock
+    shared, so the job's workers write the root together while an uncoordinated run (which
+    wants it exclusively) is still refused, and so is a worker of another job. The job's
+    name is kept in ``<root>/.job``; each worker also holds an exclusive ``flock`` on its own
+    ``<root>/.worker-<run_id>`` file, so the others can tell a live worker from a dead one
+    (the kernel drops the lock with the process). Joining, leaving and recovering the files
+    of dead workers happen under a short exclusive lock of ``<root>/.job.lock``."""
 
     NAME = ".lock"
+    JOB_FILE = ".job"
+    JOB_MUTEX = ".job.lock"
+    WORKER_PREFIX = ".worker-"
+    MUTEX_WAIT = 60.0   # seconds to wait for the short mutex before giving up
 
-    def __init__(self, root: Path, run_id: str):
-        self.path = Path(root) / self.NAME
+    def __init__(self, root: Path, run_id: str, job_id: str | None = None):
+        self.root = Path(root)
+        self.path = self.root / self.NAME
         self.run_id = run_id
+        self.job_id = job_id
         self._fd: int | None = None
+        self._worker_fd: int | None = None
 
     def acquire(self) -> None:
+        if self.job_id is not None:
+            return self._acquire_in_job()
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
-            holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "another process"
             os.close(fd)
             if exc.errno in (errno.EWOULDBLOCK, errno.EACCES):
-                raise RootBusy(f"{self.path.parent} is being written by another run ({holder}); "
+                raise RootBusy(f"{self.root} is being written by {self._holder()}; "
                                "wait for it to finish or use another --output") from None
             raise
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"pid {os.getpid()}, run {self.run_id}\n".encode(), 0)
         self._fd = fd
 
+    def _holder(self) -> str:
+        """Who holds the root: a run on its own (pid, run id), or a job's live workers."""
+        with self._mutex():
+            live = self.live_workers()
+        if live:
+            jobs = sorted({job for job, _ in live.values()})
+            pids = ", ".join(f"pid {pid}" for _, pid in sorted(live.values())[:5])
+            return f"job {', '.join(jobs)} ({len(live)} worker(s): {pids})"
+        try:
+            holder = self.path.read_text("utf-8", "replace").strip() or "another process"
+        except OSError:
+            holder = "another process"
+        return f"another run ({holder})"
+
+    # --- job mode -----------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _mutex(self):
+        fd = os.open(self.root / self.JOB_MUTEX, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            deadline = time.monotonic() + self.MUTEX_WAIT
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except OSError as exc:
+                    if exc.errno not in (errno.EWOULDBLOCK, errno.EACCES) or time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.02)
+            yield
+        finally:
+            os.close(fd)
+
+    def live_workers(self) -> dict[str, tuple[str, int]]:
+        """Run id → (job id, pid) of the workers whose ``.worker-<run_id>`` file is locked
+        (alive). Files of dead workers are left for :meth:`recover_dead`. Call under the mutex."""
+        live = {}
+        for path in self.root.glob(self.WORKER_PREFIX + "*"):
+            run_id = path.name[len(self.WORKER_PREFIX):]
+            if run_id == self.run_id and self._worker_fd is not None:
+                live[run_id] = (self.job_id, os.getpid())
+                continue
+            try:
+                fd = os.open(path, os.O_RDONLY)
+            except FileNotFoundError:
+                continue
+            try:
+                fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except OSError as exc:
+                if exc.errno not in (errno.EWOULDBLOCK, errno.EACCES):
+                    raise
+                info = os.pread(fd, 300, 0).decode("utf-8", "replace").split()
+                job = info[info.index("job") + 1] if "job" in info[:-1] else "?"
+                pid = int(info[info.index("pid") + 1]) if "pid" in info[:-1] and info[info.index("pid") + 1].isdigit() else 0
+                live[run_id] = (job, pid)
+            finally:
+                os.close(fd)
+        return live
+
+    def live_run_ids(self) -> dict[str, tuple[str, int]]:
+        """:meth:`live_workers`, under the mutex."""
+        with self._mutex():
+            return self.live_workers()
+
+    def _acquire_in_job(self) -> None:
+        with self._mutex():
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except OSError as exc:
+                holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "another process"
+                os.close(fd)
+                if exc.errno in (errno.EWOULDBLOCK, errno.EACCES):
+                    raise RootBusy(f"{self.root} is being written by another run ({holder}); "
+                                   "wait for it to finish or use another --output") from None
+                raise
+            try:
+                others = {job for job, _ in self.live_workers().values() if job != self.job_id}
+                if others:
+                    raise RootBusy(f"{self.root} is being written by job {', '.join(sorted(others))}; "
+                                   f"wait for it to finish, join it with --job {sorted(others)[0]}, "
+                                   "or use another --output")
+                _write_atomic(self.root / self.JOB_FILE, f"{self.job_id}\n")
+                wpath = self.root / f"{self.WORKER_PREFIX}{self.run_id}"
+                wfd = os.open(wpath, os.O_RDWR | os.O_CREAT, 0o644)
+                fcntl.flock(wfd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                os.ftruncate(wfd, 0)
+                os.pwrite(wfd, f"pid {os.getpid()} run {self.run_id} job {self.job_id}\n".encode(), 0)
+            except BaseException:
+                os.close(fd)
+                raise
+            self._fd, self._worker_fd = fd, wfd
+
+    def recover(self) -> dict:
+        """Recovery of the root as this run may do it: everything when on its own; in a job
+        only the files and journals of dead workers (and of runs before the job), under the mutex."""
+        if self.job_id is None:
+            return recover(self.root)
+        with self._mutex():
+            live = set(self.live_workers())
+            return recover(self.root, keep=live)
+
+    def recover_dead(self, run_id: str) -> bool:
+        """In a job: finish what the dead worker ``run_id`` left half-committed and delete its
+        worker file. False (nothing done) when its worker file is still locked: it is alive."""
+        with self._mutex():
+            live = self.live_workers()
+            if run_id in live:
+                return False
+            recover(self.root, keep=set(live))
+            (self.root / f"{self.WORKER_PREFIX}{run_id}").unlink(missing_ok=True)
+            return True
+
     def release(self) -> None:
+        if self._worker_fd is not None:
+            try:
+                with self._mutex():
+                    (self.root / f"{self.WORKER_PREFIX}{self.run_id}").unlink(missing_ok=True)
+                    os.close(self._worker_fd)
+                    self._worker_fd = None
+            except OSError:
+                pass
+            if self._worker_fd is not None:
+                os.close(self._worker_fd)
+                self._worker_fd = None
         if self._fd is not None:
             os.close(self._fd)  # (the lock goes with the descriptor; the file stays)
             self._fd = None
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, "utf-8")
+    os.replace(tmp, path)
+
+
+def _writer_of(name: str) -> str:
+    """The batch name inside a temporary file's or journal's name (``<run_id>-<seq>-<hex>``)."""
+    name = name.rsplit("/", 1)[-1]
+    for prefix in (TMP_PREFIX + "part-", TMP_PREFIX):
+        if name.startswith(prefix):
+            return name[len(prefix):]
+    return name
+
+
+def _kept(name: str, keep: set[str] | None) -> bool:
+    """Is this file or journal a live worker's (``keep``: their run ids)? Names carry the
+    writer's run id first."""
+    if keep is None:
+        return False
+    batch = _writer_of(name)
+    return any(batch.startswith(run_id + "-") for run_id in keep)
 
 
 def _fsync_dir(path: Path) -> None:
@@ -100,16 +267,24 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def recover(root: str | Path) -> dict:
-    """Finish committed batches and delete uncommitted temporary files. Returns counts."""
+def recover(root: str | Path, keep: set[str] | None = None) -> dict:
+    """Finish committed batches and delete uncommitted temporary files. Returns counts.
+
+    ``keep`` (in a job): run ids of live workers, whose journals and temporary files are
+    left alone — their names carry the writer's run id. Temporary files that name no run
+    (a ``people/`` rebuild's) are then left to their owner too."""
     root = Path(root)
     done = {"rolled_forward": 0, "discarded": 0}
     jdir = root / JOURNAL_DIR
     if jdir.is_dir():
         for journal in sorted(jdir.glob("*.json")):
+            if _kept(journal.name, keep):
+                continue
             try:
                 data = json.loads(journal.read_text("utf-8"))
                 entries, removals = data["files"], data.get("remove", [])
+            except FileNotFoundError:
+                continue  # finished by its writer meanwhile
             except (ValueError, KeyError, OSError) as exc:
                 raise DatasetError(f"{journal}: unreadable commit journal ({exc}); move it away to continue") from None
             for tmp, final in entries:
@@ -119,12 +294,15 @@ def recover(root: str | Path) -> dict:
                     done["rolled_forward"] += 1
             for old in removals:  # compaction: the merged file replaces these
                 (root / old).unlink(missing_ok=True)
-            journal.unlink()
+            journal.unlink(missing_ok=True)
         for stale in jdir.glob("*.json.tmp"):
-            stale.unlink()
+            if not _kept(stale.name, keep):
+                stale.unlink(missing_ok=True)
     if root.is_dir():
         for tmp in root.rglob(TMP_PREFIX + "*" + TMP_SUFFIX):
-            tmp.unlink()
+            if keep is not None and (_kept(tmp.name, keep) or not tmp.name.startswith(TMP_PREFIX + "part-")):
+                continue
+            tmp.unlink(missing_ok=True)
             done["discarded"] += 1
     return done
 
@@ -178,10 +356,12 @@ class DatasetWriter:
     stays bounded. :meth:`close` (or ``flush(wait=True)``) returns when everything is
     committed and re-raises a failed job."""
 
-    def __init__(self, root: str | Path, run_id: str, flush_rows: int = 2000, background: bool = False):
+    def __init__(self, root: str | Path, run_id: str, flush_rows: int = 2000, background: bool = False,
+                 lock: RootLock | None = None):
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
-        recover(self.root)
+        # in a job, only what dead workers left (the lock knows the live ones)
+        lock.recover() if lock is not None else recover(self.root)
         self.run_id = run_id
         self.flush_rows = flush_rows
         self._chunk: dict[str, list[dict]] = defaultdict(list)  # rows not yet converted
@@ -191,6 +371,8 @@ class DatasetWriter:
         self._batch_articles = 0
         self._seq = 0
         self.files_written: list[str] = []
+        self._waiters: list = []   # when_committed() callbacks waiting for the next flush
+        self._commit_failed = False
         self._executor = None
         self._jobs: deque = deque()
         if background:
@@ -255,6 +437,9 @@ class DatasetWriter:
             batch, self._batch = self._batch, defaultdict(list)
             self._batch_rows = self._batch_articles = 0
             result = self._run(self._commit_batch, name, batch)
+        if self._waiters:
+            waiters, self._waiters = self._waiters, []
+            self._run(self._call_waiters, waiters)
         if not wait:
             return []
         while self._jobs:
@@ -266,12 +451,35 @@ class DatasetWriter:
         while self._jobs and self._jobs[0].done():
             self._jobs.popleft().result()
 
+    def _call_waiters(self, fns) -> None:
+        if not self._commit_failed:
+            for fn in fns:
+                fn()
+
+    def when_committed(self, fn) -> None:
+        """Call ``fn()`` once every row added so far is committed: right away when nothing
+        is buffered or being committed, else after the commit of the next :meth:`flush` (in
+        the commit thread when ``background``). A batch that fails to commit never calls it."""
+        if self._batch_rows or any(self._chunk.values()):
+            self._waiters.append(fn)
+        elif self._executor is not None and any(not j.done() for j in self._jobs):
+            self._run(fn)
+        else:
+            fn()
+
     def after_commits(self, fn, *args):
         """Run ``fn(*args)`` once every batch handed over so far is committed: in the commit
         thread (returns its future) when ``background``, else right away (returns its result)."""
         return self._run(fn, *args)
 
     def _commit_batch(self, name: str, batch: dict[tuple[str, str], list[pa.Table]]) -> list[str]:
+        try:
+            return self._commit_batch_files(name, batch)
+        except BaseException:
+            self._commit_failed = True
+            raise
+
+    def _commit_batch_files(self, name: str, batch: dict[tuple[str, str], list[pa.Table]]) -> list[str]:
         entries: list[tuple[str, str]] = []
         for (table, rel_dir), pieces in sorted(batch.items()):
             directory = self.root / rel_dir

@@ -53,6 +53,7 @@ same ids as the runs that built the dataset (as long as no older article was add
 from __future__ import annotations
 
 import hashlib
+import fcntl
 import heapq
 import os
 import re
@@ -901,18 +902,28 @@ def rebuild_people(root: Path) -> int:
     PEOPLE_BUCKET_ROWS rows per bucket), the previous people rows likewise; each bucket is
     then resolved on its own. Memory stays bounded by one file and one bucket, not by the
     size of the dataset."""
+    root = Path(root)
+    out = root / "people"
+    out.mkdir(parents=True, exist_ok=True)
+    # the workers of a shared job rebuild one after another (an flock the kernel drops with the process)
+    lock_fd = os.open(out / ".rebuild.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(lock_fd, fcntl.LOCK_EX)
+        return _rebuild_people(root, out)
+    finally:
+        os.close(lock_fd)
+
+
+def _rebuild_people(root: Path, out: Path) -> int:
     import tempfile
 
     import pyarrow.compute as pc
     import pyarrow.ipc as ipc
 
-    root = Path(root)
     files = data_files(root, "officials")
     total = sum(pq.ParquetFile(f).metadata.num_rows for f in files)
     buckets = max(1, -(-total // PEOPLE_BUCKET_ROWS))
     schema = columns_schema("officials", PEOPLE_COLUMNS).append(pa.field("_co", pa.list_(pa.string())))
-    out = root / "people"
-    out.mkdir(parents=True, exist_ok=True)
     pos_dir = root / "positions"
     pos_dir.mkdir(parents=True, exist_ok=True)
     tmp = out / ".tmp-people.parquet.inprogress"

@@ -77,7 +77,7 @@ class RunLedger:
 
     def __init__(self, root: str | Path, *, run_id: str | None = None, command: str = "crawl",
                  settings: dict | None = None, flush_rows: int = 2000, background: bool = False,
-                 retry_failed_after_hours: float = 0.0):
+                 retry_failed_after_hours: float = 0.0, job_id: str | None = None, claim=None):
         self.root = Path(root)
         self.run_id = run_id or new_run_id()
         self.command = command
@@ -85,6 +85,11 @@ class RunLedger:
         self.flush_rows = flush_rows
         self.background = background
         self.retry_failed_after_hours = retry_failed_after_hours
+        # a worker of a shared job: the root is shared with the job's other workers (RootLock's
+        # job mode), and ``claim(canonical_url)`` reserves an article for this run across them
+        # (False: another worker stores it; see crawler/frontier.py)
+        self.job_id = job_id
+        self.claim = claim
         self.started = _utc_now()
         self.writer: DatasetWriter | None = None
         self.storage_error: str | None = None
@@ -95,7 +100,7 @@ class RunLedger:
         self.site_stats: dict[str, Counter] = defaultdict(Counter)   # fetch counters per site
         self.outcomes: dict[str, Counter] = defaultdict(Counter)     # articles_new/updated/unchanged
         self.failures: dict[tuple[str, str], Failure] = {}          # (url, kind) → last failure
-        self._lock = RootLock(self.root, self.run_id)
+        self._lock = RootLock(self.root, self.run_id, job_id)
         self._people_dirty = False
         self._people_job: Future | None = None
         self.closed = False
@@ -104,6 +109,7 @@ class RunLedger:
     def open(self) -> "RunLedger":
         """Lock the root and read what is stored. Raises :class:`DatasetError` (incl.
         :class:`RootBusy`) with a one-line message."""
+        self._lock = RootLock(self.root, self.run_id, self.job_id)   # (job_id may be set after __init__)
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             self._lock.acquire()
@@ -118,7 +124,8 @@ class RunLedger:
             self._stored = set(urls)
             self.interrupted = self._interrupted(articles)
             self._recently_failed = self._read_recent_failures()
-            self.writer = DatasetWriter(self.root, self.run_id, self.flush_rows, background=self.background)
+            self.writer = DatasetWriter(self.root, self.run_id, self.flush_rows, background=self.background,
+                                        lock=self._lock)
         except OSError as exc:
             self._lock.release()
             raise DatasetError(f"cannot use {self.root} as output root: {exc.strerror or exc}") from None
@@ -179,6 +186,11 @@ class RunLedger:
             return "unchanged"
         if self.storage_error or self.writer is None:
             return "refused"
+        if self.claim is not None and not self.claim(canon):
+            # stored (or being stored) by another worker of the job: a fetch for nothing
+            self.outcomes[site]["articles_unchanged"] += 1
+            self._versions.add((canon, chash))
+            return "duplicate"
         outcome = "updated" if canon in self._stored else "new"
         article["run_id"] = self.run_id
         try:
@@ -193,6 +205,31 @@ class RunLedger:
         self._stored.add(canon)
         self._people_dirty = True
         return outcome
+
+    def when_stored(self, fn) -> None:
+        """Call ``fn()`` once every row added so far is committed (at the next commit; right
+        away when nothing waits). Not called when storing failed."""
+        if self.writer is None or self.storage_error:
+            return
+        self.writer.when_committed(fn)
+
+    def flush(self) -> None:
+        """Commit what is buffered now (in the commit thread when the writer has one)."""
+        if self.writer is None or self.check_storage():
+            return
+        try:
+            self.writer.flush(wait=False)
+        except OSError as exc:
+            self._storage_failed(exc)
+
+    def live_workers(self) -> dict[str, tuple[str, int]]:
+        """In a job: run id → (job id, pid) of the workers alive on this root."""
+        return self._lock.live_run_ids()
+
+    def recover_dead_worker(self, run_id: str) -> bool:
+        """In a job: finish or discard what a dead worker of the job left half-committed
+        (:meth:`RootLock.recover_dead`). False when that worker still holds its file lock."""
+        return self._lock.recover_dead(run_id)
 
     def add_failure(self, failure: Failure) -> None:
         """A URL given up on (the last failure of a URL and kind is kept: a page retried
@@ -268,7 +305,7 @@ class RunLedger:
                 try:
                     self.writer.add("runs", run_rows(self.run_id, self.started, finished, reason, self.site_stats,
                                                      self.outcomes, list(self.failures.values()),
-                                                     {"command": self.command, **self.settings}))
+                                                     {"command": self.command, **self.settings}, self.job_id))
                     self.writer.add("failures", self.failure_rows())
                     self.writer.close()
                 except OSError as exc:
@@ -329,7 +366,7 @@ class RunLedger:
 
 
 def run_rows(run_id: str, started, finished, reason: str, site_stats: dict, counts: dict,
-             failures: list, settings: dict) -> list[dict]:
+             failures: list, settings: dict, job_id: str | None = None) -> list[dict]:
     """``runs/`` rows of one run: one per site and a ``"*"`` total. ``site_stats`` holds the
     fetch counters per site (pages_fetched, listing_pages, articles_fetched, articles_skipped_*),
     ``counts`` the write outcomes per site (articles_new/updated/unchanged), ``failures``
@@ -348,7 +385,7 @@ def run_rows(run_id: str, started, finished, reason: str, site_stats: dict, coun
             total.update(c)
             kinds = Counter(f.kind for f in failures if f.site == site)
         rows.append({
-            "run_id": run_id, "site": site, "started_at": started, "finished_at": finished,
+            "run_id": run_id, "job_id": job_id, "site": site, "started_at": started, "finished_at": finished,
             "pages_fetched": s.get("pages_fetched", 0), "listing_pages": s.get("listing_pages", 0),
             "articles_fetched": s.get("articles_fetched", 0),
             "articles_new": c.get("articles_new", 0), "articles_updated": c.get("articles_updated", 0),

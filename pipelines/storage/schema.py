@@ -134,6 +134,8 @@ POSITIONS = pa.schema([
 
 RUNS = pa.schema([
     _f("run_id", pa.string(), "run identifier (UTC start time + random suffix)", False),
+    _f("job_id", pa.string(), "shared job the run was a worker of (`crawl --frontier … --job`, `schedule`); "
+       "null for a run on its own"),
     _f("site", pa.string(), "district slug, or * for the run as a whole", False),
     _f("started_at", pa.timestamp("ms", tz="UTC"), "run start"),
     _f("finished_at", pa.timestamp("ms", tz="UTC"), "run end"),
@@ -180,7 +182,7 @@ PARTITIONED = ("articles", "images", "officials")
 # (readers fill nulls; ``compact`` rewrites the files with them).
 ADDED_COLUMNS: dict[str, frozenset[str]] = {
     "articles": frozenset({"quality_flags"}),
-    "runs": frozenset({"articles_empty_body", "articles_no_date", "articles_no_title"}),
+    "runs": frozenset({"articles_empty_body", "articles_no_date", "articles_no_title", "job_id"}),
     "people": frozenset({"name_variants", "confidence", "evidence", "homonyms", "mentions", "merged_from",
                          "split_from"}),
 }
@@ -206,7 +208,7 @@ DESCRIPTIONS = {
               "evidence of every merge and a confidence",
     "positions": "spells: one row per person and post held (role, organisation), with first and last seen; "
                  "`ORDER BY person_id, seq` reads as careers (rebuilt with `people/`)",
-    "runs": "one row per crawl run and site, plus a `*` row for the whole run",
+    "runs": "one row per crawl run and site, plus a `*` row for the whole run (each worker of a shared job is a run of its own)",
     "failures": "URLs given up on, with the reason",
 }
 
