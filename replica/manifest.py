@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 
 from .model import Article, Portal, listing_pages
-from .wayback import captures
+from . import commoncrawl, wayback
 
 
 def published(a: Article) -> tuple[str | None, str]:
@@ -107,11 +107,9 @@ def build_manifest(portal: Portal, base_url: str, faults=None, with_truth: bool 
         "variant_counts": dict(sorted(counts.items())),
         "permanent_failures": [],
         "faults": {"enabled": False},
-        "wayback": {
-            "cdx": base + "/wayback/cdx",
-            "web": base + "/wayback/web/",
-            "captures": [cap.as_dict(base) for cap in captures(portal)],
-        },
+        "wayback": wayback.describe(portal, base),
+        "commoncrawl": commoncrawl.describe(portal, base),
+        "archives": wayback.expected(portal),   # what a pull of both archives must give
     }
     if faults is not None:
         out["faults"] = faults.describe()
