@@ -198,20 +198,30 @@ def plan_text(plans: list[dict]) -> str:
     if not plans:
         return "no plan: no site's listing could be completed (see the warnings above)\n"
     lines = ["archive pull plan (times at the configured pace: one request per delay of each archive slot)",
-             f"{'site':<16} {'archive':<12} {'index requests':>14} {'articles':>9} {'to fetch':>9} "
-             f"{'captures min-max':>17} {'listing pages':>13} {'time':>17}"]
+             f"{'site':<16} {'archive':<12} {'index requests':>19} {'articles':>8} {'to fetch':>8} "
+             f"{'captures':>13} {'listing pages':>13} {'fetch time':>15}"]
     for p in plans:
         for name, a in p["archives"].items():
-            lines.append(f"{p['site']:<16} {name:<12} {a['listing_requests']:>14} {a['urls']:>9} "
-                         f"{'':>9} {a['captures_min']:>8}-{a['captures_max']:<8} {a['listing_captures']:>13} "
-                         f"{_duration(a['seconds_min']):>8}-{_duration(a['seconds_max']):<8}")
-        lines.append(f"{p['site']:<16} {'(all)':<12} {'':>14} {p['articles']:>9} {p['to_fetch']:>9} {'':>17} {'':>13} "
-                     f"{_duration(p['seconds_min']):>8}-{_duration(p['seconds_max']):<8}")
+            index = f"{a['listing_requests']} ({_duration(a['listing_seconds'])})"
+            lines.append(f"{p['site']:<16} {name:<12} {index:>19} {a['articles']:>8} {a['urls']:>8} "
+                         f"{a['captures_min']:>6}-{a['captures_max']:<6} {a['listing_captures']:>13} "
+                         f"{_duration(a['seconds_min']):>7}-{_duration(a['seconds_max']):<7}")
+        lines.append(f"{p['site']:<16} {'(site)':<12} {'':>19} {p['articles']:>8} {p['to_fetch']:>8} {'':>13} {'':>13} "
+                     f"{_duration(p['seconds_min']):>7}-{_duration(p['seconds_max']):<7}")
         for name, why in (p.get("listing_stopped") or {}).items():
             lines.append(f"  {p['site']}: {why}")
-    lines.append("articles: listed in any archive; to fetch: not stored yet; captures: fetches from that archive "
-                 "(min: the first capture is the article; max: every capture tried); archives run side by side, "
-                 "so a site takes as long as its slowest archive")
+    if len(plans) > 1:   # sites share each archive's slot: their times add up per archive
+        names = sorted({n for p in plans for n in p["archives"]})
+        lo = max(sum(p["archives"].get(n, {}).get("seconds_min", 0) for p in plans) for n in names)
+        hi = max(sum(p["archives"].get(n, {}).get("seconds_max", 0) for p in plans) for n in names)
+        lines.append(f"{'(all sites)':<16} {'':<12} {'':>19} {sum(p['articles'] for p in plans):>8} "
+                     f"{sum(p['to_fetch'] for p in plans):>8} {'':>13} {'':>13} {_duration(lo):>7}-{_duration(hi):<7}")
+    lines += ["index requests: CDX/index answers the listing took (and their time at the pace); articles: "
+              "listed in that archive (any archive for the site); to fetch: not stored yet;",
+              "captures: fetches from that archive, min (every first capture is the article) to max (every "
+              "capture tried); listing pages: category pages to read for links;",
+              "fetch time: captures and listing pages at the pace; the archives run side by side, so a site "
+              "takes as long as its slowest archive, and sites share each archive's pace."]
     return "\n".join(lines) + "\n"
 
 

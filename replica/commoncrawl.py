@@ -45,7 +45,7 @@ from .model import Portal, _h
 from .wayback import (GOOD, LAST_CAPTURE, Capture, _matching, _ts, archive_history, capture_body, digest_of,
                       host_form, index_digest, revision_at, surt, ts_datetime)
 
-BLOCK_LINES = 5          # index lines per block (real ZipNum blocks hold 3,000)
+BLOCK_LINES = 2          # index lines per block (real ZipNum blocks hold 3,000; small here, so pages show)
 DEFAULT_PAGE_SIZE = 5    # blocks per page unless ``pageSize`` says otherwise (pywb's default)
 RECORDS_PER_FILE = 40
 CC_BAD = ("error-page", "truncated", "digest", "length")

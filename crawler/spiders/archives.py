@@ -54,6 +54,7 @@ from scrapy.exceptions import DontCloseSpider
 from crawler.failures import classify
 from crawler.items import FetchFailure, RawPage
 from crawler.middlewares import RetryScheduled
+from crawler.run import close_spider
 from crawler.spiders.archivestate import STATE_DIR, JsonLines, ListingState
 from crawler.spiders.captures import ARCHIVE_ORDER, Cap, Verdict, problem_of
 from crawler.spiders.commoncrawl import CommonCrawl
@@ -265,6 +266,9 @@ class SitePull:
         arts = [self.entries[k] for k in self.articles()]
         todo = [e for e in arts if full or not self._finished(ledger, e.canon, mode)]
         per = {n: Counter() for n in self.adapters}
+        for e in arts:
+            for n in {c.archive for c in e.caps}:
+                per[n]["listed"] += 1
         for e in todo:
             caps = [c for c in e.caps if c.key not in self.bad]
             by_archive: dict[str, list[Cap]] = {}
@@ -299,7 +303,7 @@ class SitePull:
             a_hi = (c["max"] + c["listing_captures"]) * data_pace
             out["archives"][n] = {
                 "listing_requests": listing_requests, "listing_seconds": round(listing_requests * cdx_pace, 1),
-                "listing_complete": self.listing_done(n), "urls": c["urls"],
+                "listing_complete": self.listing_done(n), "articles": c["listed"], "urls": c["urls"],
                 "captures_min": c["min"], "captures_max": c["max"], "listing_captures": c["listing_captures"],
                 "seconds_min": round(a_lo, 1), "seconds_max": round(a_hi, 1),
                 "pace": {"index": cdx_pace, "captures": data_pace}}
@@ -345,7 +349,7 @@ class ArticleJob:
             self.fetched += 1
         return cap
 
-    def _skip(self, cap: Cap) -> Verdict | None:
+    def _skip(self, cap: Cap, fetch_same: bool = False) -> Verdict | None:
         if cap.archive in self.down:
             return Verdict(False, "archive-unavailable", self.down[cap.archive], archive_error=True)
         kind = self.pull.bad.get(cap.key)
@@ -355,14 +359,16 @@ class ArticleJob:
             earlier = self.by_digest.get((cap.archive, cap.digest))
             if earlier is not None:
                 if earlier.good:
+                    if fetch_same:   # its own provenance is wanted (the latest capture)
+                        return None
                     return Verdict(True, "same", "byte-identical to an earlier capture")
                 return Verdict(False, earlier.kind, earlier.reason + " (a byte-identical capture)", known=True)
         return None
 
-    def _try(self, cap: Cap):
+    def _try(self, cap: Cap, fetch_same: bool = False):
         if cap.key in self.verdicts:
             return self.verdicts[cap.key]
-        verdict = self._skip(cap)
+        verdict = self._skip(cap, fetch_same)
         if verdict is None:
             verdict = yield cap
         self.verdicts[cap.key] = verdict
@@ -400,7 +406,7 @@ class ArticleJob:
                         break
         if self.mode == "latest":
             for cap in reversed(rest):
-                v = yield from self._try(cap)
+                v = yield from self._try(cap, fetch_same=True)
                 if v.good:
                     break
 
@@ -509,6 +515,9 @@ class ArchiveMixin:
         self._archive_down: dict[str, str] = {}
         self._archive_errors: Counter = Counter()
         self.archive_plan: list[dict] = []
+        self._collinfo: list[str] | None = None   # Common Crawl's crawl list, asked once per run
+        self._collinfo_asked = False
+        self._collinfo_waiting: list[str] = []
         self._verify = s.getbool("ARCHIVE_VERIFY_SOURCES", True)
         self._listing_mode = (s.get("ARCHIVE_LISTING_CAPTURES") or "all").lower()
         root = Path(self.run.root) / STATE_DIR
@@ -530,9 +539,16 @@ class ArchiveMixin:
                 continue
             state = pull.states[name]
             if getattr(ad, "needs_collinfo", None) and ad.needs_collinfo(state):
-                if (name, "collinfo") not in pull.listing_in_flight:
-                    yield self._listing_request(pull, name, "collinfo", ad.collinfo_url())
-                continue
+                if self._collinfo is not None:   # asked once per run, for every site
+                    ad.add_crawls(state, self._collinfo)
+                else:
+                    if pull.slug not in self._collinfo_waiting:
+                        self._collinfo_waiting.append(pull.slug)
+                        pull.listing_in_flight.add((name, "collinfo"))
+                    if not self._collinfo_asked:
+                        self._collinfo_asked = True
+                        yield self._listing_request(pull, name, "collinfo", ad.collinfo_url())
+                    continue
             for qid in pull.queries(name):
                 q = state.query(qid)
                 if not q["done"] and (name, qid) not in pull.listing_in_flight:
@@ -559,8 +575,11 @@ class ArchiveMixin:
         ad, state = pull.adapters[name], pull.states[name]
         try:
             if qid == "collinfo":
-                state.set_info(crawls=ad.parse_collinfo(response))
-                yield from self._listing_next(pull)
+                self._collinfo = ad.parse_collinfo(response)
+                waiting, self._collinfo_waiting = self._collinfo_waiting, []
+                for slug in waiting:
+                    self._pulls[slug].listing_in_flight.discard((name, "collinfo"))
+                    yield from self._listing_next(self._pulls[slug])
                 return
             rows, position, done = ad.parse_answer(response, qid, state.query(qid))
         except ListingError as exc:
@@ -587,7 +606,14 @@ class ArchiveMixin:
         yield from self._listing_stopped(pull, meta["archive"], meta["qid"], failure.request.url, kind, reason)
 
     def _listing_stopped(self, pull: SitePull, name: str, qid: str, url: str, kind: str, reason: str):
-        q = pull.states[name].query(qid) if qid != "collinfo" else {"pages": 0}
+        if qid == "collinfo":   # every site waiting for the crawl list stops
+            waiting, self._collinfo_waiting = self._collinfo_waiting, []
+            for slug in waiting:
+                other = self._pulls[slug]
+                other.listing_in_flight.discard((name, "collinfo"))
+                if other is not pull:
+                    yield from self._listing_stopped(other, name, "collinfo-of-" + pull.slug, url, kind, reason)
+        q = pull.states[name].query(qid) if not qid.startswith("collinfo") else {"pages": 0}
         why = (f"{name} index: {reason}; the listing stops after {q.get('pages', 0)} answers of this query and "
                f"the next run continues there")
         logger.warning("%s: %s", pull.slug, why)
@@ -883,7 +909,10 @@ class ArchiveMixin:
             logger.info("%s answered %d: pausing %s for %.0f s", request.meta["archive"], response.status, slot_key, wait)
 
     def _archive_idle(self, spider=None):
-        """Nothing scheduled: feed articles that are waiting (a safety net: callbacks feed)."""
+        """Nothing scheduled: feed articles that are waiting (a safety net: callbacks feed).
+        At the end, a pull that could not do its work (an archive left alone after errors, a
+        listing stopped) closes the run as ``archive-unavailable``: not finished, exit status 1,
+        and the next run goes on."""
         if not getattr(self, "_pulls", None):
             return
         scheduled = False
@@ -895,3 +924,13 @@ class ArchiveMixin:
                 self.run.add_failure(out)
         if scheduled:
             raise DontCloseSpider
+        unfinished = bool(self._archive_down) or any(p.stopped for p in self._pulls.values())
+        if unfinished and not getattr(self, "_archive_closing", False) and not self._retries_waiting():
+            self._archive_closing = True
+            close_spider(self.crawler, "archive-unavailable")
+
+    def _retries_waiting(self) -> bool:
+        """Are retries waiting out their backoff (crawler.middlewares.BackoffRetryMiddleware)?"""
+        engine = self.crawler.engine
+        mws = getattr(getattr(getattr(engine, "downloader", None), "middleware", None), "middlewares", ())
+        return any(getattr(mw, "waiting", 0) for mw in mws)

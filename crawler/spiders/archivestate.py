@@ -17,6 +17,9 @@
 
 A listing is reused by later runs while it is younger than ``ARCHIVE_LISTING_MAX_AGE_DAYS``
 and was made with the same query (hosts, ``from``/``to``, crawls); otherwise it starts over.
+A reused listing is brought up to date (``refresh``): Wayback is asked for the captures
+indexed since it was last complete (:data:`REFRESH_OVERLAP_DAYS` before, as the index lags),
+Common Crawl for crawls published since.
 Only the run holding the output root's lock writes here (the spider runs inside that run).
 """
 
@@ -28,6 +31,7 @@ import time
 from pathlib import Path
 
 STATE_DIR = "archive-state"
+REFRESH_OVERLAP_DAYS = 30
 
 
 def _fsync_dir(path: Path) -> None:
@@ -105,9 +109,12 @@ class ListingState:
         self.queries: dict[str, dict] = {}
         self.info: dict = {}
         self.started_at: float | None = None
-        self.completed_at: float | None = None
+        self.completed_at: float | None = None   # first complete
+        self.updated_at: float | None = None     # last complete (first, or after a refresh)
         self.offset = 0
         self.restarted = ""   # why an earlier listing was not reused ("" when there was none or it was)
+        self.refresh = False  # a complete listing reused by this run: bring it up to date
+        self._since: str | None = None
 
     def load(self) -> "ListingState":
         try:
@@ -126,9 +133,13 @@ class ListingState:
             self._reset()
             return self
         self.queries = data.get("queries", {})
-        self.info = data.get("info", {})
+        self.info = {k: v for k, v in data.get("info", {}).items() if not k.startswith("_")}   # "_": this run only
         self.started_at = data.get("started_at")
         self.completed_at = data.get("completed_at")
+        self.updated_at = data.get("updated_at") or self.completed_at
+        self.refresh = self.updated_at is not None
+        if self.refresh:   # fixed for the run: the same queries (and positions) if it is stopped and resumed
+            self._since = time.strftime("%Y%m%d%H%M%S", time.gmtime(self.updated_at - REFRESH_OVERLAP_DAYS * 86400))
         self.offset = int(data.get("offset", 0))
         size = self.rows_path.stat().st_size if self.rows_path.exists() else 0
         if size < self.offset:   # rows lost (a file removed by hand): start over rather than trust the positions
@@ -141,7 +152,7 @@ class ListingState:
 
     def _reset(self) -> None:
         self.queries, self.info, self.offset = {}, {}, 0
-        self.started_at, self.completed_at = time.time(), None
+        self.started_at, self.completed_at, self.updated_at, self.refresh = time.time(), None, None, False
         self.directory.mkdir(parents=True, exist_ok=True)
         with open(self.rows_path, "wb"):
             pass
@@ -151,7 +162,8 @@ class ListingState:
         self.directory.mkdir(parents=True, exist_ok=True)
         write_json_atomic(self.json_path, {
             "archive": self.archive, "signature": self.signature, "queries": self.queries, "info": self.info,
-            "started_at": self.started_at, "completed_at": self.completed_at, "offset": self.offset})
+            "started_at": self.started_at, "completed_at": self.completed_at, "updated_at": self.updated_at,
+            "offset": self.offset})
 
     # --- progress ------------------------------------------------------------------------
     def query(self, qid: str) -> dict:
@@ -181,9 +193,16 @@ class ListingState:
         return all(self.queries.get(q, {}).get("done") for q in qids)
 
     def mark_complete(self) -> None:
-        if self.completed_at is None:
-            self.completed_at = time.time()
-            self.save()
+        """Every query done: the listing is whole (up to now)."""
+        now = time.time()
+        self.completed_at = self.completed_at or now
+        self.updated_at = now
+        self.save()
+
+    def since(self) -> str | None:
+        """For a refresh: the 14-digit UTC time to ask for new captures from (the last complete
+        listing, :data:`REFRESH_OVERLAP_DAYS` before); None when this run lists from scratch."""
+        return self._since if self.refresh else None
 
     def pages(self) -> int:
         return sum(q.get("pages", 0) for q in self.queries.values())

@@ -20,7 +20,9 @@ What is Common Crawl's own here; the pull itself is :mod:`crawler.spiders.archiv
 
 from __future__ import annotations
 
+import gzip
 import json
+import zlib
 from datetime import datetime
 from io import BytesIO
 from urllib.parse import urlencode, urlsplit
@@ -67,7 +69,9 @@ class CommonCrawl:
 
     # --- the crawls -----------------------------------------------------------------------
     def needs_collinfo(self, state) -> bool:
-        return not self.indexes and "crawls" not in state.info
+        """The crawl list is needed: never read, or a reused listing to bring up to date
+        (crawls published since)."""
+        return not self.indexes and ("crawls" not in state.info or (state.refresh and not state.info.get("_asked")))
 
     def collinfo_url(self) -> str:
         return f"{self.index}/collinfo.json"
@@ -95,6 +99,11 @@ class CommonCrawl:
 
     def crawls(self, state) -> list[str]:
         return self.indexes or list(state.info.get("crawls", []))
+
+    def add_crawls(self, state, crawls: list[str]) -> None:
+        """Keep the crawl list of ``collinfo.json`` (crawls already listed stay listed)."""
+        state.info["_asked"] = True   # for this run (the flag is dropped again when loaded)
+        state.set_info(crawls=sorted(set(state.info.get("crawls", [])) | set(crawls)))
 
     def queries(self, hosts: list[str], state) -> list[str]:
         return [f"{crawl} {host}" for crawl in self.crawls(state) for host in sorted(hosts)]
@@ -187,6 +196,11 @@ class CommonCrawl:
                                                            f"the data server answers HTTP {response.status}"))
         if cap.length is not None and len(data) != cap.length:
             return Payload(0, problem=("length", f"{len(data)} bytes where the index says {cap.length}"))
+        try:
+            gzip.decompress(data)
+        except (OSError, EOFError, zlib.error) as exc:
+            return Payload(0, problem=("length", f"the byte range is not one whole gzip member ({exc}): "
+                                                 f"the index's offset or length is not the record's"))
         try:
             record = next(iter(ArchiveIterator(BytesIO(data))))
             headers = record.rec_headers

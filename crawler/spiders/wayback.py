@@ -147,11 +147,18 @@ class Wayback:
         return {"base": self.base, "hosts": sorted(hosts), "from": self.from_, "to": self.to, "v": 1}
 
     def queries(self, hosts: list[str], state) -> list[str]:
-        """Query ids of the listing: one per host."""
-        return sorted(hosts)
+        """Query ids of the listing: one per host; when a complete listing is reused, one more
+        per host for the captures indexed since (``<host> since <timestamp>``)."""
+        out = sorted(hosts)
+        since = state.since()
+        if since and not self.to:
+            out += [f"{host} since {since}" for host in sorted(hosts)]
+        return out
 
     def query_url(self, qid: str, position) -> str:
-        return cdx_url(self.base, qid, self.from_, self.to, limit=self.limit, resume_key=position)
+        host, _, since = qid.partition(" since ")
+        from_ = max(since, self.from_ or "") if since else self.from_
+        return cdx_url(self.base, host, from_, self.to, limit=self.limit, resume_key=position)
 
     def parse_answer(self, response, qid: str, query: dict) -> tuple[list[list], object, bool]:
         """(saved rows, next position, done) of one answer; ListingError when unreadable."""
