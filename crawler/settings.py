@@ -103,6 +103,7 @@ COMMONCRAWL_DATA_CONCURRENCY = 1
 ARCHIVE_CAPTURES = "first"     # default of -a captures= (first | latest | all)
 ARCHIVE_VERIFY_SOURCES = True  # ask every archive holding an article, so `sources` lists them all
 ARCHIVE_LISTING_CAPTURES = "all"   # listing pages read for links: all (distinct) | latest | none
+ARCHIVE_LOOKUPS = True         # a linked article no listing held: one exact CDX query (at the CDX pace)
 ARCHIVE_JOBS = 64              # articles worked on at a time (bounds memory)
 ARCHIVE_LISTING_RETRIES = 3    # an unreadable CDX answer (not JSON, cut mid-line) is asked again
 ARCHIVE_MAX_ERRORS = 20        # archive errors in a row before the archive is left for the next run

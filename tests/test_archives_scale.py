@@ -203,6 +203,26 @@ def test_latest_and_every_version(replica, tmp_path, mode):
     assert run["articles_updated"] == sum(len(v) - 1 for v in rows.values())
 
 
+def test_without_verifying_other_archives_the_first_capture_is_the_same(replica, tmp_path):
+    """ARCHIVE_VERIFY_SOURCES=false: an archive is asked only while no earlier capture was the
+    article; the first capture is the same, ``sources`` names only the archive it came from."""
+    manifest = replica.manifest()
+    before = requests_made(replica.base_url)
+    p = pull(replica.base_url, tmp_path / "out", "-s", "ARCHIVE_VERIFY_SOURCES=false")
+    assert p.returncode == 0, p.stderr[-3000:]
+    ranges = requests_made(replica.base_url)["commoncrawl-data"] - before["commoncrawl-data"]
+    rows = by_url(table(tmp_path / "out", "articles"))
+    expected = manifest["archives"]["articles"]
+    assert set(rows) == set(expected)
+    for url, e in expected.items():
+        (row,) = rows[url]
+        assert (ts(row["capture_time"]), row["source"], row["sources"]) == \
+            (e["first"]["timestamp"], e["first"]["archive"], [e["first"]["archive"]])
+    # fewer byte ranges than a verifying pull: Common Crawl only where it was first
+    cc_first = sum(1 for e in expected.values() if e["first"]["archive"] == "commoncrawl")
+    assert cc_first <= ranges < sum(1 for e in expected.values() if "commoncrawl" in e["sources"]) + 12
+
+
 def test_plan_lists_fetches_nothing_and_the_pull_reuses_its_listing(replica, tmp_path):
     out = tmp_path / "out"
     before = requests_made(replica.base_url)

@@ -55,7 +55,7 @@ from crawler.failures import classify
 from crawler.items import FetchFailure, RawPage
 from crawler.middlewares import RetryScheduled
 from crawler.run import close_spider
-from crawler.spiders.archivestate import STATE_DIR, JsonLines, ListingState
+from crawler.spiders.archivestate import STATE_DIR, JsonLines, ListingState, write_json_atomic
 from crawler.spiders.captures import ARCHIVE_ORDER, Cap, Verdict, problem_of
 from crawler.spiders.commoncrawl import CommonCrawl
 from crawler.spiders.wayback import ListingError, Wayback, timestamp_to_unix
@@ -635,6 +635,7 @@ class ArchiveMixin:
                 plan["listing_stopped"] = dict(pull.stopped)
             self.archive_plan.append(plan)
             self.crawler.stats.set_value("archives/plan", list(self.archive_plan))
+            write_json_atomic(Path(self.run.root) / STATE_DIR / "plan.json", self.archive_plan)
             logger.info("plan for %s: %s", pull.slug, plan)
             return
         if pull.stopped:
@@ -823,6 +824,8 @@ class ArchiveMixin:
         if ukey in pull.entries or ukey in pull.lookups or ukey in pull.looking_up:
             return
         if pull.kind_of(canon) != "article" or self._finished(pull, canon):
+            return
+        if not self.settings.getbool("ARCHIVE_LOOKUPS", True):
             return
         ad = pull.adapters.get("wayback")
         url = ad.lookup_url(canon) if ad is not None else None
