@@ -9,6 +9,7 @@
     portal-news crawl --sites … --frontier redis://:PW@HOST:PORT/DB [--job NAME]   a worker of a shared job
     portal-news reprocess FILE.warc.gz … [--output DIR] [--workers N | --dask ADDRESS]   re-extract stored raw pages
     portal-news schedule --scrapyd URL --groups N --output DIR   jobs per site group on Scrapyd nodes
+    portal-news crawl --sites muong-lat --source archives [--captures first|latest|all] [--plan]
     portal-news extract FILE --url URL                 one page → JSON
     portal-news evaluate DIR                           score extraction on a gold set
     portal-news evaluate --people [DIR] [--articles N] people resolution: careers gold + replica truth
@@ -102,7 +103,11 @@ def _settings(output: str, overrides: list[str] | None = None, polite: bool = Tr
     if not polite:
         settings.setdict({"ROBOTSTXT_OBEY": True, "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False,
                           "CONCURRENT_REQUESTS": 32, "CONCURRENT_REQUESTS_PER_DOMAIN": 32,
-                          "RETRY_BACKOFF_BASE": 0.2}, priority="cmdline")
+                          "RETRY_BACKOFF_BASE": 0.2,
+                          # the archives' slots too (the replica's fakes): no delay, a few at a time
+                          "WAYBACK_CDX_DELAY": 0, "WAYBACK_DOWNLOAD_DELAY": 0, "COMMONCRAWL_INDEX_DELAY": 0,
+                          "COMMONCRAWL_DATA_DELAY": 0, "WAYBACK_CDX_CONCURRENCY": 4, "WAYBACK_CONCURRENCY": 8,
+                          "COMMONCRAWL_INDEX_CONCURRENCY": 4, "COMMONCRAWL_DATA_CONCURRENCY": 8}, priority="cmdline")
     for item in overrides or []:
         if "=" not in item:
             raise CliError(f"-s expects NAME=VALUE, got {item!r}")
@@ -201,8 +206,14 @@ def cmd_crawl(args) -> int:
         "sites": args.sites, "start_urls": args.start_urls,
         "full": "1" if args.full else None, "since": args.since, "source": args.source,
         "max_listing_pages": args.max_listing_pages, "from": args.from_, "to": args.to,
+        "captures": args.captures, "plan": "1" if args.plan else None,
     }.items() if v}
+    if args.plan and args.source == "live":
+        raise CliError("--plan is for archive sources: add --source wayback, commoncrawl or archives")
     stats = run_crawl(settings, **spider_args)
+    if args.plan:
+        print(plan_text(stats.get("archives/plan") or []), end="")
+        return crawl_status(stats)
     print(summary(args.output), end="")
     return crawl_status(stats)
 
@@ -323,6 +334,46 @@ def cmd_schedule(args) -> int:
         raise CrawlFailed(f"{len(good)} of {len(scheduled)} Scrapyd jobs finished"
                           + (f" ({reasons})" if reasons else " (see the nodes' logs)"))
     return EXIT_OK
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 3 * 86400:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.1f} days"
+
+
+def plan_text(plans: list[dict]) -> str:
+    """The ``--plan`` report: per site and archive, what a pull would fetch and how long it takes."""
+    if not plans:
+        return "no plan: no site's listing could be completed (see the warnings above)\n"
+    lines = ["archive pull plan (times at the configured pace: one request per delay of each archive slot)",
+             f"{'site':<16} {'archive':<12} {'index requests':>19} {'articles':>8} {'to fetch':>8} "
+             f"{'captures':>13} {'listing pages':>13} {'fetch time':>15}"]
+    for p in plans:
+        for name, a in p["archives"].items():
+            index = f"{a['listing_requests']} ({_duration(a['listing_seconds'])})"
+            lines.append(f"{p['site']:<16} {name:<12} {index:>19} {a['articles']:>8} {a['urls']:>8} "
+                         f"{a['captures_min']:>6}-{a['captures_max']:<6} {a['listing_captures']:>13} "
+                         f"{_duration(a['seconds_min']):>7}-{_duration(a['seconds_max']):<7}")
+        lines.append(f"{p['site']:<16} {'(site)':<12} {'':>19} {p['articles']:>8} {p['to_fetch']:>8} {'':>13} {'':>13} "
+                     f"{_duration(p['seconds_min']):>7}-{_duration(p['seconds_max']):<7}")
+        for name, why in (p.get("listing_stopped") or {}).items():
+            lines.append(f"  {p['site']}: {why}")
+    if len(plans) > 1:   # sites share each archive's slot: their times add up per archive
+        names = sorted({n for p in plans for n in p["archives"]})
+        lo = max(sum(p["archives"].get(n, {}).get("seconds_min", 0) for p in plans) for n in names)
+        hi = max(sum(p["archives"].get(n, {}).get("seconds_max", 0) for p in plans) for n in names)
+        lines.append(f"{'(all sites)':<16} {'':<12} {'':>19} {sum(p['articles'] for p in plans):>8} "
+                     f"{sum(p['to_fetch'] for p in plans):>8} {'':>13} {'':>13} {_duration(lo):>7}-{_duration(hi):<7}")
+    lines += ["index requests: CDX/index answers the listing took (and their time at the pace); articles: "
+              "listed in that archive (any archive for the site); to fetch: not stored yet;",
+              "captures: fetches from that archive, min (every first capture is the article) to max (every "
+              "capture tried); listing pages: category pages to read for links;",
+              "fetch time: captures and listing pages at the pace; the archives run side by side, so a site "
+              "takes as long as its slowest archive, and sites share each archive's pace."]
+    return "\n".join(lines) + "\n"
 
 
 # --- reprocess ----------------------------------------------------------------------------
@@ -698,16 +749,21 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--replica", metavar="URL", help="crawl through a running replica (its http://127.0.0.1:PORT: "
                    "an HTTP proxy answering for the portals' real URLs); sets REPLICA_PROXY")
     c.add_argument("--since", help="only articles published on or after this day (YYYY-MM-DD)")
-    c.add_argument("--source", default="live", choices=["live", "wayback"])
+    c.add_argument("--source", default="live", choices=["live", "wayback", "commoncrawl", "archives"],
+                   help="live portals, or web archives: wayback, commoncrawl, archives (both)")
+    c.add_argument("--captures", choices=["first", "latest", "all"], default=None,
+                   help="archives: the first capture that is the article (default), also the latest, or every version")
+    c.add_argument("--plan", action="store_true",
+                   help="archives: list the captures and say what would be fetched and how long it takes; fetch nothing")
     c.add_argument("--max-listing-pages", type=int, default=0)
-    c.add_argument("--from", dest="from_", metavar="YEAR", help="wayback: captures from this year (or YYYYMMDD…)")
-    c.add_argument("--to", metavar="YEAR", help="wayback: captures up to this year (or YYYYMMDD…)")
     c.add_argument("--frontier", metavar="REDIS_URL", help="a worker of a shared job: redis://[:PASSWORD@]HOST:PORT/DB "
                    "(the queue and duplicate filter every worker started with the same command shares)")
     c.add_argument("--job", metavar="NAME", help="the shared job's name (default: from --sites/--start-urls); "
                    "without --frontier, runs of one job share the output root")
     c.add_argument("--idle-close", type=float, metavar="SECONDS", help="with --frontier: end once nothing is queued "
                    "or in flight anywhere for this long (default 30)")
+    c.add_argument("--from", dest="from_", metavar="YEAR", help="archives: captures from this year (or YYYYMMDD…)")
+    c.add_argument("--to", metavar="YEAR", help="archives: captures up to this year (or YYYYMMDD…)")
     c.add_argument("--impolite", action="store_true", help="no delay, no throttle (only for your own servers)")
     c.add_argument("--verbose", "-v", action="store_true", help="Scrapy's log at INFO (settings, stats) on stderr")
     c.add_argument("--log-file", help="write Scrapy's whole log (INFO) to this file")

@@ -112,11 +112,35 @@ WARC_MAX_BYTES = 100 * 1024 * 1024   # rotate files at this size
 WARC_WRITE_REQUESTS = False          # also write a WARC request record per response
 WARC_PROCESS = True                  # compress and write WARC records in a child process
 
-# `-a source=wayback`: list captures through the CDX API and fetch raw (id_) captures.
+# `-a source=wayback|commoncrawl|archives` (crawler/spiders/archives.py): the archives' CDX indexes
+# list the captures, the captures are fetched from the archives. Each endpoint is a download slot
+# paced at the archive's published limits (README "Archives" cites them); a 429/503 pauses the
+# whole slot for its Retry-After.
 WAYBACK_BASE_URL = "https://web.archive.org"   # the replica serves a fake one at <replica>/wayback
-WAYBACK_CONCURRENCY = 2        # requests at a time to the archive (download slot "wayback")
-WAYBACK_DOWNLOAD_DELAY = 1.0   # seconds between requests to the archive
-WAYBACK_CDX_MAXSIZE = 50 * 1024 * 1024   # a CDX answer lists every URL of a portal (~150 B each), not one page
+WAYBACK_CDX_DELAY = 2.5        # s between CDX requests: 24 a minute, 80 % of the CDX API's 30/min
+WAYBACK_CDX_CONCURRENCY = 1
+WAYBACK_CDX_LIMIT = 5000       # rows per CDX answer; the listing pages on with the resumption key
+WAYBACK_DOWNLOAD_DELAY = 0.125  # s between captures: 8 a second, 80 % of playback's 600/min
+WAYBACK_CONCURRENCY = 8        # captures in flight (at ~1 s latency 8 keep the pace)
+COMMONCRAWL_INDEX_URL = "https://index.commoncrawl.org"   # the replica: <replica>/commoncrawl/index
+COMMONCRAWL_DATA_URL = "https://data.commoncrawl.org"     # the replica: <replica>/commoncrawl/data
+COMMONCRAWL_INDEXES = "all"    # crawl ids (CC-MAIN-2019-09,…), or all: collinfo.json within --from/--to
+COMMONCRAWL_PAGE_SIZE = 0      # blocks per index page (pageSize); 0: the server's default
+COMMONCRAWL_INDEX_DELAY = 3.0  # s between index requests, one at a time (no published number; see README)
+COMMONCRAWL_INDEX_CONCURRENCY = 1
+COMMONCRAWL_DATA_DELAY = 1.0   # s between byte ranges, one at a time ("no more than once per second")
+COMMONCRAWL_DATA_CONCURRENCY = 1
+ARCHIVE_CAPTURES = "first"     # default of -a captures= (first | latest | all)
+ARCHIVE_VERIFY_SOURCES = True  # ask every archive holding an article, so `sources` lists them all
+ARCHIVE_LISTING_CAPTURES = "all"   # listing pages read for links: all (distinct) | latest | none
+ARCHIVE_LOOKUPS = True         # a linked article no listing held: one exact CDX query (at the CDX pace)
+ARCHIVE_JOBS = 64              # articles worked on at a time (bounds memory)
+ARCHIVE_LISTING_RETRIES = 3    # an unreadable CDX answer (not JSON, cut mid-line) is asked again
+ARCHIVE_MAX_ERRORS = 20        # archive errors in a row before the archive is left for the next run
+ARCHIVE_PAUSE_DEFAULT = 60.0   # s an archive slot pauses after a 429 without Retry-After
+ARCHIVE_LISTING_MAX_AGE_DAYS = 30  # a complete listing is reused this long (-1: forever)
+ARCHIVE_CHECK_DIGEST = True    # a capture's body must match its index digest
+WAYBACK_CDX_MAXSIZE = 50 * 1024 * 1024   # a CDX answer lists many URLs of a portal (~150 B each), not one page
 
 # --- the offline replica ----------------------------------------------------------------
 # `portal-news crawl --replica URL`, `-a replica=URL` or `-s REPLICA_PROXY=URL`: every request

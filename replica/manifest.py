@@ -7,7 +7,7 @@ import unicodedata
 from collections import Counter
 
 from .model import Article, Portal, listing_pages
-from .wayback import captures
+from . import commoncrawl, wayback
 
 
 def published(a: Article) -> tuple[str | None, str]:
@@ -126,11 +126,9 @@ def build_manifest(portal: Portal, base_url: str, faults=None, with_truth: bool 
         "faults": {"enabled": False},
         # every person an article names as an official: name, and career (posts, from, until)
         "persons": portal.cast.describe(),
-        "wayback": {
-            "cdx": base + "/wayback/cdx",
-            "web": base + "/wayback/web/",
-            "captures": [cap.as_dict(base) for cap in captures(portal)],
-        },
+        "wayback": wayback.describe(portal, base),
+        "commoncrawl": commoncrawl.describe(portal, base),
+        "archives": wayback.expected(portal),   # what a pull of both archives must give
     }
     if faults is not None:
         out["faults"] = faults.describe()

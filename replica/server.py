@@ -15,8 +15,12 @@ server of its own:
   tunnels) gets 405: the replica never forwards anything anywhere;
 * a request for the replica's own address (``http://127.0.0.1:PORT/…``, or a plain path):
   ``/`` (what it serves), ``/_manifest.json`` (the truth, see :mod:`replica.manifest`),
-  ``/robots.txt``, and the fake Wayback Machine ``/wayback/cdx`` and
-  ``/wayback/web/<ts>id_/<url>`` (see :mod:`replica.wayback`).
+  ``/robots.txt``, the fake Wayback Machine ``/wayback/cdx`` and
+  ``/wayback/web/<ts>id_/<url>`` (see :mod:`replica.wayback`), the fake Common Crawl
+  ``/commoncrawl/index/…`` and ``/commoncrawl/data/…`` (see :mod:`replica.commoncrawl`), and
+  ``/_control/archives`` (request counts per archive endpoint) and
+  ``/_control/outage?part=wayback-web&seconds=3600[&after=N]`` (that endpoint answers 503 for
+  a while: an archive outage; ``seconds=0`` ends it).
 """
 
 from __future__ import annotations
@@ -28,14 +32,13 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
 import urllib.request
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, parse_qsl, quote, unquote, urlencode, urlsplit
 
-from . import render, wayback
+from . import commoncrawl, render, wayback
 from .faults import ATTEMPT_PARAMS, FaultPlan
 from .manifest import build_manifest
 from .model import Phantom, Portal, build_portal
@@ -94,6 +97,7 @@ class ReplicaServer:
         self.faults = FaultPlan(portal, fault_seed, slow_seconds) if faults else None
         self.slow_seconds = slow_seconds
         self.attempts: Counter = Counter()  # requests per URL, for the fault plan only
+        self.archives = wayback.ArchiveControl()  # archive outages and request counts (/_control/…)
         self._lock = threading.Lock()
         self._manifest_lock = threading.Lock()
         self._stopping = threading.Event()
@@ -198,6 +202,13 @@ class ReplicaServer:
         if path.startswith("/wayback/"):
             key = path + ("?" + urlencode(params) if params else "")
             return self._wayback(req, head, path, parts.query, key, self._count(key))
+        if path.startswith("/commoncrawl/"):
+            key = path + ("?" + urlencode(params) if params else "")
+            if path.startswith("/commoncrawl/data/"):
+                key += " " + (req.headers.get("Range") or "")
+            return self._commoncrawl(req, head, path, parts.query, key, self._count(key))
+        if path.startswith("/_control/"):
+            return self._control(req, head, path, dict(params))
         if path == "/":
             return self._send(req, 200, render.replica_index_html(self.base_url, self.hosts()).encode("utf-8"),
                               head=head)
@@ -285,42 +296,86 @@ class ReplicaServer:
             return False
         return True
 
+    # --- the fake archives -------------------------------------------------------------
+    _OUTAGE = b"<html><body><h1>503 Service Unavailable</h1><p>The archive is down for maintenance.</p></body></html>"
+
+    def _outage(self, req, head, part: str) -> bool:
+        """Count a request of an archive endpoint; answer 503 when it is in an outage."""
+        if self.archives.count(part):
+            self._send(req, 503, self._OUTAGE, head=head, headers=[("Retry-After", "60")])
+            return True
+        return False
+
+    def _listing_fault(self, req, head, key, attempt, status, body: str, ctype) -> bool:
+        """Fault mode: the first request of some CDX/index pages goes wrong."""
+        if self.faults is None or status != 200:
+            return False
+        fault = wayback.listing_fault(self.faults.seed, key, attempt)
+        if fault == "cut":
+            self._send(req, 200, wayback.cut_mid_line(body).encode("utf-8"), ctype, head)
+        elif fault == "not-json":
+            self._send(req, 200, wayback.NOT_JSON, head=head)
+        elif fault == "http-503":
+            self._send(req, 503, self._OUTAGE, head=head, headers=[("Retry-After", "1")])
+        else:
+            return False
+        return True
+
     def _wayback(self, req, head, path, query, key, attempt) -> None:
         if path == "/wayback/cdx" or path == "/wayback/cdx/search/cdx":
-            body, ctype = wayback.cdx_query(self.portal, parse_qs(query, keep_blank_values=True))
-            return self._send(req, 200, body.encode("utf-8"), ctype, head)
+            if self._outage(req, head, "wayback-cdx"):
+                return
+            status, body, ctype = wayback.cdx_query(self.portal, parse_qs(query, keep_blank_values=True))
+            if self._listing_fault(req, head, key, attempt, status, body, ctype):
+                return
+            return self._send(req, status, body.encode("utf-8"), ctype, head)
         parsed = wayback.parse_web_path(path + ("?" + query if query else ""))
         if parsed is None:
             return self._not_found(req, head)
-        ts, flag, original = parsed
+        if self._outage(req, head, "wayback-web"):
+            return
         if self.faults is not None and self.faults.wayback_429(key, attempt):
             return self._send(req, 429, b"<html><body><h1>429 Too Many Requests</h1></body></html>", head=head,
                               headers=[("Retry-After", "1")])
-        caps = wayback.captures_of(self.portal, original)
-        if not caps:
-            return self._send(req, 404, b"<html><body><p>Wayback Machine has not archived that URL.</p></body></html>", head=head)
-        exact = [c for c in caps if c.timestamp == ts]
-        if not exact:
-            near = wayback.nearest(caps, ts)
-            return self._redirect(req, f"/wayback/web/{near.timestamp}{flag}/{near.original}", head)
-        cap = exact[0]
-        hdrs = [("Memento-Datetime", time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.strptime(cap.timestamp, "%Y%m%d%H%M%S")))]
-        if cap.statuscode == "302":
-            home = f"http://{urlsplit(original).hostname}/portal/Pages/default.aspx"
-            return self._send(req, 302, b"", HTML, head, hdrs + [("Location", f"/wayback/web/{cap.timestamp}{flag}/{home}")])
-        if cap.statuscode != "200":
-            return self._send(req, int(cap.statuscode), render.not_found_html().encode("utf-8"), HTML, head, hdrs)
-        if cap.article is not None:
-            body, ctype = render.article_page(cap.article)
-        elif cap.target == "home":
-            d = self.portal.district_by_host(urlsplit(original).hostname)
-            body, ctype = render.home_html(d).encode("utf-8"), HTML
-        elif isinstance(cap.target, Phantom):
-            body, ctype = render.error_html(cap.target.path).encode("utf-8"), HTML
-        else:
-            d = self.portal.district_by_host(urlsplit(original).hostname)
-            body, ctype = render.listing_html(d, cap.target, 1).encode("utf-8"), HTML
-        return self._send(req, 200, body, ctype, head, hdrs)
+        status, body, ctype, hdrs = wayback.replay(self.portal, *parsed)
+        return self._send(req, status, body, ctype, head, hdrs)
+
+    def _commoncrawl(self, req, head, path, query, key, attempt) -> None:
+        base = self.base_url + "/commoncrawl/index"
+        if path == "/commoncrawl/index/collinfo.json":
+            return self._send(req, 200, json.dumps(commoncrawl.collinfo(base)).encode(), "application/json", head)
+        if path.startswith("/commoncrawl/index/") and path.endswith("-index"):
+            if self._outage(req, head, "commoncrawl-index"):
+                return
+            crawl_id = path[len("/commoncrawl/index/"):-len("-index")]
+            status, body, ctype = commoncrawl.index_query(self.portal, crawl_id, parse_qs(query, keep_blank_values=True))
+            if self._listing_fault(req, head, key, attempt, status, body, ctype):
+                return
+            return self._send(req, status, body.encode("utf-8"), ctype, head)
+        if path.startswith("/commoncrawl/data/"):
+            if self._outage(req, head, "commoncrawl-data"):
+                return
+            if self.faults is not None and commoncrawl.data_fault(self.faults.seed, key, attempt):
+                return self._send(req, 503, b"<Error><Code>SlowDown</Code><Message>Please reduce your request rate."
+                                            b"</Message></Error>", "application/xml", head, [("Retry-After", "1")])
+            status, body, hdrs = commoncrawl.serve_range(self.portal, path[len("/commoncrawl/data/"):],
+                                                         req.headers.get("Range"))
+            ctype = dict(hdrs).pop("Content-Type", "application/octet-stream")
+            return self._send(req, status, body, ctype, head, [h for h in hdrs if h[0] != "Content-Type"])
+        return self._not_found(req, head)
+
+    def _control(self, req, head, path, params: dict) -> None:
+        """``/_control/archives``: request counts and outages; ``/_control/outage?part=…&seconds=…[&after=N]``."""
+        if path == "/_control/outage":
+            try:
+                status = self.archives.outage(params.get("part", ""), float(params.get("seconds", "0")),
+                                              int(params.get("after", "0")))
+            except ValueError as exc:
+                return self._send(req, 400, json.dumps({"error": str(exc)}).encode(), "application/json", head)
+            return self._send(req, 200, json.dumps(status).encode(), "application/json", head)
+        if path == "/_control/archives":
+            return self._send(req, 200, json.dumps(self.archives.status()).encode(), "application/json", head)
+        return self._not_found(req, head)
 
 
 # --- subprocess helper ------------------------------------------------------------------------

@@ -3,11 +3,14 @@
     scrapy crawl portal -a sites=muong-lat,quan-hoa          # registry sites
     scrapy crawl portal -a start_urls=URL[,URL]              # any listing URL of the platform
     scrapy crawl portal -a sites=muong-lat -a replica=http://127.0.0.1:8000   # through the offline replica
+    scrapy crawl portal -a sites=muong-lat -a source=archives [-a captures=first|latest|all] [-a plan=1]
 
 Arguments: ``full=1`` fetch every article even if stored (and retry URLs that failed less
 than ``RETRY_FAILED_AFTER_HOURS`` ago, which are otherwise left for a later run); ``since=YYYY-MM-DD`` stop a listing
 walk at articles older than that day; ``max_listing_pages=N`` per category (0: the setting
-``MAX_LISTING_PAGES``, default 2,000; a negative number: no bound).
+``MAX_LISTING_PAGES``, default 2,000; a negative number: no bound); ``source=wayback|
+commoncrawl|archives`` (``from``/``to``, ``captures``, ``plan``) takes the sites from web archives
+instead (:mod:`crawler.spiders.archives`).
 
 It only fetches: article pages are yielded as :class:`~crawler.items.RawPage` and extracted
 by the item pipelines; URLs given up on are yielded as :class:`~crawler.items.FetchFailure`.
@@ -41,7 +44,8 @@ from crawler.middlewares import RetryScheduled, same_host
 from crawler.replicaproxy import ReplicaArgument, check_replica_url
 from crawler.run import RunOwner
 from pipelines.sites.registry import UnknownSite, canonical_url, district_slug, site_for_url, sites_by_slug
-from crawler.spiders.wayback import WaybackMixin, response_content_type, year_bound
+from crawler.spiders.archives import SOURCES, ArchiveMixin
+from crawler.spiders.wayback import response_content_type, year_bound
 from pipelines.extraction.dates import date_from_url
 from pipelines.extraction.extract import UnreadableInput, parse_document
 from pipelines.extraction.pages.listing import ARTICLE_PATH, article_links, next_page
@@ -82,12 +86,12 @@ class UsageError(ValueError):
     """Bad spider arguments: reported as one line, no traceback."""
 
 
-class PortalSpider(ReplicaArgument, WaybackMixin, scrapy.Spider):
+class PortalSpider(ReplicaArgument, ArchiveMixin, scrapy.Spider):
     name = "portal"
 
     def __init__(self, sites: str | None = None, start_urls: str | None = None, replica: str | None = None,
                  full: str | bool = False, since: str | None = None, max_listing_pages: str | int = 0,
-                 source: str = "live", **kwargs):
+                 source: str = "live", captures: str | None = None, plan: str | bool = False, **kwargs):
         wayback_from, wayback_to = kwargs.pop("from", None), kwargs.pop("to", None)  # Python keywords
         super().__init__(**kwargs)
         self.seen: set[str] = set()       # canonical article URLs requested (or skipped) in this run
@@ -105,16 +109,17 @@ class PortalSpider(ReplicaArgument, WaybackMixin, scrapy.Spider):
         self._offsite_seen: set[str] = set()
         try:
             self._configure(sites, start_urls, replica, full, since, max_listing_pages, source,
-                            wayback_from, wayback_to)
+                            wayback_from, wayback_to, captures, plan)
         except UsageError as exc:  # reported by start() as one line (scrapy crawl) or by the CLI
             self.usage_error = str(exc)
 
     def _configure(self, sites, start_urls, replica, full, since, max_listing_pages, source,
-                   wayback_from, wayback_to):
-        if source not in ("live", "wayback"):
-            raise UsageError(f"source={source!r}: expected live or wayback")
-        try:  # -a source=wayback [-a from=2015 -a to=2025]: see crawler/spiders/wayback.py
+                   wayback_from, wayback_to, captures=None, plan=False):
+        if source != "live" and source not in SOURCES:
+            raise UsageError(f"source={source!r}: expected live, {', '.join(SOURCES)}")
+        try:  # -a source=archives [-a from=2015 -a to=2025 -a captures=latest -a plan=1]: crawler/spiders/archives.py
             self.wayback_from, self.wayback_to = year_bound(wayback_from, "from"), year_bound(wayback_to, "to")
+            self.configure_archives(source, captures, plan)
         except ValueError as exc:
             raise UsageError(str(exc)) from None
         self.full = _truthy(full)
@@ -202,10 +207,11 @@ class PortalSpider(ReplicaArgument, WaybackMixin, scrapy.Spider):
         configured = self.settings.getint("MAX_LISTING_PAGES", 2000)
         self.listing_bound = (configured if self.max_listing_pages == 0 else
                               0 if self.max_listing_pages < 0 else self.max_listing_pages)
-        if self.source_arg == "wayback":
-            self._allow({host_of(self.settings.get("WAYBACK_BASE_URL", "https://web.archive.org"))})
-            for request in self.wayback_start():
-                yield request
+        if self.archive_names:
+            self._allow({host_of(self.settings.get(name) or "") for name in
+                         ("WAYBACK_BASE_URL", "COMMONCRAWL_INDEX_URL", "COMMONCRAWL_DATA_URL")} - {""})
+            for out in self.archive_start():
+                yield out
             return
         for url, site in self.start_listing_urls:
             yield scrapy.Request(url, callback=self.parse_listing, errback=self.on_error,

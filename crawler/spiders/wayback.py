@@ -1,17 +1,21 @@
-"""The Wayback Machine as a source for the ``portal`` spider (``-a source=wayback``).
+"""The Wayback Machine as a source (``-a source=wayback``, or ``archives`` with Common Crawl).
 
-For each site the spider asks the CDX API for every capture under ``<host>/portal/Pages/``
-(prefix query, HTTP 200 only, collapsed by URL key, optionally ``from``/``to`` years),
-keeps article URLs, and fetches each raw capture (``<ts>id_/<original>``: the page as the
-portal served it, no archive toolbar, links as on the portal). Items are
-:class:`~crawler.items.RawPage` with ``source="wayback"``, the capture URL in ``url``, the
-portal's URL in ``original_url`` and the capture time in ``capture_time``.
+What is Wayback's own here; the pull itself (listing state, choosing captures, provenance,
+pacing) is :mod:`crawler.spiders.archives`.
 
-The archive is one download slot (``"wayback"``) with ``WAYBACK_CONCURRENCY`` requests at a
-time and ``WAYBACK_DOWNLOAD_DELAY`` between them; 429/503 answers are retried with backoff
-(and ``Retry-After``) by :class:`crawler.middlewares.BackoffRetryMiddleware`.
-``WAYBACK_BASE_URL`` (default ``https://web.archive.org``) points elsewhere for tests: the
-replica serves a fake archive at ``<replica>/wayback``.
+* **Listing**: per host of a site, a CDX prefix query for ``<host>/portal/Pages/`` (the index
+  keys URLs in SURT form, without scheme and ``www.``, so one query covers ``www.`` and bare,
+  http and https), every capture with status 200 (no ``collapse``: later captures are the
+  fallback when the first is not the article, and the versions of ``--captures latest|all``),
+  ``limit=WAYBACK_CDX_LIMIT`` rows an answer, paged with the **resumption key**
+  (``showResumeKey=true`` / ``resumeKey=``): the key is the listing's position, saved after
+  every answer, so a stopped listing continues where it stopped. (The CDX ``page=`` API is
+  not used: it answers prefix queries empty or partly, and lags the live index.)
+* **Exact lookups** (``url=<article url>``, no ``matchType``) for articles a captured listing
+  page links and no prefix listing held.
+* **Captures**: ``<WAYBACK_BASE_URL>/web/<timestamp>id_/<original>`` — the page as the portal
+  served it (no toolbar, links as on the portal), not redirected (a replay that redirects is
+  not the article). Its body is checked against the row's ``digest`` (base-32 SHA-1 of the payload).
 """
 
 from __future__ import annotations
@@ -20,15 +24,18 @@ import json
 import re
 import time
 from calendar import timegm
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
-import scrapy
+from crawler.spiders.captures import Payload, digest_of
 
-from crawler.items import RawPage
-from pipelines.sites.registry import canonical_url, sites_by_slug
-from pipelines.extraction.pages.listing import ARTICLE_PATH
+NAME = "wayback"
+CDX_SLOT = "wayback-cdx"
+SLOT = "wayback"        # captures (the slot's name since the first Wayback source)
+FIELDS = "urlkey,timestamp,original,mimetype,statuscode,digest,length"
 
-SLOT = "wayback"
+
+class ListingError(ValueError):
+    """An index answer that cannot be read (not JSON, cut mid-line): asked again, then a failure."""
 
 
 def year_bound(value, name: str) -> str | None:
@@ -41,15 +48,24 @@ def year_bound(value, name: str) -> str | None:
     return digits
 
 
-def cdx_url(base: str, host: str, from_: str | None = None, to: str | None = None) -> str:
-    """CDX query for every 200 capture under ``<host>/portal/Pages/``, one row per URL."""
-    params = [("url", f"{host}/portal/Pages/"), ("matchType", "prefix"), ("output", "json"),
-              ("filter", "statuscode:200"), ("collapse", "urlkey")]
+def cdx_url(base: str, host: str, from_: str | None = None, to: str | None = None, *, limit: int | None = None,
+            resume_key: str | None = None, exact_url: str | None = None) -> str:
+    """A CDX query: every 200 capture under ``<host>/portal/Pages/`` (or of ``exact_url``),
+    paged by resumption key when ``limit`` is given."""
+    if exact_url:
+        params = [("url", exact_url)]
+    else:
+        params = [("url", f"{host}/portal/Pages/"), ("matchType", "prefix")]
+    params += [("output", "json"), ("fl", FIELDS), ("filter", "statuscode:200")]
     if from_:
         params.append(("from", from_))
     if to:
         params.append(("to", to))
-    return f"{base.rstrip('/')}/cdx/search/cdx?{urlencode(params, safe=':/')}"
+    if limit:
+        params += [("limit", str(limit)), ("showResumeKey", "true")]
+    if resume_key:
+        params.append(("resumeKey", resume_key))
+    return f"{base.rstrip('/')}/cdx/search/cdx?{urlencode(params, safe=':/,')}"
 
 
 def capture_url(base: str, timestamp: str, original: str) -> str:
@@ -57,109 +73,124 @@ def capture_url(base: str, timestamp: str, original: str) -> str:
 
 
 def timestamp_to_unix(ts: str) -> float:
-    """14-digit Wayback timestamp (UTC) → UNIX time."""
+    """14-digit archive timestamp (UTC) → UNIX time."""
     ts = (ts + "00000000000000")[:14]
     return float(timegm(time.strptime(ts, "%Y%m%d%H%M%S")))
 
 
-def parse_cdx_json(body: bytes | str) -> list[dict]:
-    """CDX ``output=json`` answer → rows as dicts (first row holds the field names)."""
+def _unreadable(text: str, exc: Exception) -> ListingError:
+    head = text.lstrip()[:40].replace("\n", " ")
+    if head.startswith("["):
+        return ListingError(f"CDX answer cut off or malformed JSON ({exc}; {len(text)} characters)")
+    return ListingError(f"CDX answer is not JSON (starts with {head!r})")
+
+
+def parse_cdx_page(body: bytes | str) -> tuple[list[dict], str | None]:
+    """A CDX ``output=json`` answer → (rows as dicts, resumption key or None). The first row
+    holds the field names; with ``showResumeKey`` an empty row and ``[key]`` end it.
+    Raises :class:`ListingError` when the answer is not complete JSON."""
     text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
     if not text.strip():
-        return []
-    data = json.loads(text)
+        return [], None
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise _unreadable(text, exc) from None
+    if not isinstance(data, list) or any(not isinstance(r, list) for r in data):
+        raise ListingError("CDX answer is JSON but not a list of rows")
     if not data:
-        return []
+        return [], None
+    key = None
+    if len(data) >= 2 and data[-2] == [] and len(data[-1]) == 1:
+        key = str(data[-1][0])
+        data = data[:-2]
     fields = data[0]
-    return [dict(zip(fields, row)) for row in data[1:]]
+    return [dict(zip(fields, row)) for row in data[1:] if row], key
 
 
-class WaybackMixin:
-    """Wayback source for :class:`crawler.spiders.portal.PortalSpider` (``source=wayback``)."""
+def parse_cdx_json(body: bytes | str) -> list[dict]:
+    """CDX ``output=json`` answer → rows as dicts (the resumption key, if any, dropped)."""
+    return parse_cdx_page(body)[0]
 
-    @classmethod
-    def from_crawler(cls, crawler, *args, **kwargs):
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        s = crawler.settings
-        if getattr(spider, "source_arg", "live") == "wayback" and not s.frozen:
-            slots = dict(s.getdict("DOWNLOAD_SLOTS"))
-            slots.setdefault(SLOT, {"concurrency": s.getint("WAYBACK_CONCURRENCY", 2),
-                                    "delay": s.getfloat("WAYBACK_DOWNLOAD_DELAY", 1.0)})
-            s.set("DOWNLOAD_SLOTS", slots, priority="spider")
-        return spider
 
-    def wayback_hosts(self) -> list[tuple[str, str]]:
-        """(host, site slug) to query: registry sites, plus hosts of ``start_urls``."""
-        out = []
-        if getattr(self, "wayback_sites", None) is not None:
-            out += [(site.host, site.slug) for site in sites_by_slug(self.wayback_sites)]
-        for url, slug in getattr(self, "start_listing_urls", []):
-            host = urlsplit(url).hostname or ""
-            if host and not any(h == host for h, _ in out):
-                out.append((host, slug))
-        return out
+def saved_row(row: dict) -> list:
+    """A CDX row as the listing state keeps it: [urlkey, timestamp, original, status, digest, mimetype]."""
+    return [row.get("urlkey", ""), row.get("timestamp", ""), row.get("original", ""), row.get("statuscode", ""),
+            strip_digest(row.get("digest", "")), row.get("mimetype", "")]
 
-    def wayback_start(self):
-        base = self.settings.get("WAYBACK_BASE_URL", "https://web.archive.org")
-        for host, site in self.wayback_hosts():
-            yield scrapy.Request(cdx_url(base, host, self.wayback_from, self.wayback_to),
-                                 callback=self.parse_cdx, errback=self.on_error,
-                                 meta={"site": site, "download_slot": SLOT,  # one answer lists a whole portal
-                                       "download_maxsize": self.settings.getint("WAYBACK_CDX_MAXSIZE", 0)})
 
-    def parse_cdx(self, response):
-        site = response.meta["site"]
-        self.count(site, "pages_fetched", "listing_pages")
-        try:
-            rows = parse_cdx_json(response.body)
-        except ValueError as exc:
-            yield self._failure(response.url, site, "cdx", f"CDX answer is not JSON: {exc}")
-            return
-        base = self.settings.get("WAYBACK_BASE_URL", "https://web.archive.org")
-        for row in rows:
-            original, ts = row.get("original"), row.get("timestamp")
-            if not original or not ts or row.get("statuscode", "200") != "200":
-                continue
-            if not ARTICLE_PATH.search(urlsplit(original).path):
-                continue
-            canon = canonical_url(original)
-            if canon in self.seen:
-                continue
-            self.seen.add(canon)
-            if self.run.ledger.is_stored(canon) and not self.full:
-                self.count(site, "articles_skipped_known")
-                continue
-            yield scrapy.Request(capture_url(base, ts, original), callback=self.parse_capture,
-                                 errback=self.on_error,
-                                 meta={"site": site, "download_slot": SLOT,
-                                       "wayback_original": original,
-                                       "wayback_capture_time": timestamp_to_unix(ts),
-                                       "listed_in": response.url})
-
-    def parse_capture(self, response):
-        site = response.meta["site"]
-        self.count(site, "pages_fetched", "articles_fetched")
-        if response.meta.get("error_page"):
-            yield self._failure(response.url, site, "error-page", "archived page is a SharePoint error page")
-            return
-        # a 302 to the nearest capture lands on another timestamp: take it from the final URL
-        m = re.search(r"/web/(\d{14})[a-z]{2}_/", response.url)
-        capture_time = timestamp_to_unix(m.group(1)) if m else response.meta.get("wayback_capture_time")
-        yield RawPage(
-            url=response.url,
-            body=response.body,
-            status=response.status,
-            content_type=response_content_type(response),
-            fetched_at=time.time(),
-            site=site,
-            source="wayback",
-            original_url=response.meta["wayback_original"],
-            capture_time=capture_time,
-            listed_in=response.meta.get("listed_in"),
-        )
+def strip_digest(value: str | None) -> str:
+    value = (value or "").strip()
+    return value.split(":", 1)[1] if value.lower().startswith("sha1:") else value
 
 
 def response_content_type(response) -> str | None:
     """The response's Content-Type header as text (both spiders' pages)."""
     value = response.headers.get(b"Content-Type")
     return value.decode("latin-1") if value else None
+
+
+# --- the archive adapter the pull uses (crawler.spiders.archives) ---------------------------------
+class Wayback:
+    """Wayback Machine side of an archive pull: its queries, answers, captures."""
+
+    name = NAME
+    cdx_slot = CDX_SLOT
+    data_slot = SLOT
+
+    def __init__(self, settings, from_: str | None = None, to: str | None = None):
+        self.base = (settings.get("WAYBACK_BASE_URL") or "https://web.archive.org").rstrip("/")
+        self.limit = settings.getint("WAYBACK_CDX_LIMIT", 5000)
+        self.from_, self.to = from_, to
+
+    def signature(self, hosts: list[str]) -> dict:
+        return {"base": self.base, "hosts": sorted(hosts), "from": self.from_, "to": self.to, "v": 1}
+
+    def queries(self, hosts: list[str], state) -> list[str]:
+        """Query ids of the listing: one per host; when a complete listing is reused, one more
+        per host for the captures indexed since (``<host> since <timestamp>``)."""
+        out = sorted(hosts)
+        since = state.since()
+        if since and not self.to:
+            out += [f"{host} since {since}" for host in sorted(hosts)]
+        return out
+
+    def query_url(self, qid: str, position) -> str:
+        host, _, since = qid.partition(" since ")
+        from_ = max(since, self.from_ or "") if since else self.from_
+        return cdx_url(self.base, host, from_, self.to, limit=self.limit, resume_key=position)
+
+    def parse_answer(self, response, qid: str, query: dict) -> tuple[list[list], object, bool]:
+        """(saved rows, next position, done) of one answer; ListingError when unreadable."""
+        if response.status != 200:
+            raise ListingError(f"CDX answered HTTP {response.status}")
+        rows, key = parse_cdx_page(response.body)
+        return [saved_row(r) for r in rows], key, key is None
+
+    def lookup_url(self, url: str) -> str:
+        return cdx_url(self.base, "", self.from_, self.to, exact_url=url)
+
+    def parse_lookup(self, response) -> list[list]:
+        if response.status == 404:
+            return []
+        if response.status != 200:
+            raise ListingError(f"CDX answered HTTP {response.status}")
+        return [saved_row(r) for r in parse_cdx_page(response.body)[0]]
+
+    @staticmethod
+    def cap_fields(row: list) -> dict:
+        """A saved row → the fields of a capture."""
+        urlkey, ts, original, status, digest, mime = (row + [""] * 6)[:6]
+        return {"ts": ts, "original": original, "status": status, "digest": digest, "mime": mime}
+
+    def capture_request(self, cap) -> tuple[str, dict]:
+        return capture_url(self.base, cap.ts, cap.original), {}
+
+    def fetch_url(self, cap) -> str:
+        return capture_url(self.base, cap.ts, cap.original)
+
+    def payload(self, response, cap) -> Payload:
+        """The replay as the archive answered it (never redirected: a redirect is not the article)."""
+        location = response.headers.get(b"Location")
+        return Payload(response.status, response.body, response_content_type(response),
+                       location.decode("latin-1") if location else None, digest_of(response.body))

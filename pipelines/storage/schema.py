@@ -44,8 +44,8 @@ ARTICLES = pa.schema([
     _f("category", pa.string(), "category from the breadcrumb"),
     _f("byline", pa.string(), "author / credit line"),
     _f("extractor", pa.string(), "tandan (platform layout) | generic (fallback)"),
-    _f("source", pa.string(), "live | replica (fetched through the offline replica) | wayback | warc"),
-    _f("capture_time", pa.timestamp("ms", tz="UTC"), "archive capture time (wayback, warc), else null"),
+    _f("source", pa.string(), "live | replica (fetched through the offline replica) | wayback | commoncrawl | warc"),
+    _f("capture_time", pa.timestamp("ms", tz="UTC"), "archive capture time (wayback, commoncrawl, warc), else null"),
     _f("fetched_at", pa.timestamp("ms", tz="UTC"), "when this version was fetched", False),
     _f("http_status", pa.int16(), "HTTP status of the fetch"),
     _f("content_sha1", pa.string(), "SHA-1 of the raw response body"),
@@ -53,6 +53,8 @@ ARTICLES = pa.schema([
     _f("run_id", pa.string(), "crawl run that wrote this row"),
     _f("quality_flags", pa.list_(pa.string()), "what this version lacks: empty-body, no-date, no-title "
        "(empty list when nothing); many flags on one site's new articles mean its layout changed"),
+    _f("sources", pa.list_(pa.string()), "archive pulls: every archive holding a capture that is this article "
+       "(wayback, commoncrawl), whichever the stored bytes came from (`source`); null for live crawls and WARC input"),
 ])
 
 IMAGES = pa.schema([
@@ -181,7 +183,7 @@ PARTITIONED = ("articles", "images", "officials")
 # Columns added after the first datasets were written: files of older versions lack them
 # (readers fill nulls; ``compact`` rewrites the files with them).
 ADDED_COLUMNS: dict[str, frozenset[str]] = {
-    "articles": frozenset({"quality_flags"}),
+    "articles": frozenset({"quality_flags", "sources"}),
     "runs": frozenset({"articles_empty_body", "articles_no_date", "articles_no_title", "job_id"}),
     "people": frozenset({"name_variants", "confidence", "evidence", "homonyms", "mentions", "merged_from",
                          "split_from"}),
