@@ -1,7 +1,7 @@
 """Scorer: extraction measured against hand-checked gold pages, beside trafilatura.
 
 A gold directory holds ``<name>.html`` (page bytes) + ``<name>.json`` (expected object, see
-``tests/gold/CONVENTIONS.md``). Fields absent from a gold JSON are not scored. Figures:
+``pipelines/extraction/CONVENTIONS.md``). Fields absent from a gold JSON are not scored. Figures:
 
 * title, date: exact match; time: exact ``published_at`` where the gold reveals one;
 * lead, body: token F1 (bag of words, NFC, new-style tones, lower case); body also the

@@ -3,7 +3,7 @@
 :func:`linearize` walks a body element in document order and emits blocks: text
 paragraphs (with a few style facts), images, and explicit captions (``figcaption``, the
 row under an image in a table, text after ``<br>`` that follows an image in the same
-``<p>``). :func:`assemble` then applies the conventions of ``tests/gold/CONVENTIONS.md``:
+``<p>``). :func:`assemble` then applies the conventions of ``pipelines/extraction/CONVENTIONS.md``:
 implicit captions (the block right after an image when it is italic, centred, or short
 without a final full stop), shared captions, photo credits, trailing bylines, and a bold
 first paragraph standing in for a missing lead.
