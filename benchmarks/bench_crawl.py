@@ -41,7 +41,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 CLK = os.sysconf("SC_CLK_TCK")
-EXTENSIONS_OURS = json.dumps({"crawler.progress.Progress": 500, "benchmarks.timing.BenchTiming": 0})
+EXTENSIONS_OURS = json.dumps({"crawler.run.RunOwner": 100, "crawler.progress.Progress": 500, "benchmarks.timing.BenchTiming": 0})
 
 
 # --- /proc helpers -----------------------------------------------------------------------------
