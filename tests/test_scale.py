@@ -93,9 +93,12 @@ def test_three_workers_share_one_frontier(replica, redis, tmp_path):
         assert rc == 0, err[-2000:]
     rows = _check_exactly_once(out, manifest)
     by_run = Counter(r["run_id"] for r in rows)
-    assert set(by_run) == set(runs), by_run          # every stored row names its worker; all three did work
+    assert set(by_run) <= set(runs) and len(by_run) >= 2, by_run   # every stored row names its worker
     whole = [r for r in _table(out, "runs") if r["site"] == "*"]
     assert sorted(r["run_id"] for r in whole) == sorted(runs)
+    # all three did work: each fetched pages from the shared queue (on a loaded machine one
+    # worker may fetch only listings while the others store the articles)
+    assert all(r["pages_fetched"] > 0 for r in whole), [(r["run_id"], r["pages_fetched"]) for r in whole]
     assert {r["job_id"] for r in whole} == {"three"} and {r["finish_reason"] for r in whole} == {"finished"}
     assert sum(r["articles_new"] for r in whole) == len(rows)
     # the last worker out deleted the job's keys; the root has no worker left
