@@ -8,6 +8,8 @@ from collections import Counter
 
 from .model import Article, Portal, listing_pages
 from . import commoncrawl, wayback
+from .commoncrawl import cc_captures
+from .wayback import ARCHIVES, Capture, captures
 
 
 def published(a: Article) -> tuple[str | None, str]:
@@ -128,9 +130,50 @@ def build_manifest(portal: Portal, base_url: str, faults=None, with_truth: bool 
         "persons": portal.cast.describe(),
         "wayback": wayback.describe(portal, base),
         "commoncrawl": commoncrawl.describe(portal, base),
-        "archives": wayback.expected(portal),   # what a pull of both archives must give
+        "archives": expected(portal),   # what a pull of both archives must give
     }
     if faults is not None:
         out["faults"] = faults.describe()
         out["permanent_failures"] = out["faults"].pop("permanent_failures")
     return out
+
+
+# --- the truth ----------------------------------------------------------------------------------------
+def expected(portal: Portal, archives=ARCHIVES) -> dict[str, dict]:
+    """What a complete pull of ``archives`` must give, per article URL: ``sources`` (archives
+    holding a capture that is the article), the ``first`` and ``latest`` such capture over
+    all of them, and ``versions`` (the first capture of each distinct text, in time order;
+    ``revision`` says which). Articles no archive holds a good capture of are left out;
+    an article whose every capture is bad is listed under ``no_good_capture``."""
+    pools = []
+    if "wayback" in archives:
+        pools.append(captures(portal))
+    if "commoncrawl" in archives:
+        pools.append(cc_captures(portal))
+    by_article: dict[str, list[Capture]] = {}
+    for pool in pools:
+        for c in pool:
+            if c.article is not None and c.statuscode == "200":
+                if c.indexed or c.article.listed:
+                    by_article.setdefault(c.article.url, []).append(c)
+    out, bad = {}, []
+    for url, caps in sorted(by_article.items()):
+        caps.sort(key=lambda c: (c.timestamp, ARCHIVES.index(c.archive)))
+        goods = [c for c in caps if c.good]
+        if not goods:
+            bad.append(url)
+            continue
+        versions, seen = [], set()
+        for c in goods:
+            if c.revision not in seen:
+                seen.add(c.revision)
+                versions.append(_brief(c))
+        out[url] = {"sources": sorted({c.archive for c in goods}), "first": _brief(goods[0]),
+                    "latest": _brief(goods[-1]), "versions": versions,
+                    "captures": len(caps), "district": goods[0].article.district.slug}
+    return {"articles": out, "no_good_capture": bad}
+
+
+def _brief(c: Capture) -> dict:
+    return {"archive": c.archive, "timestamp": c.timestamp, "revision": c.revision, "original": c.original,
+            "collection": c.collection}

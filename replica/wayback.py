@@ -385,47 +385,8 @@ def wayback_length(portal: Portal, cap: Capture) -> int:
     return cap._wb_length
 
 
-# --- the truth ----------------------------------------------------------------------------------------
-def expected(portal: Portal, archives=ARCHIVES) -> dict[str, dict]:
-    """What a complete pull of ``archives`` must give, per article URL: ``sources`` (archives
-    holding a capture that is the article), the ``first`` and ``latest`` such capture over
-    all of them, and ``versions`` (the first capture of each distinct text, in time order;
-    ``revision`` says which). Articles no archive holds a good capture of are left out;
-    an article whose every capture is bad is listed under ``no_good_capture``."""
-    from .commoncrawl import cc_captures
-
-    pools = []
-    if "wayback" in archives:
-        pools.append(captures(portal))
-    if "commoncrawl" in archives:
-        pools.append(cc_captures(portal))
-    by_article: dict[str, list[Capture]] = {}
-    for pool in pools:
-        for c in pool:
-            if c.article is not None and c.statuscode == "200":
-                if c.indexed or c.article.listed:
-                    by_article.setdefault(c.article.url, []).append(c)
-    out, bad = {}, []
-    for url, caps in sorted(by_article.items()):
-        caps.sort(key=lambda c: (c.timestamp, ARCHIVES.index(c.archive)))
-        goods = [c for c in caps if c.good]
-        if not goods:
-            bad.append(url)
-            continue
-        versions, seen = [], set()
-        for c in goods:
-            if c.revision not in seen:
-                seen.add(c.revision)
-                versions.append(_brief(c))
-        out[url] = {"sources": sorted({c.archive for c in goods}), "first": _brief(goods[0]),
-                    "latest": _brief(goods[-1]), "versions": versions,
-                    "captures": len(caps), "district": goods[0].article.district.slug}
-    return {"articles": out, "no_good_capture": bad}
 
 
-def _brief(c: Capture) -> dict:
-    return {"archive": c.archive, "timestamp": c.timestamp, "revision": c.revision, "original": c.original,
-            "collection": c.collection}
 
 
 def describe(portal: Portal, base: str) -> dict:

@@ -22,7 +22,7 @@ from pipelines.extraction.blocks import BLOCK_TAGS, SKIP_TAGS, assemble, lineari
 from pipelines.extraction.dates import date_from_url, parse_datetime_text, parse_iso, to_iso
 from pipelines.extraction.dom import Doc, drop, has_class, text_of
 from pipelines.extraction.items import Article
-from pipelines.extraction.pages.tandan import jsonld_date, meta_date, site_name as tandan_site_name, title_from_head
+from pipelines.extraction.pages.head import jsonld_date, meta_date, site_name as tandan_site_name, title_from_head
 from pipelines.extraction.text import clean_text
 
 __all__ = ["GenericArticlePage", "GenericBody", "generic_body"]

@@ -210,7 +210,7 @@ class ListingPage:
 
     @staticmethod
     def extract(doc: Doc, url: str) -> Listing:
-        from pipelines.extraction.pages.tandan import site_name
+        from pipelines.extraction.pages.head import site_name
 
         root = doc.root
         return Listing(url, site_name(root, doc), article_links(root, url, doc), next_page(root, url))
