@@ -25,8 +25,10 @@ ROOT = Path(__file__).resolve().parent.parent
 ARTICLES = 150
 SEED = 5
 # slow enough per host that three workers share the work and a kill lands mid-crawl
-PACE = ("-s", "DOWNLOAD_DELAY=0.1", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1", "-s", "RETRY_BACKOFF_BASE=0.05",
-        "-s", "EXTRACT_WORKERS=0", "-s", "PARQUET_FLUSH_ROWS=10")
+# (a worker process takes seconds to start on a loaded machine: the crawl must outlast that,
+# and a small prefetch keeps the first worker from holding what a later one could fetch)
+PACE = ("-s", "DOWNLOAD_DELAY=0.25", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1", "-s", "RETRY_BACKOFF_BASE=0.05",
+        "-s", "EXTRACT_WORKERS=0", "-s", "PARQUET_FLUSH_ROWS=10", "-s", "FRONTIER_PREFETCH=4")
 
 
 @pytest.fixture(scope="module")
