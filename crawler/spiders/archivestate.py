@@ -30,21 +30,10 @@ import os
 import time
 from pathlib import Path
 
+from pipelines.storage.dataset import fsync_dir
+
 STATE_DIR = "archive-state"
 REFRESH_OVERLAP_DAYS = 30
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def write_json_atomic(path: Path, data) -> None:
@@ -55,7 +44,7 @@ def write_json_atomic(path: Path, data) -> None:
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
 
 
 def read_jsonl(path: Path) -> list:

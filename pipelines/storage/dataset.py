@@ -254,7 +254,8 @@ def _kept(name: str, keep: set[str] | None) -> bool:
     return any(batch.startswith(run_id + "-") for run_id in keep)
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
+    """fsync a directory (a rename in it is durable after this); errors are ignored."""
     try:
         fd = os.open(path, os.O_RDONLY)
     except OSError:
@@ -324,7 +325,7 @@ def commit(root: Path, name: str, entries: list[tuple[str, str]], remove: list[s
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp_journal, journal)  # commit point
-    _fsync_dir(jdir)
+    fsync_dir(jdir)
     for tmp, final in entries:
         os.replace(root / tmp, root / final)
     for old in remove:
