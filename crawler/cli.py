@@ -151,13 +151,18 @@ def run_crawl(settings, **spider_args) -> dict:
 def crawl_status(stats: dict) -> int:
     """Exit status of a crawl from its run's finish reason (``runs/`` holds the same), with
     a one-line message on stderr when it is not 0."""
-    reason = stats.get("portal/finish_reason") or stats.get("finish_reason")
+    reason = stats.get("portal/finish_reason")
+    if reason is None:  # a run that opened and left no finish reason did not close: never "finished"
+        reason = "close-error" if stats.get("portal/run_id") else stats.get("finish_reason")
     if reason == "finished":
         return EXIT_OK
     if reason == "storage-error":
         message = stats.get("portal/storage_error") or "storing rows failed"
     elif reason == "frontier-error":
         message = stats.get("portal/frontier_error") or "the frontier's Redis failed"
+    elif reason == "close-error":
+        message = (f"closing the run failed ({stats.get('portal/close_error') or 'see the error above'}); "
+                   "its last rows and runs/ row may be missing")
     elif reason == "failed":
         message = ("the run stored nothing: every site failed or no fetched article could be stored "
                    "(see failures/ and `portal-news status`)")

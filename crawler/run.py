@@ -129,8 +129,15 @@ class RunOwner:
     def spider_closed(self, spider=None, reason: str = "finished"):
         if not self.opened:
             return
-        summary = self.ledger.close(reason)
         stats = self.crawler.stats
+        try:
+            summary = self.ledger.close(reason)
+        except Exception as exc:  # (signal handlers' errors are only logged by Scrapy: say it in the stats)
+            logger.error("run %s: closing it failed, its last rows and runs/ row may be missing: %s: %s",
+                         self.run_id, type(exc).__name__, exc)
+            stats.set_value("portal/finish_reason", "close-error")
+            stats.set_value("portal/close_error", f"{type(exc).__name__}: {exc}")
+            return
         stats.set_value("portal/finish_reason", summary["finish_reason"])
         stats.set_value("portal/files_written", summary["files_written"])
         for key in ("articles_new", "articles_updated", "articles_unchanged", "failures"):

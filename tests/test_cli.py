@@ -109,3 +109,15 @@ def test_check_hosts_asks_each_host_once_through_the_replica():
     assert all(cols[3] == "http-502" for slug, cols in lines.items() if slug not in served)
     assert lines["tp-thanh-hoa"][1] == "tpthanhhoa.thanhhoa.gov.vn" and lines["muong-lat"][2] == "real"
     assert out.stdout.splitlines()[-1] == f"{len(served)} of 28 hosts answered"
+
+
+def test_a_run_whose_close_was_not_recorded_is_not_reported_as_finished(capsys):
+    """Scrapy only logs errors of signal handlers: a run that opened (portal/run_id) but left
+    no finish reason of its own did not close, and must not exit 0 on Scrapy's 'finished'."""
+    from crawler.cli import EXIT_OK, EXIT_RUN_FAILED, crawl_status
+
+    assert crawl_status({"finish_reason": "finished", "portal/run_id": "r", "portal/finish_reason": "finished"}) == EXIT_OK
+    assert crawl_status({"finish_reason": "finished", "portal/run_id": "r"}) == EXIT_RUN_FAILED
+    assert crawl_status({"finish_reason": "finished", "portal/run_id": "r", "portal/finish_reason": "close-error",
+                         "portal/close_error": "OSError: boom"}) == EXIT_RUN_FAILED
+    assert "closing the run failed (OSError: boom)" in capsys.readouterr().err
