@@ -60,7 +60,8 @@ class RunOwner:
             settings=recorded,
             flush_rows=settings.getint("PARQUET_FLUSH_ROWS", 2000),
             background=settings.getbool("PARQUET_BACKGROUND_COMMIT", True),
-            retry_failed_after_hours=settings.getfloat("RETRY_FAILED_AFTER_HOURS", 20))
+            retry_failed_after_hours=settings.getfloat("RETRY_FAILED_AFTER_HOURS", 20),
+            merge_at_close=settings.getbool("MERGE_PART_FILES", True))
         self.error: str | None = None
         self.opened = False
 
@@ -144,6 +145,11 @@ class RunOwner:
             stats.set_value(f"portal/{key}", summary[key])
         if summary["storage_error"]:
             stats.set_value("portal/storage_error", summary["storage_error"])
+        merged = summary.get("merged") or {}
+        if "files_before" in merged:
+            stats.set_value("portal/part_files_merged", merged["files_before"])
+        elif merged.get("error"):
+            stats.set_value("portal/part_files_not_merged", merged["error"])
         for site, q in summary["quality_by_site"].items():
             lacking = ", ".join(f"{n} {flag.replace('_', ' ')}" for flag, n in q.items() if flag != "stored")
             logger.warning("%s: of %d articles stored in this run, %s (a layout change on the portal?)",

@@ -98,6 +98,11 @@ LISTING_BACKLOG = 2000         # article requests waiting before a listing walk 
 # `-s MAX_LISTING_PAGES=0` lifts it too.
 MAX_LISTING_PAGES = 2000
 RETRY_FAILED_AFTER_HOURS = 20  # URLs given up on are tried again by runs after this long
+# At its end a run merges the small part files (< 32 MB) of each directory it wrote into
+# (articles/images/officials partitions, runs/, failures/) into one, keeping every row and
+# version, so daily runs leave about one file per partition rather than one per run.
+# Never in a shared job (--frontier); `portal-news compact` does it between jobs.
+MERGE_PART_FILES = True
 
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"

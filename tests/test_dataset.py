@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -253,3 +254,118 @@ def test_files_of_an_older_version_without_added_columns_still_read(example, tmp
     ledger.close("finished")
     compact(tmp_path)
     assert pd.read_parquet(tmp_path / "articles")["quality_flags"].isna().all()
+
+
+def _store(root, recs, *, merge=True, flush_rows=2, run_id=None):
+    """One run through the ledger storing ``recs`` (extracted records), as a crawl does."""
+    ledger = RunLedger(root, run_id=run_id, flush_rows=flush_rows, merge_at_close=merge).open()
+    ledger.count("muong-lat", "pages_fetched", len(recs))
+    for i, rec in enumerate(recs):
+        article, images, officials = rows_for_record(rec, fetch_url=rec["url"], fetched_at=1_700_000_000 + i)
+        ledger.add_article("muong-lat", {"article": article, "images": images, "officials": officials})
+    return ledger.close("finished")
+
+
+def _versions_of(example, n, edit=""):
+    html, gold = example
+    rec = extract(html, gold["url"])
+    return [dict(rec, url=gold["url"].replace("ahdtzt", f"a{i:05d}"),
+                 body_paragraphs=rec["body_paragraphs"] + ([edit] if edit else [])) for i in range(n)]
+
+
+def _frame(root, table):
+    frame = pd.read_parquet(root / table)
+    key = [c for c in ("run_id", "article_id", "content_hash", "image_url", "name", "site", "url") if c in frame.columns]
+    return frame.sort_values(key).reset_index(drop=True)
+
+
+def test_a_run_merges_the_small_part_files_it_added_keeping_every_row_and_version(example, tmp_path):
+    """Two runs (the second updates every article) commit in batches of 2 articles; at its
+    end each run merges the small part files of the directories it wrote into: one file per
+    partition and table, the same rows as without merging, both versions of every article."""
+    merged, plain = tmp_path / "merged", tmp_path / "plain"
+    for root, merge in ((merged, True), (plain, False)):
+        first = _store(root, _versions_of(example, 9), merge=merge, run_id="r1")
+        second = _store(root, _versions_of(example, 9, edit="Một đoạn được thêm vào sau."), merge=merge, run_id="r2")
+        assert second["articles_updated"] == 9 and first["articles_new"] == 9
+        assert first["finish_reason"] == second["finish_reason"] == "finished"
+    assert first["merged"] is None and second["merged"] is None   # (the plain root's summaries)
+    for table in ("articles", "images", "officials", "runs"):
+        assert len(data_files(plain, table)) > 1
+        assert len(data_files(merged, table)) == 1, (table, data_files(merged, table))
+        a, b = _frame(merged, table), _frame(plain, table)
+        clock = [c for c in a.columns if c.endswith(("_at", "seconds"))] if table == "runs" else []
+        pd.testing.assert_frame_equal(a.drop(columns=clock), b.drop(columns=clock))
+    arts = pd.read_parquet(merged / "articles")
+    assert len(arts) == 18 and arts.groupby("article_id")["content_hash"].nunique().eq(2).all()
+    assert not list(merged.rglob("*.inprogress")) and not list((merged / "_journal").glob("*"))
+    # the next run knows every version: nothing new, nothing updated
+    again = _store(merged, _versions_of(example, 9, edit="Một đoạn được thêm vào sau."))
+    assert again["articles_unchanged"] == 9 and again["articles_new"] == again["articles_updated"] == 0
+
+
+def test_merging_leaves_big_files_and_other_directories_alone(example, tmp_path):
+    from pipelines.storage.dataset import merge_small_files
+
+    w = DatasetWriter(tmp_path, "w", flush_rows=1)
+    rows = _rows(example, 4)
+    rows[0][0]["body_paragraphs"] = [os.urandom(40_000).hex()]   # one article file much bigger
+    for r in rows:
+        w.add_article(*r)
+    w.close()
+    files = data_files(tmp_path, "articles")
+    big = max(files, key=lambda p: p.stat().st_size)
+    assert sorted(p.stat().st_size for p in files)[-2] < big.stat().st_size // 2
+    # only the articles directory is named; the big file is not small
+    stats = merge_small_files(tmp_path, "m", dirs={str(big.parent.relative_to(tmp_path))},
+                              small_bytes=big.stat().st_size // 2)
+    after = data_files(tmp_path, "articles")
+    assert stats["files_before"] == 3 and len(after) == 2 and big in after
+    assert len(data_files(tmp_path, "images")) == 4          # not named: left alone
+    assert len(pd.read_parquet(tmp_path / "articles")) == 4
+
+
+def test_a_merge_killed_after_its_commit_point_is_finished_and_one_killed_before_changes_nothing(example, tmp_path):
+    from pipelines.storage.dataset import merge_small_files
+
+    w = DatasetWriter(tmp_path, "w", flush_rows=1)
+    for r in _rows(example, 3):
+        w.add_article(*r)
+    w.close()
+    before = _frame(tmp_path, "articles")
+    real_replace = os.replace
+
+    def die_after_journal(src, dst):
+        real_replace(src, dst)
+        if str(dst).endswith(".json"):
+            raise KeyboardInterrupt("killed")
+
+    os.replace = die_after_journal
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            merge_small_files(tmp_path, "m")
+    finally:
+        os.replace = real_replace
+    assert len(data_files(tmp_path, "articles")) == 3      # old files still there, merged one hidden
+    recover(tmp_path)
+    assert len(data_files(tmp_path, "articles")) == 1
+    pd.testing.assert_frame_equal(_frame(tmp_path, "articles"), before)
+    # killed before the commit point: the temporary file is discarded, the old files stay
+    for r in _rows(example, 5)[3:]:
+        w2 = DatasetWriter(tmp_path, "w2", flush_rows=1)
+        w2.add_article(*r)
+        w2.close()
+    real_dump = json.dump
+
+    def die_in_journal(*args, **kwargs):
+        raise KeyboardInterrupt("killed")
+
+    json.dump = die_in_journal
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            merge_small_files(tmp_path, "m2")
+    finally:
+        json.dump = real_dump
+    recover(tmp_path)
+    assert len(data_files(tmp_path, "articles")) == 3 and len(pd.read_parquet(tmp_path / "articles")) == 5
+    assert not list(tmp_path.rglob("*.inprogress"))

@@ -222,9 +222,21 @@ def test_status_and_compact_commands(tmp_path):
     out = tmp_path / "ds"
     with replica_process(articles=40, seed=21) as replica:
         sites = ",".join(d["slug"] for d in replica.manifest()["districts"])
-        for _ in range(2):
-            subprocess.run(crawl_cmd(replica.base_url, out, sites, "-s", "PARQUET_FLUSH_ROWS=5"),
+        for _ in range(2):   # small batches, left unmerged: many part files
+            subprocess.run(crawl_cmd(replica.base_url, out, sites, "-s", "PARQUET_FLUSH_ROWS=5",
+                                     "-s", "MERGE_PART_FILES=0"),
                            check=True, capture_output=True, timeout=300)
+        # by default a run merges the small part files it added: one per directory and table
+        merged = tmp_path / "merged"
+        subprocess.run(crawl_cmd(replica.base_url, merged, sites, "-s", "PARQUET_FLUSH_ROWS=5"),
+                       check=True, capture_output=True, timeout=300)
+    for table in ("articles", "images", "officials"):
+        dirs = Counter(p.parent for p in (out / table).rglob("*.parquet"))
+        assert max(dirs.values()) > 1
+        dirs = Counter(p.parent for p in (merged / table).rglob("*.parquet"))
+        assert set(dirs.values()) == {1}, (table, dirs)
+    assert sorted(r["url"] for r in articles(merged)) == sorted(r["url"] for r in articles(out)) != []
+    assert_every_file_readable(merged)
     status = subprocess.run([sys.executable, "-m", "crawler.cli", "status", "-o", str(out)],
                             capture_output=True, text=True, check=True).stdout
     assert "last 2 runs" in status and "articles per district" in status

@@ -160,3 +160,55 @@ def test_exit_status_is_1_when_every_site_is_unreachable(tmp_path):
     assert runs and runs[-1]["finish_reason"] == "failed"
     kinds = ds.dataset(out / "failures", format="parquet").to_table().column("kind").to_pylist()
     assert "connection" in kinds
+
+
+def test_a_full_disk_while_merging_part_files_keeps_every_row_and_the_run_finished(tmp_path):
+    """Merging small part files at a run's end is housekeeping: on a real tmpfs with no room
+    for the merged file, the run still finishes (its rows are stored), says the files were
+    not merged, and leaves every row readable once; a later run with room merges them."""
+    import json as _json
+
+    from pipelines import extract
+    from pipelines.storage.dataset import data_files
+    from pipelines.storage.rows import rows_for_record
+
+    example = Path("/work/shared/portal/examples/muonglat-2021-3-24")
+    if not example.with_suffix(".html").exists():
+        pytest.skip("shared example not found")
+    mnt = tmp_path / "small"
+    if not _mount_tmpfs(mnt, "8m"):
+        pytest.skip("cannot mount a tmpfs here (needs root)")
+    html = example.with_suffix(".html").read_bytes()
+    url = _json.loads(example.with_suffix(".json").read_text("utf-8"))["url"]
+    rec = extract(html, url)
+
+    def store(root, ids, merge):
+        ledger = RunLedger(root, flush_rows=1, merge_at_close=merge).open()
+        ledger.count("muong-lat", "pages_fetched", len(ids))
+        for i in ids:
+            r = dict(rec, url=url.replace("ahdtzt", f"a{i:05d}"))
+            article, images, officials = rows_for_record(r, fetch_url=r["url"], fetched_at=1_700_000_000 + i)
+            ledger.add_article("muong-lat", {"article": article, "images": images, "officials": officials})
+        return ledger.close("finished")
+
+    try:
+        out = mnt / "ds"
+        store(out, range(120), merge=False)
+        before = len(data_files(out, "articles"))
+        used = sum(p.stat().st_size for p in data_files(out, "articles"))
+        filler = mnt / "filler"
+        with open(filler, "wb") as fh:   # room for one more small batch, not for a merged file
+            fh.write(b"\0" * max(0, shutil.disk_usage(mnt).free - min(used // 2, 400_000)))
+        summary = store(out, [500], merge=True)
+        assert summary["finish_reason"] == "finished" and summary["articles_new"] == 1
+        assert summary["merged"] and "No space left" in summary["merged"]["error"], summary["merged"]
+        assert len(data_files(out, "articles")) == before + 1
+        assert_every_file_readable(out)
+        assert _article_urls(out).most_common(1)[0][1] == 1 and len(_article_urls(out)) == 121
+        assert not list(out.rglob("*.inprogress"))
+        filler.unlink()
+        summary = store(out, [501], merge=True)
+        assert summary["merged"]["files_after"] >= 1 and len(data_files(out, "articles")) == 1
+        assert len(_article_urls(out)) == 122 and _article_urls(out).most_common(1)[0][1] == 1
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], capture_output=True)

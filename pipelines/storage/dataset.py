@@ -41,12 +41,13 @@ from pipelines.sites.registry import is_slug
 from pipelines.storage.schema import ADDED_COLUMNS, PARTITION_COLS, PARTITIONED, TABLES
 
 __all__ = ["DatasetError", "DatasetWriter", "RootBusy", "RootLock", "check_dataset", "commit", "recover", "data_files",
-           "read_file", "read_table", "compact"]
+           "read_file", "read_table", "compact", "merge_small_files"]
 
 JOURNAL_DIR = "_journal"
 TMP_PREFIX = ".tmp-"
 TMP_SUFFIX = ".parquet.inprogress"
 ROW_GROUP_SIZE = 2000
+SMALL_FILE_BYTES = 32 * 1024 * 1024  # part files below this are merged at the end of a run
 
 
 class DatasetError(RuntimeError):
@@ -293,8 +294,9 @@ def recover(root: str | Path, keep: set[str] | None = None) -> dict:
                 if tmp_p.exists():
                     os.replace(tmp_p, final_p)
                     done["rolled_forward"] += 1
-            for old in removals:  # compaction: the merged file replaces these
-                (root / old).unlink(missing_ok=True)
+            if all((root / final).exists() for _, final in entries):
+                for old in removals:  # compaction: the merged file replaces these (only once it is there)
+                    (root / old).unlink(missing_ok=True)
             journal.unlink(missing_ok=True)
         for stale in jdir.glob("*.json.tmp"):
             if not _kept(stale.name, keep):
@@ -652,4 +654,51 @@ def _compact(root: Path, run_id: str) -> dict:
             # the new file appears and the old ones go in one committed step
             commit(root, name, [(str(tmp), str(final))], remove=[str(p.relative_to(root)) for p in files])
             stats["files_after"] += 1
+    return stats
+
+
+MERGED_TABLES = PARTITIONED + ("runs", "failures")   # tables whose part files a run adds
+
+
+def merge_small_files(root: str | Path, run_id: str, dirs: set[str] | None = None,
+                      small_bytes: int = SMALL_FILE_BYTES) -> dict:
+    """Merge the small part files of each table directory into one file, keeping every row
+    (every version; no deduplication, which is ``compact``'s), by the same commit protocol
+    (the merged file appears and the files it replaces go in one committed step; a crash
+    leaves either the old files or the merged one). ``dirs``: only these directories
+    (relative to the root, e.g. ``articles/district=…/year=2024``, ``runs``), e.g. those a
+    run wrote into. Files of ``small_bytes`` or more are left as they are, so a partition
+    holds about (its size ÷ ``small_bytes``) + 1 files however many runs wrote to it.
+
+    The caller holds the root's lock (a run at its end). Returns counts."""
+    root = Path(root)
+    stats = {"dirs": 0, "files_before": 0, "files_after": 0, "rows": 0}
+    for table in MERGED_TABLES:
+        schema = TABLES[table]
+        names = [n for n in schema.names if n not in PARTITION_COLS]
+        by_dir: dict[Path, list[Path]] = defaultdict(list)
+        for path in data_files(root, table):
+            rel_dir = str(path.parent.relative_to(root))
+            if dirs is not None and rel_dir not in dirs:
+                continue
+            if path.stat().st_size < small_bytes:
+                by_dir[path.parent].append(path)
+        for directory, files in sorted(by_dir.items()):
+            if len(files) < 2:
+                continue
+            merged = pa.concat_tables([read_file(p, table, names) for p in files],
+                                      promote_options="default").cast(schema)
+            rel = directory.relative_to(root)
+            name = f"part-{run_id}-m{uuid.uuid4().hex[:6]}"
+            tmp, final = rel / f"{TMP_PREFIX}{name}{TMP_SUFFIX}", rel / f"{name}.parquet"
+            try:
+                pq.write_table(merged, root / tmp, row_group_size=ROW_GROUP_SIZE, compression="zstd")
+            except BaseException:
+                (root / tmp).unlink(missing_ok=True)   # before the commit point: nothing changed
+                raise
+            commit(root, name, [(str(tmp), str(final))], remove=[str(p.relative_to(root)) for p in files])
+            stats["dirs"] += 1
+            stats["files_before"] += len(files)
+            stats["files_after"] += 1
+            stats["rows"] += merged.num_rows
     return stats

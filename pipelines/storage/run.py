@@ -3,7 +3,8 @@
 A run — a crawl, or ``reprocess`` of WARC archives — holds the root's lock, knows what is
 stored already, decides for every article version whether it is new, an update or
 unchanged, counts per site what it fetched and stored, keeps the URLs it gave up on, and
-at its end writes its ``runs/`` and ``failures/`` rows and rebuilds ``people/``. The crawl
+at its end writes its ``runs/`` and ``failures/`` rows, rebuilds ``people/`` and merges the
+small part files it added. The crawl
 reaches it through :class:`crawler.run.RunOwner` (a Scrapy extension); ``reprocess`` uses it
 directly. Nothing else decides these things.
 
@@ -22,7 +23,9 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from pipelines.sites.registry import canonical_url
-from pipelines.storage.dataset import DatasetError, DatasetWriter, RootBusy, RootLock, read_table
+import pyarrow as pa
+
+from pipelines.storage.dataset import DatasetError, DatasetWriter, RootBusy, RootLock, merge_small_files, read_table
 
 __version__ = "0.1.0"
 
@@ -77,7 +80,8 @@ class RunLedger:
 
     def __init__(self, root: str | Path, *, run_id: str | None = None, command: str = "crawl",
                  settings: dict | None = None, flush_rows: int = 2000, background: bool = False,
-                 retry_failed_after_hours: float = 0.0, job_id: str | None = None, claim=None):
+                 retry_failed_after_hours: float = 0.0, job_id: str | None = None, claim=None,
+                 merge_at_close: bool = True):
         self.root = Path(root)
         self.run_id = run_id or new_run_id()
         self.command = command
@@ -90,6 +94,10 @@ class RunLedger:
         # (False: another worker stores it; see crawler/frontier.py)
         self.job_id = job_id
         self.claim = claim
+        # merge the small part files of the directories this run wrote into when it closes
+        # (never in a job: other workers write and read the same directories meanwhile)
+        self.merge_at_close = merge_at_close and job_id is None
+        self.merged: dict | None = None
         self.started = _utc_now()
         self.writer: DatasetWriter | None = None
         self.storage_error: str | None = None
@@ -315,6 +323,8 @@ class RunLedger:
                     people = self._people_job.result() if self._people_job is not None else None
                     if people is None or self._people_dirty:
                         people = self._rebuild_people()
+                    if self.merge_at_close:
+                        self.merged = self._merge_small_files()
         finally:
             self._lock.release()
         self.summary = {
@@ -323,10 +333,25 @@ class RunLedger:
             **{k: sum(c[k] for c in self.outcomes.values())
                for k in ("articles_new", "articles_updated", "articles_unchanged", "articles_empty_body",
                          "articles_no_date", "articles_no_title")},
-            "quality_by_site": self.quality_by_site(),
+            "quality_by_site": self.quality_by_site(), "merged": self.merged,
             "failures": len(self.failures),
         }
         return self.summary
+
+    def _merge_small_files(self) -> dict | None:
+        """Merge the small part files of every directory this run wrote into (see
+        :func:`merge_small_files`; every row kept). Housekeeping after everything is stored:
+        a failure here (a full disk) leaves the files as they were and is reported, never
+        fails the run."""
+        dirs = {f.rsplit("/", 1)[0] for f in self.writer.files_written}
+        if not dirs:
+            return None
+        try:
+            return merge_small_files(self.root, self.run_id, dirs)
+        except (OSError, DatasetError, pa.ArrowException) as exc:
+            logger.warning("part files not merged (%s: %s); the data is intact, `portal-news compact` merges them later",
+                           type(exc).__name__, getattr(exc, "strerror", None) or exc)
+            return {"error": f"{type(exc).__name__}: {getattr(exc, 'strerror', None) or exc}"}
 
     def verdict(self, reason: str) -> str:
         """The run's finish reason as ``runs/`` records it and the exit status reports it:
