@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware as ScrapyMetaRefreshMiddleware
 from scrapy.downloadermiddlewares.redirect import RedirectMiddleware as ScrapyRedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
 from scrapy.exceptions import DontCloseSpider, IgnoreRequest
@@ -135,22 +136,26 @@ class BodySizeMiddleware:
         return None
 
 
-class RedirectMiddleware(ScrapyRedirectMiddleware):
-    """Scrapy's RedirectMiddleware (``REDIRECT_MAX_TIMES``), plus:
+class _RefusedRedirects:
+    """What both redirect middlewares add to Scrapy's (HTTP ``Location`` and HTML
+    ``<meta http-equiv="refresh">`` redirects alike):
 
     * a redirect back to a URL of its own chain (A → B → A) is refused at once as a loop;
     * a redirect target is fetched even when the dupefilter saw it already
       (``dont_filter``): Scrapy's dupefilter would drop the request silently, and the
       URL asked for would be neither stored nor recorded. Loops are caught above, chains
-      end at ``REDIRECT_MAX_TIMES``; the offsite check still applies (:class:`SiteHostsMiddleware`);
+      end at ``REDIRECT_MAX_TIMES`` (HTTP and meta refresh hops count together); the
+      offsite check still applies (:class:`SiteHostsMiddleware`);
     * refusals raise :class:`~crawler.failures.RedirectRefused` naming the chain, so the
-      spider records a ``failures/`` row of kind ``redirect`` under the URL first asked for."""
+      spider records a ``failures/`` row of kind ``redirect`` under the URL first asked for
+      (Scrapy itself only logs "max redirections reached" at DEBUG and drops the request)."""
 
     def _redirect(self, redirected, request, reason):
         chain = [*request.meta.get("redirect_urls", []), request.url]
         target = redirected.url.split("#", 1)[0]
+        what = "meta refresh loop" if reason == "meta refresh" else "redirect loop"
         if target in (u.split("#", 1)[0] for u in chain):
-            raise RedirectRefused(f"redirect loop: {' -> '.join(chain + [redirected.url])}"[:500])
+            raise RedirectRefused(f"{what}: {' -> '.join(chain + [redirected.url])}"[:500])
         try:
             out = super()._redirect(redirected, request, reason)
         except IgnoreRequest:
@@ -158,6 +163,16 @@ class RedirectMiddleware(ScrapyRedirectMiddleware):
                                   f"{chain[0]} -> ... -> {redirected.url}"[:500]) from None
         out.dont_filter = True
         return out
+
+
+class RedirectMiddleware(_RefusedRedirects, ScrapyRedirectMiddleware):
+    """Scrapy's RedirectMiddleware (``REDIRECT_MAX_TIMES``), loops and long chains refused
+    and recorded (:class:`_RefusedRedirects`)."""
+
+
+class MetaRefreshMiddleware(_RefusedRedirects, ScrapyMetaRefreshMiddleware):
+    """Scrapy's MetaRefreshMiddleware (refreshes sooner than ``METAREFRESH_MAXDELAY`` are
+    followed), loops and long chains refused and recorded (:class:`_RefusedRedirects`)."""
 
 
 class RetryScheduled(IgnoreRequest):

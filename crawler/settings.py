@@ -54,6 +54,8 @@ DOWNLOADER_MIDDLEWARES = {
     # redirect loops and chains longer than REDIRECT_MAX_TIMES: failures/ kind redirect
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "crawler.middlewares.RedirectMiddleware": 600,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.middlewares.MetaRefreshMiddleware": 580,
     # a body that grew beyond DOWNLOAD_MAXSIZE while received: failures/ kind too-large
     "crawler.middlewares.BodySizeMiddleware": 560,
 }

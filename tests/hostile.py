@@ -62,6 +62,9 @@ KINDS_LINKS = [
     "/portal/Pages/2020-3-4/error-500.aspx",
     "/portal/Pages/2020-3-5/error-503.aspx",
     "http://127.0.0.1:{refused}/portal/Pages/2020-3-6/refused.aspx",
+    "/portal/Pages/2020-3-7/refresh-a.aspx",        # <meta http-equiv="refresh"> A -> B -> A
+    "/portal/Pages/2020-3-8/refresh-chain.aspx",    # a meta refresh chain without end
+    "/portal/Pages/2020-3-9/refresh-good.aspx",     # one meta refresh to an article: followed, stored
 ]
 
 
@@ -83,6 +86,11 @@ def gzip_bomb(mib: int = BOMB_MIB) -> tuple[bytes, int]:
     data = (b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff" + head + block * mib + tail
             + struct.pack("<II", crc & 0xFFFFFFFF, size & 0xFFFFFFFF))
     return data, size
+
+
+def _refresh_page(target: str) -> bytes:
+    return (f'<html><head><meta http-equiv="refresh" content="0; url={target}"></head>'
+            f'<body>Đang chuyển trang…</body></html>').encode("utf-8")
 
 
 def listing_html(title: str, links: list[str], page: int, next_href: str | None) -> bytes:
@@ -250,6 +258,13 @@ class HostileServer:
             return h._send(302, headers=[("Location", f"redirect-chain.aspx?hop={hop + 1}")])
         if slug in ("loop-a", "loop-b"):
             return h._send(302, headers=[("Location", "loop-b.aspx" if slug == "loop-a" else "loop-a.aspx")])
+        if slug in ("refresh-a", "refresh-b"):
+            return h._send(200, _refresh_page("refresh-b.aspx" if slug == "refresh-a" else "refresh-a.aspx"))
+        if slug == "refresh-chain":
+            hop = int((query.get("hop") or ["0"])[0])
+            return h._send(200, _refresh_page(f"refresh-chain.aspx?hop={hop + 1}"))
+        if slug == "refresh-good":
+            return h._send(200, _refresh_page("/portal/Pages/2021-3-24/good-refreshed.aspx"))
         if slug == "slow":
             time.sleep(self.slow_seconds)
         if slug == "error-500":

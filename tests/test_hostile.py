@@ -208,11 +208,17 @@ def test_every_url_given_up_on_has_its_kind_and_real_url(server, tmp_path):
         u("/portal/Pages/2020-3-4/error-500.aspx"): "http-500",
         u("/portal/Pages/2020-3-5/error-503.aspx"): "http-503",
         f"http://127.0.0.1:{server.refused_port}/portal/Pages/2020-3-6/refused.aspx": "connection",
+        u("/portal/Pages/2020-3-7/refresh-a.aspx"): "redirect",
+        u("/portal/Pages/2020-3-8/refresh-chain.aspx"): "redirect",
     }, got
     reasons = {url.rsplit("/", 1)[-1]: f["reason"] for url, f in failures(out).items()}
     assert reasons["loop-a.aspx"].startswith("redirect loop:") and "loop-b.aspx" in reasons["loop-a.aspx"]
     assert reasons["redirect-chain.aspx"].startswith("too many redirects (more than 5)")
-    assert {r["url"] for r in rows(out, "articles")} == {u("/portal/Pages/2021-3-24/good-kinds.aspx")}
+    assert reasons["refresh-a.aspx"].startswith("meta refresh loop:") and "refresh-b.aspx" in reasons["refresh-a.aspx"]
+    assert reasons["refresh-chain.aspx"].startswith("too many redirects (more than 5)")
+    # a page that only refreshes to an article: the article is stored under its own URL
+    assert {r["url"] for r in rows(out, "articles")} == {u("/portal/Pages/2021-3-24/good-kinds.aspx"),
+                                                          u("/portal/Pages/2021-3-24/good-refreshed.aspx")}
     # the loop was followed to its first repeat only; the chain to REDIRECT_MAX_TIMES
     assert server.paths().count("/portal/Pages/2020-3-2/loop-a.aspx") == 1
 
