@@ -116,27 +116,28 @@ def _settings(output: str, overrides: list[str] | None = None, polite: bool = Tr
     return settings
 
 
-def run_crawl(settings, **spider_args) -> dict:
-    """Run the ``portal`` spider in this process; returns Scrapy's final stats."""
-    from scrapy.crawler import CrawlerProcess
-
+def check_crawl(settings, spider_args: dict) -> None:
+    """What can be checked before Scrapy starts, so a mistake is one line, not a traceback:
+    the spider's arguments, the output root's files, the frontier's Redis (``REDIS_URL``).
+    Raises :class:`CliError` (a user error) or :class:`CrawlFailed`."""
     from crawler.spiders.portal import PortalSpider
 
-    # validate arguments before Scrapy starts, so a mistake is one line, not a traceback
     usage_error = PortalSpider(**spider_args).usage_error
     if usage_error:
         raise CliError(usage_error)
     from pipelines.storage.dataset import DatasetError, check_dataset
 
     try:  # footers only: the spider reads the stored articles (once) when it opens
-        check_dataset(settings.get("OUTPUT_DIR"))
+        check_dataset(settings.get("OUTPUT_DIR") or "output")
     except DatasetError as exc:
         raise CliError(str(exc)) from None
-    process = CrawlerProcess(settings)
-    crawler = process.create_crawler(PortalSpider)
-    process.crawl(crawler, **spider_args)
-    process.start()
-    stats = dict(crawler.stats.get_stats())
+    if settings.get("REDIS_URL"):
+        check_frontier(settings.get("REDIS_URL"))
+
+
+def crawl_outcome(stats: dict) -> dict:
+    """Scrapy's final stats of a crawl that could not run as a one-line error
+    (:class:`CrawlFailed`, :class:`CliError`); else the stats."""
     if stats.get("portal/root_busy"):
         raise CrawlFailed(stats["portal/root_busy"])
     if stats.get("portal/frontier_error") and not stats.get("portal/finish_reason"):
@@ -146,6 +147,20 @@ def run_crawl(settings, **spider_args) -> dict:
     if "finish_reason" not in stats:  # Scrapy failed before or while opening the spider
         raise CrawlFailed("the crawl did not run (see the error above)")
     return stats
+
+
+def run_crawl(settings, **spider_args) -> dict:
+    """Run the ``portal`` spider in this process; returns Scrapy's final stats."""
+    from scrapy.crawler import CrawlerProcess
+
+    from crawler.spiders.portal import PortalSpider
+
+    check_crawl(settings, spider_args)
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(PortalSpider)
+    process.crawl(crawler, **spider_args)
+    process.start()
+    return crawl_outcome(dict(crawler.stats.get_stats()))
 
 
 def crawl_status(stats: dict) -> int:
@@ -184,17 +199,23 @@ def frontier_settings(settings, frontier: str | None, job: str | None, idle_clos
             raise CliError("--idle-close must be at least 0 seconds")
         settings.set("FRONTIER_IDLE_CLOSE", idle_close, priority="cmdline")
     if frontier:
-        from crawler.frontier import FrontierError, check_frontier_url, connect
-
-        try:
-            check_frontier_url(frontier)
-        except FrontierError as exc:
-            raise CliError(str(exc)) from None
-        try:
-            connect(frontier).close()
-        except FrontierError as exc:
-            raise CrawlFailed(str(exc)) from None
+        check_frontier(frontier)
         settings.set("REDIS_URL", frontier, priority="cmdline")
+
+
+def check_frontier(url: str) -> None:
+    """The frontier's Redis URL well formed (else :class:`CliError`), Redis reachable and
+    the password accepted (else :class:`CrawlFailed`)."""
+    from crawler.frontier import FrontierError, check_frontier_url, connect
+
+    try:
+        check_frontier_url(url)
+    except FrontierError as exc:
+        raise CliError(str(exc)) from None
+    try:
+        connect(url).close()
+    except FrontierError as exc:
+        raise CrawlFailed(str(exc)) from None
 
 
 def cmd_crawl(args) -> int:

@@ -7,6 +7,8 @@ BOT_NAME = "portal_news"
 
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
+# `scrapy crawl portal` with portal-news's exit statuses and one-line errors (crawler/commands/crawl.py)
+COMMANDS_MODULE = "crawler.commands"
 
 ADDONS = {"crawler.frontier.FrontierAddon": 0}   # REDIS_URL set: the shared frontier (crawler/frontier.py)
 

@@ -32,12 +32,44 @@ def test_user_errors_are_one_line_exit_2(tmp_path, args, expect):
     assert not (tmp_path / "ds" / "runs").exists()
 
 
-def test_scrapy_crawl_with_bad_arguments_logs_one_error_and_writes_nothing(tmp_path):
-    out = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "portal", "-a", "sites=nowhere",
-                          "-s", f"OUTPUT_DIR={tmp_path / 'ds'}"], capture_output=True, text=True, cwd=ROOT, timeout=120)
-    assert "Traceback" not in out.stderr
-    assert "bad spider arguments: unknown site(s): nowhere" in out.stderr
-    assert not (tmp_path / "ds" / "runs").exists()
+def _scrapy_crawl(*args, timeout=120):
+    return subprocess.run([sys.executable, "-m", "scrapy", "crawl", "portal", *args, "-s", "LOG_LEVEL=WARNING"],
+                          capture_output=True, text=True, cwd=ROOT, timeout=timeout)
+
+
+def test_scrapy_crawl_with_bad_arguments_is_one_line_exit_2_and_writes_nothing(tmp_path):
+    out = _scrapy_crawl("-a", "sites=nowhere", "-s", f"OUTPUT_DIR={tmp_path / 'ds'}")
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert out.stderr.strip().splitlines() == [out.stderr.strip().splitlines()[-1]]
+    assert "scrapy crawl: unknown site(s): nowhere" in out.stderr
+    assert not (tmp_path / "ds").exists()
+    bad_url = _scrapy_crawl("-a", "sites=muong-lat", "-s", "REDIS_URL=http://x", "-s", f"OUTPUT_DIR={tmp_path / 'ds'}")
+    assert bad_url.returncode == 2 and "REDIS_URL http://x: expected redis://" in bad_url.stderr
+    assert "Traceback" not in bad_url.stderr
+
+
+def test_scrapy_crawl_tells_cron_the_truth_unreachable_redis_and_a_held_root_exit_1(tmp_path):
+    """Scrapy's own command printed a traceback for an unreachable REDIS_URL and exited 0
+    when another run held the root; the project's `scrapy crawl` says it in one line, exit 1."""
+    import fcntl
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    out = _scrapy_crawl("-a", "sites=muong-lat", "-s", f"REDIS_URL=redis://127.0.0.1:{port}/0",
+                        "-s", f"OUTPUT_DIR={tmp_path / 'ds'}")
+    assert out.returncode == 1 and "Traceback" not in out.stderr, out.stderr[-2000:]
+    assert f"scrapy crawl: Redis at redis://127.0.0.1:{port}/0 is unreachable" in out.stderr
+    assert not (tmp_path / "ds").exists()
+    root = tmp_path / "held"
+    root.mkdir()
+    with open(root / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)   # another run holds the root
+        out = _scrapy_crawl("-a", "sites=muong-lat", "-s", f"OUTPUT_DIR={root}")
+    assert out.returncode == 1 and "Traceback" not in out.stderr, out.stderr[-2000:]
+    assert "is being written by another run" in out.stderr.splitlines()[-1]
+    assert not (root / "runs").exists()
 
 
 def test_help_lists_the_commands():
