@@ -369,3 +369,19 @@ def test_a_merge_killed_after_its_commit_point_is_finished_and_one_killed_before
     recover(tmp_path)
     assert len(data_files(tmp_path, "articles")) == 3 and len(pd.read_parquet(tmp_path / "articles")) == 5
     assert not list(tmp_path.rglob("*.inprogress"))
+
+
+def test_a_run_with_nothing_to_fetch_finished_and_one_whose_every_request_failed_did_not(tmp_path):
+    """The verdict cron reads: a run that had nothing to fetch (every article stored or
+    skipped, e.g. an archive pull with every capture stored) finished; a run that asked for
+    pages and got none failed."""
+    from pipelines.storage.run import Failure
+
+    idle = RunLedger(tmp_path / "a").open()
+    idle.count("muong-lat", "articles_skipped_stored", 12)
+    assert idle.close("finished")["finish_reason"] == "finished"
+    down = RunLedger(tmp_path / "b").open()
+    down.count("muong-lat", "articles_skipped_stored", 12)
+    down.add_failure(Failure(site="muong-lat", url="http://muonglat.thanhhoa.gov.vn/portal/Pages/x.aspx",
+                             kind="connection", reason="refused"))
+    assert down.close("finished")["finish_reason"] == "failed"

@@ -356,16 +356,18 @@ class RunLedger:
     def verdict(self, reason: str) -> str:
         """The run's finish reason as ``runs/`` records it and the exit status reports it:
         ``finished`` only when the run ended by itself and did its work; ``storage-error``
-        when rows could not be stored; ``failed`` when every site failed (no page of any
-        site answered) or articles were fetched and none could be stored; otherwise the
+        when rows could not be stored; ``failed`` when every site failed (pages were asked
+        for and no page of any site answered) or articles were fetched and none could be
+        stored; a run with nothing to fetch (an archive pull with every capture stored)
+        ``finished``; otherwise the
         reason it was stopped for (``shutdown``, ``cancelled``, …)."""
         if self.storage_error:
             return "storage-error"
         if reason != "finished":
             return reason
         sites = set(self.site_stats) | set(self.outcomes)
-        if sites and all(self.site_stats[s]["pages_fetched"] == 0 for s in sites):
-            return "failed"
+        if self.failures and sites and all(self.site_stats[s]["pages_fetched"] == 0 for s in sites):
+            return "failed"   # (no page fetched and nothing failed: there was nothing to do)
         fetched = sum(c["articles_fetched"] for c in self.site_stats.values())
         stored = sum(sum(c.values()) for c in self.outcomes.values())
         if fetched and not stored:
