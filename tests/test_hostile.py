@@ -84,6 +84,7 @@ def test_links_and_redirects_to_other_hosts_are_not_followed(server, tmp_path):
     assert away["kind"] == "offsite"
     assert f"http://{server.other_host}/portal/Pages/2020-1-2/landed.aspx" in away["reason"]
     assert "'portal/links_offsite': 1" in err       # the listing's link to the other host: counted
+    assert [r["links_offsite"] for r in rows(out, "runs") if r["site"] == "*"] == [1]   # … and in runs/
     assert "not following links to localhost" in err
 
 

@@ -419,7 +419,7 @@ def run_rows(run_id: str, started, finished, reason: str, site_stats: dict, coun
             "articles_unchanged": c.get("articles_unchanged", 0),
             "articles_skipped_known": s.get("articles_skipped_known", 0),
             "articles_skipped_failed": s.get("articles_skipped_failed", 0),
-            "failures": sum(kinds.values()), "failures_by_kind": json.dumps(dict(kinds), sort_keys=True),
+            "failures": sum(kinds.values()), "links_offsite": s.get("links_offsite", 0), "failures_by_kind": json.dumps(dict(kinds), sort_keys=True),
             "articles_empty_body": c.get("articles_empty_body", 0), "articles_no_date": c.get("articles_no_date", 0),
             "articles_no_title": c.get("articles_no_title", 0),
             "finish_reason": reason, "software_version": __version__,

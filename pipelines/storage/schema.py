@@ -150,6 +150,8 @@ RUNS = pa.schema([
     _f("articles_skipped_known", pa.int32(), "article links not fetched because already stored"),
     _f("articles_skipped_failed", pa.int32(), "article links not fetched because they failed less than RETRY_FAILED_AFTER_HOURS ago"),
     _f("failures", pa.int32(), "URLs that failed permanently"),
+    _f("links_offsite", pa.int32(), "links on listing pages to hosts outside the run's sites (and their aliases), "
+       "not followed"),
     _f("articles_empty_body", pa.int32(), "articles stored (new or updated) with an empty body"),
     _f("articles_no_date", pa.int32(), "articles stored (new or updated) without a publication date"),
     _f("articles_no_title", pa.int32(), "articles stored (new or updated) without a title"),
@@ -184,7 +186,7 @@ PARTITIONED = ("articles", "images", "officials")
 # (readers fill nulls; ``compact`` rewrites the files with them).
 ADDED_COLUMNS: dict[str, frozenset[str]] = {
     "articles": frozenset({"quality_flags", "sources"}),
-    "runs": frozenset({"articles_empty_body", "articles_no_date", "articles_no_title", "job_id"}),
+    "runs": frozenset({"articles_empty_body", "articles_no_date", "articles_no_title", "job_id", "links_offsite"}),
     "people": frozenset({"name_variants", "confidence", "evidence", "homonyms", "mentions", "merged_from",
                          "split_from"}),
 }
