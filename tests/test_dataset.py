@@ -385,3 +385,27 @@ def test_a_run_with_nothing_to_fetch_finished_and_one_whose_every_request_failed
     down.add_failure(Failure(site="muong-lat", url="http://muonglat.thanhhoa.gov.vn/portal/Pages/x.aspx",
                              kind="connection", reason="refused"))
     assert down.close("finished")["finish_reason"] == "failed"
+
+
+def test_of_a_jobs_workers_only_the_last_to_leave_rebuilds_people(example, tmp_path):
+    """Workers of one job (job mode of the root's lock) leaving one by one: the first skips
+    the people/ rebuild, the last does it from every worker's rows."""
+    recs = _versions_of(example, 4)
+    a = RunLedger(tmp_path, run_id="wa", job_id="job1").open()
+    b = RunLedger(tmp_path, run_id="wb", job_id="job1").open()
+    for ledger, part in ((a, recs[:2]), (b, recs[2:])):
+        ledger.count("muong-lat", "pages_fetched", len(part))
+        for i, rec in enumerate(part):
+            article, images, officials = rows_for_record(rec, fetch_url=rec["url"], fetched_at=1_700_000_000 + i)
+            assert officials
+            ledger.add_article("muong-lat", {"article": article, "images": images, "officials": officials})
+    first = a.close("finished")
+    assert first["people"] is None and not (tmp_path / "people" / "people.parquet").exists()
+    assert set(RunLedger(tmp_path, run_id="x", job_id="job1")._lock.live_run_ids()) == {"wb"}
+    last = b.close("finished")
+    assert last["people"] and last["people"] > 0
+    people = pd.read_parquet(tmp_path / "people" / "people.parquet")
+    officials = pd.read_parquet(tmp_path / "officials")
+    assert officials["article_id"].nunique() == 4 and len(people) == last["people"]
+    assert people["articles"].max() == 4   # the people named in both workers' articles
+    assert not list(tmp_path.glob(".worker-*"))

@@ -214,6 +214,21 @@ class RootLock:
             (self.root / f"{self.WORKER_PREFIX}{run_id}").unlink(missing_ok=True)
             return True
 
+    def leave_unless_last(self) -> bool:
+        """In a job: leave it (as :meth:`release` does for the worker file) unless this is
+        its last live worker, in one step under the mutex; True when it is the last (it
+        stays registered, so what it still does — the ``people/`` rebuild — is a live
+        worker's). Of workers leaving at once, exactly one is last. On its own: True."""
+        if self._worker_fd is None:
+            return True
+        with self._mutex():
+            if set(self.live_workers()) - {self.run_id}:
+                (self.root / f"{self.WORKER_PREFIX}{self.run_id}").unlink(missing_ok=True)
+                os.close(self._worker_fd)
+                self._worker_fd = None
+                return False
+        return True
+
     def release(self) -> None:
         if self._worker_fd is not None:
             try:

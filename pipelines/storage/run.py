@@ -321,7 +321,11 @@ class RunLedger:
                     reason = "storage-error"
                 if not self.storage_error:
                     people = self._people_job.result() if self._people_job is not None else None
-                    if people is None or self._people_dirty:
+                    if self.job_id is not None:
+                        # a job's workers leave one by one: only the last rebuilds people/, from
+                        # every worker's rows (each had committed its own before leaving)
+                        people = self._rebuild_people() if self._lock.leave_unless_last() else None
+                    elif people is None or self._people_dirty:
                         people = self._rebuild_people()
                     if self.merge_at_close:
                         self.merged = self._merge_small_files()
