@@ -52,13 +52,13 @@ def _head(title: str, charset: str, d: District, path: str, extra: str = "") -> 
 
 
 def _header(d: District, selected: Category | None) -> str:
-    items = [f'<li class="first"><a href="/portal/Pages/default.aspx">Trang chủ</a></li>',
-             f'<li><a href="/portal/Pages/Gioi-thieu.aspx">Giới thiệu</a></li>']
+    items = ['<li class="first"><a href="/portal/Pages/default.aspx">Trang chủ</a></li>',
+             '<li><a href="/portal/Pages/Gioi-thieu.aspx">Giới thiệu</a></li>']
     for c in d.categories:
         cls = ' class="selected"' if c is selected else ""
         items.append(f'<li{cls}><a href="{c.path}">{esc(c.name)}</a></li>')
     items.append('<li><a href="http://dichvucong.thanhhoa.gov.vn" target="_blank">Dịch vụ công</a></li>')
-    items.append(f'<li class="last"><a href="/portal/Pages/Hoi-dap.aspx">Hỏi đáp</a></li>')
+    items.append('<li class="last"><a href="/portal/Pages/Hoi-dap.aspx">Hỏi đáp</a></li>')
     return (
         '<div class="tandan-header">\n  <div class="tandan-banner">\n'
         f'    <a href="/portal/Pages/default.aspx" title="Trang chủ"><img src="/portal/PublishingImages/banner-{d.site.host_label}.png" '
@@ -234,7 +234,7 @@ def article_html(a: Article) -> str:
     share = (f'<div class="tandan-div-social"><a href="javascript:history.back()" class="tandan-back">&lt;</a>'
              f'<a class="fb-share" href="https://www.facebook.com/sharer/sharer.php?u=http%3a%2f%2f{d.host}'
              f'{path.replace("/", "%2f")}" target="_blank">Chia sẻ</a></div>\n')
-    crumbs_home = f'<a href="/portal/Pages/default.aspx">Trang chủ</a>'
+    crumbs_home = '<a href="/portal/Pages/default.aspx">Trang chủ</a>'
     crumbs_cat = f'<a href="{a.category.path}">{esc(a.category.name)}</a>'
     if old:
         crumb = f'<ul class="tandan-breadcrumb"><li>{crumbs_home}</li><li>{crumbs_cat}</li></ul>\n'
