@@ -649,7 +649,7 @@ def cmd_check_hosts(args) -> int:
 def cmd_compact(args) -> int:
     from pipelines.storage.dataset import DatasetError, RootBusy, compact
 
-    check_output_root(args.output)
+    _dataset_root(args.output)
     try:
         stats = compact(args.output)
     except RootBusy as exc:
@@ -664,7 +664,7 @@ def cmd_compact(args) -> int:
 def cmd_status(args) -> int:
     from pipelines.storage.dataset import DatasetError, check_dataset, read_table
 
-    check_output_root(args.output)
+    _dataset_root(args.output)
     try:
         check_dataset(args.output)
         runs = read_table(args.output, "runs").to_pylist()
@@ -740,6 +740,8 @@ def cmd_evaluate(args) -> int:
         raise CliError(f"{path}: not a directory of gold pages")
     report, ok = run_evaluation(path, baseline=not args.no_baseline, predictions=args.predictions,
                                 verbose=args.verbose)
+    if ok is False:   # (no gold pages there)
+        raise CliError(report)
     print(report)
     return 0
 

@@ -23,9 +23,14 @@ def run(*args, cwd=None):
     (["crawl", "--sites", "muong-lat", "--replica", "127.0.0.1:8000"], "is not the address of a replica"),
     (["reprocess", "/nonexistent.warc.gz"], "nonexistent.warc.gz"),
     (["evaluate", "/nonexistent-dir"], "not a directory"),
+    (["evaluate", "EMPTY"], "no gold pages"),
+    (["compact"], "no such directory"),
+    (["status"], "no such directory"),
 ])
 def test_user_errors_are_one_line_exit_2(tmp_path, args, expect):
-    out = run(*args, "-o", str(tmp_path / "ds")) if args[0] in ("crawl", "reprocess") else run(*args)
+    (tmp_path / "empty").mkdir()
+    args = [str(tmp_path / "empty") if a == "EMPTY" else a for a in args]
+    out = run(*args, "-o", str(tmp_path / "ds")) if args[0] in ("crawl", "reprocess", "compact", "status") else run(*args)
     assert out.returncode == 2, out.stderr
     assert expect in out.stderr and "Traceback" not in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1
