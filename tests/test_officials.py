@@ -223,3 +223,33 @@ def test_timing_print():
     for _ in range(n):
         extract_officials(body, captions, site_name=gold["site_name"])
     print(f"\nextract_officials on the shared example: {(time.perf_counter() - t0) / n * 1000:.3f} ms/article")
+
+
+def test_posts_taken_with_an_appointment_verb():
+    """CONVENTIONS (officials): "bổ nhiệm/điều động/cử đồng chí X làm <post>", "X được chỉ định
+    giữ chức <post>" — the post after the verb is X's; "bầu đồng chí X, <post> giữ chức <new post>"
+    — X holds both. A verb with no post after it, or a post that is not public, gives nothing."""
+    paras = [
+        "Chủ tịch UBND huyện đã trao quyết định điều động, bổ nhiệm đồng chí Trịnh Văn Khải làm Chánh Văn phòng "
+        "HĐND và UBND huyện.",
+        "Sở Nội vụ điều động bà Lương Thị Mến làm Phó Giám đốc Trung tâm Y tế huyện Cẩm Thủy từ ngày 1/8.",
+        "Hội nghị đã bầu ông Phạm Đình Quế, Phó Chủ tịch HĐND xã Cẩm Tú giữ chức Chủ tịch UBND xã nhiệm kỳ 2021 - 2026.",
+        "Ban Chấp hành đã bầu bổ sung đồng chí Cao Văn Tuyến, Phó Bí thư Đảng ủy xã giữ chức vụ Chủ tịch HĐND xã.",
+        "Đồng chí Hà Văn Tâm, Bí thư Huyện ủy làm Trưởng đoàn công tác.",
+        "Bà Nguyễn Thị Vân được chỉ định giữ chức Bí thư Chi bộ thôn Chiềng.",
+        "Ông Trương Công Hòa vừa được điều động làm Phó trưởng phòng Nội vụ huyện.",
+        # counter-examples: "làm" with no post after it; posts that are not public
+        "Anh Lò Văn Tiến làm nghề chăn nuôi ở bản Chiềng; chị Phạm Thị Lan làm việc tại UBND xã.",
+        "Ông Bùi Văn Thịnh làm Giám đốc Công ty TNHH Xây dựng Cẩm Thủy từ năm 2015.",
+        "Đại hội bầu ông Nguyễn Văn Sơn làm Giám đốc HTX dịch vụ nông nghiệp Cẩm Tân.",
+    ]
+    got = {o["name"]: [p["raw"] for p in o["positions"]] for o in extract_officials(paras, site_name="Huyện Cẩm Thủy")}
+    assert got == {
+        "Trịnh Văn Khải": ["Chánh Văn phòng HĐND và UBND huyện"],
+        "Lương Thị Mến": ["Phó Giám đốc Trung tâm Y tế huyện Cẩm Thủy"],
+        "Phạm Đình Quế": ["Phó Chủ tịch HĐND xã Cẩm Tú", "Chủ tịch UBND xã"],
+        "Cao Văn Tuyến": ["Phó Bí thư Đảng ủy xã", "Chủ tịch HĐND xã"],
+        "Hà Văn Tâm": ["Bí thư Huyện ủy", "Trưởng đoàn công tác"],
+        "Nguyễn Thị Vân": ["Bí thư Chi bộ thôn Chiềng"],
+        "Trương Công Hòa": ["Phó trưởng phòng Nội vụ huyện"],
+    }

@@ -632,10 +632,13 @@ def _run_ending_at(m: str, j: int) -> tuple[int, int] | None:
     return start, j
 
 
-# "đồng chí X giữ chức Bí thư …", "ông X được bầu làm Chủ tịch …": the post after the verb is X's
-_TAKES_POST_RE = re.compile(r"(?<![\w])(?:(?:được|đã được)\s+(?:bầu|bầu lại|bổ nhiệm|điều động|cử|phân công)"
+# "đồng chí X giữ chức Bí thư …", "ông X được bầu làm Chủ tịch …", "bổ nhiệm đồng chí X làm
+# Trưởng phòng …", "cử ông X làm Trưởng đoàn": the post after the verb is X's
+_APPOINT_VERBS = ("bầu", "bầu lại", "bổ nhiệm", "bổ nhiệm lại", "tái bổ nhiệm", "điều động", "cử", "phân công",
+                  "chỉ định", "giới thiệu", "luân chuyển", "tín nhiệm bầu")
+_TAKES_POST_RE = re.compile(rf"(?<![\w])(?:(?:được|đã được|vừa được)\s+(?:{_alt(_APPOINT_VERBS)})"
                             r"(?:\s+(?:giữ chức(?: vụ)?|làm|tham gia))?|giữ chức(?: vụ)?|tái đắc cử(?: chức)?|"
-                            r"đảm nhiệm(?: chức)?)\s*$")
+                            r"đảm nhiệm(?: chức(?: vụ)?)?|làm)\s*$")
 
 
 def _name_before(m: str, start: int) -> tuple[int, int, str | None] | None:
@@ -746,8 +749,18 @@ def _texts_people(t: str, m: str, lc: str, site: _Site) -> list[tuple[int, int, 
         return []
     found = []
     claimed: dict[tuple[int, int], int] = {}
+    owner: dict[int, tuple[int, int, str | None]] = {}  # group -> the person it was given to
     for gi, (gs, ge, positions) in enumerate(groups):
         nb = _name_before(m, gs)
+        if nb is None and gi - 1 in owner:
+            # "bầu đồng chí X, <post> giữ chức <new post>": the post taken with the verb right
+            # after X's post is X's too
+            pe = groups[gi - 1][1]
+            takes = _TAKES_POST_RE.search(m, pe, gs)
+            if takes is not None and not m[pe:takes.start()].strip():
+                found.append((*owner[gi - 1], positions))
+                owner[gi] = owner[gi - 1]
+                continue
         if nb:
             s, e, hon = nb
             if (s, e) in claimed:
@@ -759,6 +772,7 @@ def _texts_people(t: str, m: str, lc: str, site: _Site) -> list[tuple[int, int, 
                     s, e, hon = na
             found.append((s, e, hon, positions))
             claimed[(s, e)] = gi
+            owner[gi] = (s, e, hon)
             continue
         na = _name_after(m, ge)
         if na and m[max(0, gs - 4):gs].casefold() == "của ":
@@ -769,6 +783,7 @@ def _texts_people(t: str, m: str, lc: str, site: _Site) -> list[tuple[int, int, 
                 hon = _hon_before(m[max(0, gs - 16):gs])
             found.append((s, e, hon, positions))
             claimed[(s, e)] = gi
+            owner[gi] = (s, e, hon)
     return found
 
 
