@@ -253,3 +253,32 @@ def test_posts_taken_with_an_appointment_verb():
         "Nguyễn Thị Vân": ["Bí thư Chi bộ thôn Chiềng"],
         "Trương Công Hòa": ["Phó trưởng phòng Nội vụ huyện"],
     }
+
+
+def test_enterprises_cooperatives_and_their_bodies_are_not_public():
+    """CONVENTIONS (officials): a post in an enterprise of any ownership, a cooperative, a
+    business association, or in a body of one of them (its board, trade union, youth union
+    branch) is not a public post; the trade unions of the public system are."""
+    not_public = [
+        "Ông Ngô Văn Tuấn, Chủ tịch Công đoàn Công ty cổ phần Mía đường Lam Sơn phát biểu.",
+        "Bà Lê Thị Thu, Chủ tịch Hội đồng quản trị Công ty cổ phần Cẩm Thủy cho biết.",
+        "Anh Phạm Văn Long, Bí thư Chi đoàn Nhà máy May Cẩm Thủy; ông Trịnh Đình Hùng - Chủ tịch HĐQT Công ty Cổ phần Vật tư.",
+        "Ông Đỗ Văn Hải, Chủ tịch Hội Doanh nghiệp huyện; ông Hoàng Văn Cường, Chủ tịch Hội đồng thành viên Công ty "
+        "TNHH MTV Sông Chu.",
+        "Bà Vũ Thị Nhàn, Chủ tịch Công đoàn cơ sở công ty may Hồng Hà; ông Phan Văn Lực, Giám đốc Hợp tác xã Cẩm Vân.",
+        "Chị Hà Thị Mai, Chủ tịch Công đoàn cơ sở Doanh nghiệp tư nhân Hải Hà; ông Lê Văn Tám, Giám đốc Xí nghiệp "
+        "Gạch Cẩm Thạch.",
+        "Ông Lê Văn Dũng, Bí thư Chi bộ Công ty TNHH Hải Hà; bà Đào Thị Lụa, Phó Giám đốc Quỹ Tín dụng nhân dân Cẩm Vân.",
+    ]
+    assert extract_officials(not_public, site_name="Huyện Cẩm Thủy") == []
+    public = [
+        "Đồng chí Bùi Thị Hoa, Chủ tịch Công đoàn ngành Giáo dục huyện; đồng chí Lê Văn Hạnh, Chủ tịch LĐLĐ huyện.",
+        "Đồng chí Quách Văn Tú, Chủ tịch Công đoàn cơ sở xã Cẩm Ngọc; ông Phạm Văn Hà, Chủ tịch Liên minh Hợp tác xã tỉnh.",
+    ]
+    got = {o["name"]: [p["raw"] for p in o["positions"]] for o in extract_officials(public, site_name="Huyện Cẩm Thủy")}
+    assert got == {
+        "Bùi Thị Hoa": ["Chủ tịch Công đoàn ngành Giáo dục huyện"],
+        "Lê Văn Hạnh": ["Chủ tịch LĐLĐ huyện"],
+        "Quách Văn Tú": ["Chủ tịch Công đoàn cơ sở xã Cẩm Ngọc"],
+        "Phạm Văn Hà": ["Chủ tịch Liên minh Hợp tác xã tỉnh"],
+    }

@@ -398,6 +398,8 @@ _DOMAIN_BIGRAMS = {("nông", "thôn"), ("xã", "hội"), ("khu", "vực"), ("đ�
                    ("chuyên", "trách"), ("của", "quốc")}
 _DOMAIN_RE = re.compile(rf" (?:(?:và|&|-|–) )?(?P<d>{_trie_alt({w.lower() for w in orgs.DOMAIN_WORDS - {'và'}})})(?![\w])", re.I)
 _COMMA_CAP_RE = re.compile(rf", (?=[{_U}])")
+# ("doanh nghiệp" alone is also a domain word: "Chi cục Tài chính doanh nghiệp")
+_ENTERPRISE_STOP_RE = re.compile(rf"(?:{_trie_alt(set(orgs.ENTERPRISE_WORDS) - {'doanh nghiệp'})})(?![\w])", re.I)
 
 
 def _scan_domain(m: str, pos: int) -> int:
@@ -421,6 +423,8 @@ def _scan_domain(m: str, pos: int) -> int:
                         continue
             break
         word = w.group("w")
+        if _ENTERPRISE_STOP_RE.match(m, w.start("w")):
+            break  # "Công đoàn cơ sở Công ty …": a company is neither a domain nor a place name
         f = word.casefold()
         nxt = _WORD_RE.match(m, w.end())
         nf = nxt.group("w").casefold() if nxt and not nxt.group("j") else ""
@@ -522,8 +526,10 @@ def _level(pieces: list[tuple], org_fold: str) -> str | None:
 
 
 _SCHOOL_ROLES = frozenset(("Hiệu trưởng", "Phó Hiệu trưởng"))
-_UNION_FOLDS = frozenset(("công đoàn",))
-_PRIVATE_AFTER_RE = re.compile(r" (?:(?:cơ sở|của) )?(?:công ty|doanh nghiệp|tập đoàn|nhà máy|xí nghiệp)(?![\w])", re.I)
+# not public bodies (orgs.NONPUBLIC_ORG_STARTS): an organisation that is one, or a body of one
+# ("Công đoàn cơ sở Công ty TNHH …", "Chi đoàn Nhà máy …")
+_NONPUBLIC_START_RE = re.compile(rf"(?:{_trie_alt(orgs.NONPUBLIC_ORG_STARTS)})(?![\w])", re.I)
+_NONPUBLIC_AFTER_RE = re.compile(rf" (?:(?:cơ sở|của|thuộc) )?(?:{_trie_alt(orgs.ENTERPRISE_WORDS)})(?![\w])", re.I)
 
 
 def _parse_position(t: str, m: str, rm: Any, site: _Site) -> tuple[int, dict] | None:
@@ -559,8 +565,8 @@ def _parse_position(t: str, m: str, rm: Any, site: _Site) -> tuple[int, dict] | 
             org_start = pieces[0][1]
         elif canon not in orgs.STANDALONE_ROLES:
             return None
-    if _PRIVATE_AFTER_RE.match(m, end) and pieces and pieces[-1][3] in _UNION_FOLDS:
-        return None  # the union of a private company is not a public post
+    if _NONPUBLIC_START_RE.match(m, org_start) or (pieces and _NONPUBLIC_AFTER_RE.match(m, end)):
+        return None  # a post in an enterprise, a cooperative or a body of one is not a public post
     start = rm.start()
     raw = t[start:end].strip()
     key = m[start:end].strip().lower()
