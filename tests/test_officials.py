@@ -255,6 +255,32 @@ def test_posts_taken_with_an_appointment_verb():
     }
 
 
+def test_public_funds_are_public_bodies():
+    """A state fund ("Quỹ Đầu tư phát triển", "Quỹ Bảo vệ và Phát triển rừng", "Quỹ Hỗ trợ nông
+    dân") heads an organisation like a Sở or a Trung tâm; a people's credit fund is a
+    cooperative, not a public body."""
+    paras = [
+        "Phó Giám đốc Quỹ Đầu tư phát triển tỉnh Lê Thị Hải Yến cho biết; ông Vũ Đình Toản, Giám đốc Quỹ Hỗ trợ "
+        "nông dân huyện cùng dự.",
+        "Đồng chí Trần Minh Châu, Giám đốc Quỹ Phát triển đất tỉnh; bà Hà Thị Xuân - Phó Giám đốc Quỹ Bảo vệ và "
+        "Phát triển rừng tỉnh.",
+        "Ông Cao Văn Đạt, Giám đốc Quỹ Tín dụng nhân dân xã Cẩm Tú báo cáo; ông Lê Văn Bảy, Chi cục trưởng Chi cục "
+        "Thủy lợi tỉnh phát biểu.",
+        "Dự có đồng chí Lữ Văn Hiếu, Trưởng Ban Chỉ đạo phát triển lâm nghiệp bền vững huyện.",
+    ]
+    got = {o["name"]: o["positions"] for o in extract_officials(paras, site_name="Huyện Cẩm Thủy")}
+    assert {k: [p["raw"] for p in v] for k, v in got.items()} == {
+        "Lê Thị Hải Yến": ["Phó Giám đốc Quỹ Đầu tư phát triển tỉnh"],
+        "Vũ Đình Toản": ["Giám đốc Quỹ Hỗ trợ nông dân huyện"],
+        "Trần Minh Châu": ["Giám đốc Quỹ Phát triển đất tỉnh"],
+        "Hà Thị Xuân": ["Phó Giám đốc Quỹ Bảo vệ và Phát triển rừng tỉnh"],
+        "Lê Văn Bảy": ["Chi cục trưởng Chi cục Thủy lợi tỉnh"],
+        "Lữ Văn Hiếu": ["Trưởng Ban Chỉ đạo phát triển lâm nghiệp bền vững huyện"],
+    }
+    assert got["Hà Thị Xuân"][0]["organization_full"] == "Quỹ Bảo vệ và Phát triển rừng tỉnh Thanh Hóa"
+    assert got["Hà Thị Xuân"][0]["level"] == "province"
+
+
 def test_enterprises_cooperatives_and_their_bodies_are_not_public():
     """CONVENTIONS (officials): a post in an enterprise of any ownership, a cooperative, a
     business association, or in a body of one of them (its board, trade union, youth union

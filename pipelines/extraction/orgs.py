@@ -206,7 +206,7 @@ ORG_HEADS = [
     "Phòng", "Sở", "Bộ", "Ban", "Hội", "Trung tâm", "Cục", "Chi cục", "Tổng cục", "Hạt",
     "Đội", "Trạm", "Viện", "Đài", "Văn phòng", "Ủy ban", "Đoàn", "Liên đoàn", "Ngành",
     "Đồn Biên phòng", "Ban Công tác Mặt trận", "Khu kinh tế", "Chi cục Thuế", "Ban Tổ chức",
-    "Kho bạc Nhà nước", "Trường", "Công đoàn",
+    "Kho bạc Nhà nước", "Trường", "Công đoàn", "Quỹ",
 ]
 # party committees that stand for a unit ("Ban Dân vận Tỉnh ủy")
 COMPOUND_UNITS: dict[str, str] = {
@@ -246,7 +246,10 @@ DOMAIN_WORDS = {
     các khu công nghiệp, cơ sở, tham nhũng, tiêu cực, ma túy, tội phạm, dịch bệnh,
     chương trình mục tiêu quốc gia, chương trình, mục tiêu quốc gia, nông thôn mới, giảm nghèo,
     giảm nghèo bền vững, liên ngành, an toàn thực phẩm, liên ngành về an toàn thực phẩm, bầu cử,
-    chuyển đổi số, cải cách hành chính, phòng cháy chữa cháy""".split(",")
+    chuyển đổi số, cải cách hành chính, phòng cháy chữa cháy, lâm nghiệp, thủy lợi, thủy sản,
+    chăn nuôi, bảo vệ và phát triển rừng, phát triển rừng, đầu tư phát triển, phát triển quỹ đất,
+    phát triển đất, hỗ trợ nông dân, bảo trợ trẻ em, bảo lãnh tín dụng, vì người nghèo,
+    phát triển bền vững, lâm nghiệp bền vững""".split(",")
 } | {"phòng, chống", "tham nhũng, tiêu cực", "phòng, chống tham nhũng, tiêu cực", "phòng cháy, chữa cháy"}
 
 # organisations that are not public bodies: enterprises of any ownership, cooperatives (a
