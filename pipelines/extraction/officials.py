@@ -593,10 +593,10 @@ def _parse_position(t: str, m: str, role_text: str, former: bool, start: int, ro
     }
 
 
-def _position_groups(t: str, m: str, site: _Site, lc: str | None = None) -> list[tuple[int, int, list[dict]]]:
-    """[(start, end, [positions])] of chained positions in one text."""
+def _position_groups(t: str, m: str, site: _Site, lc: str | None = None,
+                     pos: int = 0) -> list[tuple[int, int, list[dict]]]:
+    """[(start, end, [positions])] of chained positions in one text (no role starts before ``pos``)."""
     groups: list[tuple[int, int, list[dict]]] = []
-    pos = 0
     n = len(m)
     if lc is None:
         lc = m.lower() if len(m.lower()) == len(m) else m
@@ -762,9 +762,10 @@ def _snippet(t: str, s: int, e: int, width: int = 160) -> str:
     return snip.strip()[:width]
 
 
-def _texts_people(t: str, m: str, lc: str, site: _Site) -> list[tuple[int, int, str | None, list[dict]]]:
-    """[(name_start, name_end, honorific, positions)] found in one text."""
-    groups = _position_groups(t, m, site, lc)
+def _texts_people(t: str, m: str, lc: str, site: _Site, pos: int = 0) -> list[tuple[int, int, str | None, list[dict]]]:
+    """[(name_start, name_end, honorific, positions)] found in one text (no role starts before
+    ``pos``)."""
+    groups = _position_groups(t, m, site, lc, pos)
     if not groups:
         return []
     found = []
@@ -822,20 +823,23 @@ def extract_officials(
     ``extract()`` record), so it is not cleaned again."""
     site = _site(site_name, province)
     clean = bool(clean)
-    texts: list[tuple[str, str, str, bool]] = []
-    for p in paragraphs or ():
-        if isinstance(p, str) and p:
-            t, m, lc = _prep(p, clean)
-            if t:
-                texts.append((t, m, lc, False))
-    for c in captions or ():
-        if isinstance(c, str) and c:
-            t, m, lc = _prep(c, clean)
-            if t:
-                texts.append((t, m, lc, True))
+    body_lcs: list[str] = []
+    cap_lcs: list[str] = []
+    # the texts in which a role is written (most name nobody: one search tells), with where the
+    # first one may start
+    texts: list[tuple[str, str, str, bool, int]] = []
+    for group, is_cap, lcs in ((paragraphs, False, body_lcs), (captions, True, cap_lcs)):
+        for p in group or ():
+            if isinstance(p, str) and p:
+                t, m, lc = _prep(p, clean)
+                if t:
+                    lcs.append(lc)
+                    r = _ROLE_LC_RE.search(lc)
+                    if r is not None:
+                        texts.append((t, m, lc, is_cap, r.start()))
     people: dict[str, dict] = {}
-    for t, m, lc, is_cap in texts:
-        for s, e, hon, positions in _texts_people(t, m, lc, site):
+    for t, m, lc, is_cap, first in texts:
+        for s, e, hon, positions in _texts_people(t, m, lc, site, first):
             raw_name = t[s:e]
             key = lc[s:e]  # == name_key(m[s:e]): lc is m (cleaned, new tones) lower-cased
             person = people.get(key)
@@ -867,8 +871,8 @@ def extract_officials(
                 person["positions"].append(position)
     if not people:
         return []
-    body_lc = "\n".join(lc for t, m, lc, is_cap in texts if not is_cap)
-    cap_lc = "\n".join(lc for t, m, lc, is_cap in texts if is_cap)
+    body_lc = "\n".join(body_lcs)
+    cap_lc = "\n".join(cap_lcs)
     out = []
     for person in people.values():
         del person["_seen"]
