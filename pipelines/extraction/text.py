@@ -37,15 +37,21 @@ def clean_text(text: str | None) -> str:
     # already clean (the common case for text cut from cleaned text): every white space other
     # than " " and every invisible character (all in category Cf) is non-printable, so a
     # printable NFC text without double, leading or trailing spaces comes out unchanged
-    if (text.isprintable() and "  " not in text and text[0] != " " and text[-1] != " "
-            and (text.isascii() or unicodedata.is_normalized("NFC", text))):
-        return text
-    # str.split() splits on every Unicode white space (NBSP, U+2000–U+200A, U+3000 …)
-    if text.isascii():
+    # (normalize() returns an NFC text itself after its quick check, and composes a decomposed
+    # one once: asking is_normalized() first would compose it twice)
+    if text.isprintable() and "  " not in text and text[0] != " " and text[-1] != " ":
+        if text.isascii():
+            return text
+        nfc = unicodedata.normalize("NFC", text)
+        if nfc is text or nfc == text:
+            return text
+        text = nfc
+    elif text.isascii():
+        # str.split() splits on every Unicode white space (NBSP, U+2000–U+200A, U+3000 …)
         return " ".join(text.split())
-    # (normalize() returns an NFC text itself after its quick check, and composes a
-    # decomposed one once: asking is_normalized() first would compose it twice)
-    text = " ".join(unicodedata.normalize("NFC", text).split())
+    else:
+        text = unicodedata.normalize("NFC", text)
+    text = " ".join(text.split())
     # the invisible characters are no white space, and non-printable (category Cf): a folded
     # text that is printable holds none (one test instead of six); taken out, they may leave
     # spaces to fold again
