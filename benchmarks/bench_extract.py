@@ -147,11 +147,13 @@ def profile_ours(pages, top: int = 15, log=print) -> dict:
 
 def print_table(res: dict, log=print) -> None:
     m = res["methods"]
-    ours = m["ours extract()"]["pages_per_s"]
+    ours = m["ours extract()"]["pages_per_s"] if "ours extract()" in m else None
     log(f"\n{'method':<24}{'pages/s/core':>14}{'ms/page':>10}{'wall p/s':>10}{'vs ours':>10}")
     for k, v in m.items():
-        log(f"{k:<24}{v['pages_per_s']:>14.0f}{v['ms_per_page']:>10.2f}{v['pages_per_s_wall']:>10.0f}"
-            f"{ours / v['pages_per_s']:>9.2f}×")
+        vs = f"{ours / v['pages_per_s']:>9.2f}×" if ours else f"{'—':>10}"
+        log(f"{k:<24}{v['pages_per_s']:>14.0f}{v['ms_per_page']:>10.2f}{v['pages_per_s_wall']:>10.0f}{vs}")
+    if "ratios" not in res:  # (--methods: only some methods timed, no ratios)
+        return
     r = res["ratios"]
     log(f"ours vs trafilatura: {r['ours_vs_trafilatura_x_faster']:.1f}× faster (target ≥ 10×: "
         f"{'met' if res['targets']['vs_trafilatura_at_least_10x'] else 'NOT met'})")

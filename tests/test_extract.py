@@ -316,3 +316,27 @@ def test_main_holding_only_the_field_label_is_empty():
     rec = extract(labelled, gold["url"])
     assert rec["extractor"] == "tandan"
     assert rec["body_paragraphs"] == gold["body_paragraphs"] and rec["images"] == gold["images"]
+
+
+@pytest.mark.parametrize("table,caption", [
+    # the cell under the image row carries the CMS's caption class (with <em>, plain, bold)
+    ("<table class='image-caption'><tr><td><img src='/u/a.jpg' alt=''></td></tr>"
+     "<tr><td class='caption'><em>Đồng chí Lê Văn Hùng phát biểu tại hội nghị sơ kết.</em></td></tr></table>",
+     "Đồng chí Lê Văn Hùng phát biểu tại hội nghị sơ kết."),
+    ("<table><tbody><tr><td><img src='/u/a.jpg'></td></tr>"
+     "<tr class='chu-thich'><td>Quang cảnh buổi lễ ra quân tiêm phòng</td></tr></tbody></table>",
+     "Quang cảnh buổi lễ ra quân tiêm phòng"),
+    ("<table><tr><td><img src='/u/a.jpg'></td></tr><tr><th class='img-caption'><strong>Cán bộ thú y tiêm vắc xin "
+     "cho đàn trâu.</strong></th></tr></table>", "Cán bộ thú y tiêm vắc xin cho đàn trâu."),
+])
+def test_caption_marked_table_cells_on_other_cms(table, caption):
+    """A table cell or row the CMS marks as a caption stays part of its table: it is the
+    caption of the image above it, also when it reads like a sentence."""
+    body = "".join(f"<p>Đoạn {i}: huyện triển khai tiêm phòng cho đàn gia súc, gia cầm trên địa bàn các xã.</p>"
+                   for i in range(3))
+    page = (f"<html><head><title>Ra quân tiêm phòng</title></head><body><h1>Ra quân tiêm phòng</h1>"
+            f"<div class='news-date'>11/03/2024</div><div class='news-content'>{body}{table}{body}</div></body></html>")
+    rec = extract(page.encode(), "https://sonn.example.gov.vn/tin-tuc/ra-quan-tiem-phong-4521.html")
+    assert rec["extractor"] == "generic"
+    assert rec["images"] == [{"url": "https://sonn.example.gov.vn/u/a.jpg", "caption": caption}]
+    assert caption not in rec["body_paragraphs"] and len(rec["body_paragraphs"]) == 6

@@ -34,6 +34,8 @@ def test_targets(scores):
     assert scores["images_f1"][0] >= 0.95
     assert scores["leak_pages"][0] == 0
     assert scores["false_articles"][0] == 0
+    assert scores["officials_f1"][0] >= 0.97
+    assert scores["officials_forbidden"][0] == 0
     for key in ("error_ok", "listing_links_ok", "next_page_ok", "kind_ok"):
         if scores[key][1]:
             assert scores[key][0] == 1.0, key

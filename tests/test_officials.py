@@ -223,3 +223,88 @@ def test_timing_print():
     for _ in range(n):
         extract_officials(body, captions, site_name=gold["site_name"])
     print(f"\nextract_officials on the shared example: {(time.perf_counter() - t0) / n * 1000:.3f} ms/article")
+
+
+def test_posts_taken_with_an_appointment_verb():
+    """CONVENTIONS (officials): "bổ nhiệm/điều động/cử đồng chí X làm <post>", "X được chỉ định
+    giữ chức <post>" — the post after the verb is X's; "bầu đồng chí X, <post> giữ chức <new post>"
+    — X holds both. A verb with no post after it, or a post that is not public, gives nothing."""
+    paras = [
+        "Chủ tịch UBND huyện đã trao quyết định điều động, bổ nhiệm đồng chí Trịnh Văn Khải làm Chánh Văn phòng "
+        "HĐND và UBND huyện.",
+        "Sở Nội vụ điều động bà Lương Thị Mến làm Phó Giám đốc Trung tâm Y tế huyện Cẩm Thủy từ ngày 1/8.",
+        "Hội nghị đã bầu ông Phạm Đình Quế, Phó Chủ tịch HĐND xã Cẩm Tú giữ chức Chủ tịch UBND xã nhiệm kỳ 2021 - 2026.",
+        "Ban Chấp hành đã bầu bổ sung đồng chí Cao Văn Tuyến, Phó Bí thư Đảng ủy xã giữ chức vụ Chủ tịch HĐND xã.",
+        "Đồng chí Hà Văn Tâm, Bí thư Huyện ủy làm Trưởng đoàn công tác.",
+        "Bà Nguyễn Thị Vân được chỉ định giữ chức Bí thư Chi bộ thôn Chiềng.",
+        "Ông Trương Công Hòa vừa được điều động làm Phó trưởng phòng Nội vụ huyện.",
+        # counter-examples: "làm" with no post after it; posts that are not public
+        "Anh Lò Văn Tiến làm nghề chăn nuôi ở bản Chiềng; chị Phạm Thị Lan làm việc tại UBND xã.",
+        "Ông Bùi Văn Thịnh làm Giám đốc Công ty TNHH Xây dựng Cẩm Thủy từ năm 2015.",
+        "Đại hội bầu ông Nguyễn Văn Sơn làm Giám đốc HTX dịch vụ nông nghiệp Cẩm Tân.",
+    ]
+    got = {o["name"]: [p["raw"] for p in o["positions"]] for o in extract_officials(paras, site_name="Huyện Cẩm Thủy")}
+    assert got == {
+        "Trịnh Văn Khải": ["Chánh Văn phòng HĐND và UBND huyện"],
+        "Lương Thị Mến": ["Phó Giám đốc Trung tâm Y tế huyện Cẩm Thủy"],
+        "Phạm Đình Quế": ["Phó Chủ tịch HĐND xã Cẩm Tú", "Chủ tịch UBND xã"],
+        "Cao Văn Tuyến": ["Phó Bí thư Đảng ủy xã", "Chủ tịch HĐND xã"],
+        "Hà Văn Tâm": ["Bí thư Huyện ủy", "Trưởng đoàn công tác"],
+        "Nguyễn Thị Vân": ["Bí thư Chi bộ thôn Chiềng"],
+        "Trương Công Hòa": ["Phó trưởng phòng Nội vụ huyện"],
+    }
+
+
+def test_public_funds_are_public_bodies():
+    """A state fund ("Quỹ Đầu tư phát triển", "Quỹ Bảo vệ và Phát triển rừng", "Quỹ Hỗ trợ nông
+    dân") heads an organisation like a Sở or a Trung tâm; a people's credit fund is a
+    cooperative, not a public body."""
+    paras = [
+        "Phó Giám đốc Quỹ Đầu tư phát triển tỉnh Lê Thị Hải Yến cho biết; ông Vũ Đình Toản, Giám đốc Quỹ Hỗ trợ "
+        "nông dân huyện cùng dự.",
+        "Đồng chí Trần Minh Châu, Giám đốc Quỹ Phát triển đất tỉnh; bà Hà Thị Xuân - Phó Giám đốc Quỹ Bảo vệ và "
+        "Phát triển rừng tỉnh.",
+        "Ông Cao Văn Đạt, Giám đốc Quỹ Tín dụng nhân dân xã Cẩm Tú báo cáo; ông Lê Văn Bảy, Chi cục trưởng Chi cục "
+        "Thủy lợi tỉnh phát biểu.",
+        "Dự có đồng chí Lữ Văn Hiếu, Trưởng Ban Chỉ đạo phát triển lâm nghiệp bền vững huyện.",
+    ]
+    got = {o["name"]: o["positions"] for o in extract_officials(paras, site_name="Huyện Cẩm Thủy")}
+    assert {k: [p["raw"] for p in v] for k, v in got.items()} == {
+        "Lê Thị Hải Yến": ["Phó Giám đốc Quỹ Đầu tư phát triển tỉnh"],
+        "Vũ Đình Toản": ["Giám đốc Quỹ Hỗ trợ nông dân huyện"],
+        "Trần Minh Châu": ["Giám đốc Quỹ Phát triển đất tỉnh"],
+        "Hà Thị Xuân": ["Phó Giám đốc Quỹ Bảo vệ và Phát triển rừng tỉnh"],
+        "Lê Văn Bảy": ["Chi cục trưởng Chi cục Thủy lợi tỉnh"],
+        "Lữ Văn Hiếu": ["Trưởng Ban Chỉ đạo phát triển lâm nghiệp bền vững huyện"],
+    }
+    assert got["Hà Thị Xuân"][0]["organization_full"] == "Quỹ Bảo vệ và Phát triển rừng tỉnh Thanh Hóa"
+    assert got["Hà Thị Xuân"][0]["level"] == "province"
+
+
+def test_enterprises_cooperatives_and_their_bodies_are_not_public():
+    """CONVENTIONS (officials): a post in an enterprise of any ownership, a cooperative, a
+    business association, or in a body of one of them (its board, trade union, youth union
+    branch) is not a public post; the trade unions of the public system are."""
+    not_public = [
+        "Ông Ngô Văn Tuấn, Chủ tịch Công đoàn Công ty cổ phần Mía đường Lam Sơn phát biểu.",
+        "Bà Lê Thị Thu, Chủ tịch Hội đồng quản trị Công ty cổ phần Cẩm Thủy cho biết.",
+        "Anh Phạm Văn Long, Bí thư Chi đoàn Nhà máy May Cẩm Thủy; ông Trịnh Đình Hùng - Chủ tịch HĐQT Công ty Cổ phần Vật tư.",
+        "Ông Đỗ Văn Hải, Chủ tịch Hội Doanh nghiệp huyện; ông Hoàng Văn Cường, Chủ tịch Hội đồng thành viên Công ty "
+        "TNHH MTV Sông Chu.",
+        "Bà Vũ Thị Nhàn, Chủ tịch Công đoàn cơ sở công ty may Hồng Hà; ông Phan Văn Lực, Giám đốc Hợp tác xã Cẩm Vân.",
+        "Chị Hà Thị Mai, Chủ tịch Công đoàn cơ sở Doanh nghiệp tư nhân Hải Hà; ông Lê Văn Tám, Giám đốc Xí nghiệp "
+        "Gạch Cẩm Thạch.",
+        "Ông Lê Văn Dũng, Bí thư Chi bộ Công ty TNHH Hải Hà; bà Đào Thị Lụa, Phó Giám đốc Quỹ Tín dụng nhân dân Cẩm Vân.",
+    ]
+    assert extract_officials(not_public, site_name="Huyện Cẩm Thủy") == []
+    public = [
+        "Đồng chí Bùi Thị Hoa, Chủ tịch Công đoàn ngành Giáo dục huyện; đồng chí Lê Văn Hạnh, Chủ tịch LĐLĐ huyện.",
+        "Đồng chí Quách Văn Tú, Chủ tịch Công đoàn cơ sở xã Cẩm Ngọc; ông Phạm Văn Hà, Chủ tịch Liên minh Hợp tác xã tỉnh.",
+    ]
+    got = {o["name"]: [p["raw"] for p in o["positions"]] for o in extract_officials(public, site_name="Huyện Cẩm Thủy")}
+    assert got == {
+        "Bùi Thị Hoa": ["Chủ tịch Công đoàn ngành Giáo dục huyện"],
+        "Lê Văn Hạnh": ["Chủ tịch LĐLĐ huyện"],
+        "Quách Văn Tú": ["Chủ tịch Công đoàn cơ sở xã Cẩm Ngọc"],
+        "Phạm Văn Hà": ["Chủ tịch Liên minh Hợp tác xã tỉnh"],
+    }

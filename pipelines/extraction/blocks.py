@@ -135,7 +135,7 @@ class _Run:
                         self.bold += n
 
     def add_inline(self, el, italic=False, bold=False):
-        tag = _tag(el)
+        tag = _TAGS.get(el.tag) or _tag(el)  # (_tag without the call, for the tags seen)
         if tag in SKIP_TAGS or not tag:
             return
         if tag == "img":
@@ -221,7 +221,7 @@ def _has_block_child(el) -> bool:
 
 def _walk(el, out, base, centered, right, in_caption=False):
     raw = el.tag
-    tag = _tag(el)
+    tag = _TAGS.get(raw) or _tag(el)
     style = el.get("style")
     align = el.get("align")
     if style is not None or align is not None:
@@ -254,7 +254,7 @@ def _walk(el, out, base, centered, right, in_caption=False):
         if not text.isspace():
             empty = False
     for child in el:
-        ctag = _tag(child)
+        ctag = _TAGS.get(child.tag) or _tag(child)
         if ctag in SKIP_TAGS or not ctag:
             pass
         elif ctag in BLOCK_TAGS:

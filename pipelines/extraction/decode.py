@@ -49,6 +49,9 @@ def declared_charset(data: bytes, content_type: str | None = None) -> str | None
 
 
 _CONTROL_BYTES = bytes(b for b in range(32) if b < 9 or 13 < b)
+# every control byte -> 1, every other byte -> 0 (a plain table lookup per byte, then a count:
+# cheaper than deleting the control bytes to compare lengths)
+_CONTROL_TABLE = bytes(1 if b in _CONTROL_BYTES else 0 for b in range(256))
 
 
 def looks_binary(data: bytes) -> bool:
@@ -57,7 +60,7 @@ def looks_binary(data: bytes) -> bool:
         return False
     if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return True
-    control = len(head) - len(head.translate(None, _CONTROL_BYTES))
+    control = head.translate(_CONTROL_TABLE).count(1)
     return control / len(head) > 0.05
 
 

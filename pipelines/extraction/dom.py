@@ -93,13 +93,16 @@ class Doc:
         return []
 
     def has_ancestor_class(self, el, names: tuple[str, ...]) -> bool:
+        # the elements having one of the classes are known: an ancestor must be one of them
+        # (the same objects: the index keeps them alive, so lxml hands back these)
+        holders = [h for name in names for h in self.by_class.get(name, ())]
+        if not holders:
+            return False
         parent = el.getparent()
         while parent is not None:
-            c = parent.get("class")
-            if c:
-                for token in c.split():
-                    if token in names:
-                        return True
+            for h in holders:
+                if h is parent:
+                    return True
             parent = parent.getparent()
         return False
 

@@ -82,37 +82,19 @@ _ROLE_RE = re.compile(rf"(?<![\w])(?P<former>nguyên )?(?P<role>{_trie_alt(orgs.
 _ROLE_LC_RE = re.compile(rf"(?P<role>{_trie_alt(_ROLES_LC)})(?![\w])")
 
 
-class _RoleMatch:
-    """The bits of a role match the parser uses (same interface as re.Match)."""
-
-    __slots__ = ("_role", "_former", "_rs", "_re")
-
-    def __init__(self, role: str, former: bool, rs: int, re_: int):
-        self._role, self._former, self._rs, self._re = role, former, rs, re_
-
-    def group(self, name):
-        return self._role if name == "role" else ("nguyên " if self._former else None)
-
-    def start(self, name=None):
-        if name == "role" or not self._former:
-            return self._rs
-        return self._rs - 7
-
-    def end(self, name=None):
-        return self._re
-
-
-def _search_role(lc: str, pos: int) -> _RoleMatch | None:
+def _search_role(lc: str, pos: int) -> tuple[str, bool, int, int] | None:
+    """(role as written in ``lc``, former, start of the role, its end) of the first role at or
+    after ``pos`` that starts a word; "nguyên " right before it makes it a former post."""
     while True:
         r = _ROLE_LC_RE.search(lc, pos)
         if r is None:
             return None
-        rs = r.start()
+        rs, re_ = r.span()
         if rs > 0 and (lc[rs - 1].isalnum() or lc[rs - 1] == "_"):
             pos = rs + 1
             continue
         former = rs >= 7 and lc[rs - 7:rs] == "nguyên " and (rs == 7 or not lc[rs - 8].isalnum())
-        return _RoleMatch(r.group("role"), former, rs, r.end())
+        return lc[rs:re_], former, rs, re_
 
 # organisation pieces
 _PIECE_KIND: dict[str, str] = {}
@@ -135,6 +117,11 @@ _PIECE_RE = re.compile(
 )
 
 _JOIN_RE = re.compile(r" ?(?:-|–|&|và) ?| ")
+# a separator, then a piece: the separator as _JOIN_RE alone finds it (atomic: a piece that
+# does not follow it is no reason to try it shorter)
+_JOIN_PIECE_RE = re.compile(rf"(?>(?P<j>{_JOIN_RE.pattern})){_PIECE_RE.pattern}")
+# piece as written -> (its fold, its kind)
+_WORD_FOLD_KIND: dict[str, tuple[str, str]] = {}
 _WORD_RE = re.compile(r" (?P<j>(?:và|&|-|–) )?(?P<w>[^\W\d_]+)(?![\w&])")
 _PLACE_RE = re.compile(rf" (?P<run>{_SYL}(?: {_SYL})*)")
 _QUALIFIER_RE = re.compile(rf", (?P<unit>huyện|thị xã|thành phố|tỉnh)(?= [{_U}])")
@@ -331,21 +318,26 @@ def _scan_org(m: str, pos: int, site: _Site) -> tuple[int, list[tuple]]:
     while end < n:
         # separator before the next piece
         if pieces:
-            j = _JOIN_RE.match(m, end)
-            if not j:
+            pm = _JOIN_PIECE_RE.match(m, end)
+            if not pm:
                 break
-            joiner = j.group(0)
-            p = j.end()
+            joiner = pm.group("j")
+            p = pm.start("piece")
         else:
             p = end
             if p < n and m[p] == " ":
                 p += 1
-        pm = _PIECE_RE.match(m, p)
-        if not pm:
-            break
+            pm = _PIECE_RE.match(m, p)
+            if not pm:
+                break
         word = pm.group("piece")
-        fold = word.casefold()
-        kind = _PIECE_KIND.get(fold) or ("abbr" if fold in _ABBR_FOLD else "head")
+        fk = _WORD_FOLD_KIND.get(word)
+        if fk is None:
+            fold = word.casefold()
+            fk = (fold, _PIECE_KIND.get(fold) or ("abbr" if fold in _ABBR_FOLD else "head"))
+            if len(_WORD_FOLD_KIND) < 4096:
+                _WORD_FOLD_KIND[word] = fk
+        fold, kind = fk
         if after_unit and kind != "unit":
             break
         if pieces and joiner != " " and kind == "unit":
@@ -379,7 +371,7 @@ def _scan_org(m: str, pos: int, site: _Site) -> tuple[int, list[tuple]]:
         pieces.append((kind, p, pend, fold, pl_s, pl_e))
         end = pend
     # location qualifier: "xã Trung Lý, huyện Mường Lát"
-    if pieces and after_unit:
+    if pieces and after_unit and m.startswith(", ", end):
         q = _QUALIFIER_RE.match(m, end)
         if q:
             r = _PLACE_RE.match(m, q.end())
@@ -398,6 +390,8 @@ _DOMAIN_BIGRAMS = {("nông", "thôn"), ("xã", "hội"), ("khu", "vực"), ("đ�
                    ("chuyên", "trách"), ("của", "quốc")}
 _DOMAIN_RE = re.compile(rf" (?:(?:và|&|-|–) )?(?P<d>{_trie_alt({w.lower() for w in orgs.DOMAIN_WORDS - {'và'}})})(?![\w])", re.I)
 _COMMA_CAP_RE = re.compile(rf", (?=[{_U}])")
+# ("doanh nghiệp" alone is also a domain word: "Chi cục Tài chính doanh nghiệp")
+_ENTERPRISE_STOP_RE = re.compile(rf"(?:{_trie_alt(set(orgs.ENTERPRISE_WORDS) - {'doanh nghiệp'})})(?![\w])", re.I)
 
 
 def _scan_domain(m: str, pos: int) -> int:
@@ -421,6 +415,8 @@ def _scan_domain(m: str, pos: int) -> int:
                         continue
             break
         word = w.group("w")
+        if _ENTERPRISE_STOP_RE.match(m, w.start("w")):
+            break  # "Công đoàn cơ sở Công ty …": a company is neither a domain nor a place name
         f = word.casefold()
         nxt = _WORD_RE.match(m, w.end())
         nf = nxt.group("w").casefold() if nxt and not nxt.group("j") else ""
@@ -498,21 +494,23 @@ def _org_full(m: str, org_start: int, pieces: list[tuple], site: _Site) -> str:
     return full[:1].upper() + full[1:] if full else full
 
 
-def _lowest_level(pieces: list[tuple], kind: str, table: dict) -> str | None:
-    """The most local level named by the pieces of one kind (unit words, compound units)."""
-    best = None
+def _level(pieces: list[tuple], org_full: str) -> str | None:
+    """The most local level named by the pieces' unit words, else by their compound units
+    (party committees), else by the organisation's name."""
+    unit = compound = None  # the most local level of each kind
     for k, _start, _end, fold, _pl_start, _pl_end in pieces:
-        if k == kind:
-            lv = table.get(fold)
-            if lv and (best is None or _LEVEL_RANK[lv] > _LEVEL_RANK[best]):
-                best = lv
-    return best
-
-
-def _level(pieces: list[tuple], org_fold: str) -> str | None:
-    best = _lowest_level(pieces, "unit", _UNIT_LEVEL) or _lowest_level(pieces, "compound", _COMPOUND_LEVEL)
+        if k == "unit":
+            lv = _UNIT_LEVEL.get(fold)
+            if lv and (unit is None or _LEVEL_RANK[lv] > _LEVEL_RANK[unit]):
+                unit = lv
+        elif k == "compound":
+            lv = _COMPOUND_LEVEL.get(fold)
+            if lv and (compound is None or _LEVEL_RANK[lv] > _LEVEL_RANK[compound]):
+                compound = lv
+    best = unit or compound
     if best:
         return best
+    org_fold = org_full.casefold()
     if any(k in org_fold for k in orgs.CENTRAL_MARKERS) or org_fold.startswith(("bộ ", "cục ", "tổng cục")):
         if not org_fold.startswith("bộ chỉ huy"):
             return "central"
@@ -522,19 +520,33 @@ def _level(pieces: list[tuple], org_fold: str) -> str | None:
 
 
 _SCHOOL_ROLES = frozenset(("Hiệu trưởng", "Phó Hiệu trưởng"))
-_UNION_FOLDS = frozenset(("công đoàn",))
-_PRIVATE_AFTER_RE = re.compile(r" (?:(?:cơ sở|của) )?(?:công ty|doanh nghiệp|tập đoàn|nhà máy|xí nghiệp)(?![\w])", re.I)
+# role as found in the lower-cased text -> canonical role (ROLE_CANON of its fold)
+_ROLE_CANON = {r: orgs.ROLE_CANON.get(r.casefold(), r) for r in _ROLES_LC}
+_CHAIN_STARTS = (",", " kiêm", " và kiêm")
+# not public bodies (orgs.NONPUBLIC_ORG_STARTS): an organisation that is one, or a body of one
+# ("Công đoàn cơ sở Công ty TNHH …", "Chi đoàn Nhà máy …")
+_NONPUBLIC_START_RE = re.compile(rf"(?:{_trie_alt(orgs.NONPUBLIC_ORG_STARTS)})(?![\w])", re.I)
+_NONPUBLIC_AFTER_RE = re.compile(rf" (?:(?:cơ sở|của|thuộc) )?(?:{_trie_alt(orgs.ENTERPRISE_WORDS)})(?![\w])", re.I)
+# their first two letters (lower case): the patterns cannot match where these do not start
+# (with the dotless i that re's IGNORECASE takes for an i; str.lower() of a dotted capital I
+# gives two characters, the first an i: hence the [:2] after lower())
+_NONPUBLIC_STARTS = frozenset(p for w in orgs.NONPUBLIC_ORG_STARTS for p in (w[:2], w[:2].replace("i", "ı")))
+_NONPUBLIC_AFTERS = frozenset(p for w in orgs.ENTERPRISE_WORDS + ["cơ sở", "của", "thuộc"]
+                              for p in (w[:2], w[:2].replace("i", "ı")))
 
 
-def _parse_position(t: str, m: str, rm: Any, site: _Site) -> tuple[int, dict] | None:
-    # (rm: a re.Match of _ROLE_RE or a _RoleMatch)
-    role_text = rm.group("role")
-    canon = orgs.ROLE_CANON.get(role_text.casefold(), role_text)
-    if canon in _SCHOOL_ROLES and rm.group("former"):
+def _parse_position(t: str, m: str, role_text: str, former: bool, start: int, role_end: int,
+                    site: _Site) -> tuple[int, dict] | None:
+    """The position whose role ``role_text`` (with "nguyên " before it when ``former``) spans
+    ``start`` to ``role_end``: (its end, the position) or None."""
+    canon = _ROLE_CANON.get(role_text)
+    if canon is None:
+        canon = orgs.ROLE_CANON.get(role_text.casefold(), role_text)
+    if former and canon in _SCHOOL_ROLES:
         return None  # a retired school head is not an official (a former chairman still is)
     head = orgs.ROLE_HEADS.get(canon)
     if head:
-        org_start = rm.end("role") - len(head)
+        org_start = role_end - len(head)
         end, pieces = _scan_org(m, org_start, site)
         if not pieces or pieces[0][1] != org_start:
             hf = fold_key(head)
@@ -542,7 +554,7 @@ def _parse_position(t: str, m: str, rm: Any, site: _Site) -> tuple[int, dict] | 
             if not is_unit and hf not in _COMPOUND_LEVEL:
                 return None
             # the head word alone ("Trưởng bản") still names the organisation
-            end = rm.end()
+            end = role_end
             pieces = [("unit" if is_unit else "head", org_start, end, hf, end, end)]
             r = _PLACE_RE.match(m, end) if is_unit else None
             if r:
@@ -553,58 +565,66 @@ def _parse_position(t: str, m: str, rm: Any, site: _Site) -> tuple[int, dict] | 
                     end = pl_s + len(" ".join(syls[:k]))
                     pieces = [("unit", org_start, end, hf, pl_s, end)]
     else:
-        org_start = rm.end("role")
+        org_start = role_end
         end, pieces = _scan_org(m, org_start, site)
         if pieces:
             org_start = pieces[0][1]
         elif canon not in orgs.STANDALONE_ROLES:
             return None
-    if _PRIVATE_AFTER_RE.match(m, end) and pieces and pieces[-1][3] in _UNION_FOLDS:
-        return None  # the union of a private company is not a public post
-    start = rm.start()
+    # (the patterns fail on the first letters of most organisations: asked only when those fit)
+    if (m[org_start:org_start + 2].lower()[:2] in _NONPUBLIC_STARTS and _NONPUBLIC_START_RE.match(m, org_start)) or (
+            pieces and m[end + 1:end + 3].lower()[:2] in _NONPUBLIC_AFTERS and _NONPUBLIC_AFTER_RE.match(m, end)):
+        return None  # a post in an enterprise, a cooperative or a body of one is not a public post
     raw = t[start:end].strip()
     key = m[start:end].strip().lower()
-    organization = t[org_start:end].strip()
-    org_full = _org_full(m, org_start, pieces, site) if pieces else ""
+    if pieces:
+        org_full = _org_full(m, org_start, pieces, site)
+        level = _level(pieces, org_full)
+    else:
+        org_full = ""
+        level = orgs.ROLE_LEVEL.get(canon, "central")
     return end, {
         "_key": key,
         "raw": raw,
-        "role": ("nguyên " if rm.group("former") else "") + canon,
-        "organization": organization,
+        "role": "nguyên " + canon if former else canon,
+        "organization": t[org_start:end].strip(),
         "organization_full": org_full,
-        "level": _level(pieces, org_full.casefold()) if pieces else orgs.ROLE_LEVEL.get(canon, "central"),
+        "level": level,
     }
 
 
-def _position_groups(t: str, m: str, site: _Site, lc: str | None = None) -> list[tuple[int, int, list[dict]]]:
-    """[(start, end, [positions])] of chained positions in one text."""
+def _position_groups(t: str, m: str, site: _Site, lc: str | None = None,
+                     pos: int = 0) -> list[tuple[int, int, list[dict]]]:
+    """[(start, end, [positions])] of chained positions in one text (no role starts before ``pos``)."""
     groups: list[tuple[int, int, list[dict]]] = []
-    pos = 0
     n = len(m)
     if lc is None:
         lc = m.lower() if len(m.lower()) == len(m) else m
     while pos < n:
-        rm = _search_role(lc, pos)
-        if not rm:
+        found = _search_role(lc, pos)
+        if found is None:
             break
-        if m[rm.start("role")].islower() and rm.group("role") in _LOWER_NOT_ROLE:
-            pos = rm.end()
+        role, former, rs, role_end = found
+        if role in _LOWER_NOT_ROLE and m[rs].islower():
+            pos = role_end
             continue
-        parsed = _parse_position(t, m, rm, site)
+        start = rs - 7 if former else rs
+        parsed = _parse_position(t, m, role, former, start, role_end, site)
         if parsed is None:
-            pos = rm.end()
+            pos = role_end
             continue
         end, p = parsed
-        start = rm.start()
         positions = [p]
-        while True:
+        # (a chain goes on after "," or " kiêm": nothing else to try after anything else)
+        while m.startswith(_CHAIN_STARTS, end):
             c = _CHAIN_RE.match(m, end)
             if not c:
                 break
             rm2 = _ROLE_RE.match(m, c.end())
             if not rm2:
                 break
-            parsed2 = _parse_position(t, m, rm2, site)
+            parsed2 = _parse_position(t, m, rm2.group("role"), rm2.group("former") is not None, rm2.start(),
+                                      rm2.end(), site)
             if parsed2 is None:
                 break
             end, p2 = parsed2
@@ -620,8 +640,8 @@ def _run_ending_at(m: str, j: int) -> tuple[int, int] | None:
     k = j
     for _ in range(8):
         sp = m.rfind(" ", 0, k)
-        word = m[sp + 1:k]
-        if not word or not _CAPWORD_RE.match(word) or (sp >= 0 and m[sp - 1:sp] == " "):
+        # (the word m[sp + 1:k] matched in place: "$" is the end position as it is a slice's end)
+        if sp + 1 == k or not _CAPWORD_RE.match(m, sp + 1, k) or (sp > 0 and m[sp - 1] == " "):
             break
         start = sp + 1
         if sp < 0:
@@ -632,10 +652,13 @@ def _run_ending_at(m: str, j: int) -> tuple[int, int] | None:
     return start, j
 
 
-# "đồng chí X giữ chức Bí thư …", "ông X được bầu làm Chủ tịch …": the post after the verb is X's
-_TAKES_POST_RE = re.compile(r"(?<![\w])(?:(?:được|đã được)\s+(?:bầu|bầu lại|bổ nhiệm|điều động|cử|phân công)"
+# "đồng chí X giữ chức Bí thư …", "ông X được bầu làm Chủ tịch …", "bổ nhiệm đồng chí X làm
+# Trưởng phòng …", "cử ông X làm Trưởng đoàn": the post after the verb is X's
+_APPOINT_VERBS = ("bầu", "bầu lại", "bổ nhiệm", "bổ nhiệm lại", "tái bổ nhiệm", "điều động", "cử", "phân công",
+                  "chỉ định", "giới thiệu", "luân chuyển", "tín nhiệm bầu")
+_TAKES_POST_RE = re.compile(rf"(?<![\w])(?:(?:được|đã được|vừa được)\s+(?:{_alt(_APPOINT_VERBS)})"
                             r"(?:\s+(?:giữ chức(?: vụ)?|làm|tham gia))?|giữ chức(?: vụ)?|tái đắc cử(?: chức)?|"
-                            r"đảm nhiệm(?: chức)?)\s*$")
+                            r"đảm nhiệm(?: chức(?: vụ)?)?|làm)\s*$")
 
 
 def _name_before(m: str, start: int) -> tuple[int, int, str | None] | None:
@@ -739,15 +762,26 @@ def _snippet(t: str, s: int, e: int, width: int = 160) -> str:
     return snip.strip()[:width]
 
 
-def _texts_people(t: str, m: str, lc: str, site: _Site) -> list[tuple[int, int, str | None, list[dict]]]:
-    """[(name_start, name_end, honorific, positions)] found in one text."""
-    groups = _position_groups(t, m, site, lc)
+def _texts_people(t: str, m: str, lc: str, site: _Site, pos: int = 0) -> list[tuple[int, int, str | None, list[dict]]]:
+    """[(name_start, name_end, honorific, positions)] found in one text (no role starts before
+    ``pos``)."""
+    groups = _position_groups(t, m, site, lc, pos)
     if not groups:
         return []
     found = []
     claimed: dict[tuple[int, int], int] = {}
+    owner: dict[int, tuple[int, int, str | None]] = {}  # group -> the person it was given to
     for gi, (gs, ge, positions) in enumerate(groups):
         nb = _name_before(m, gs)
+        if nb is None and gi - 1 in owner:
+            # "bầu đồng chí X, <post> giữ chức <new post>": the post taken with the verb right
+            # after X's post is X's too
+            pe = groups[gi - 1][1]
+            takes = _TAKES_POST_RE.search(m, pe, gs)
+            if takes is not None and not m[pe:takes.start()].strip():
+                found.append((*owner[gi - 1], positions))
+                owner[gi] = owner[gi - 1]
+                continue
         if nb:
             s, e, hon = nb
             if (s, e) in claimed:
@@ -759,6 +793,7 @@ def _texts_people(t: str, m: str, lc: str, site: _Site) -> list[tuple[int, int, 
                     s, e, hon = na
             found.append((s, e, hon, positions))
             claimed[(s, e)] = gi
+            owner[gi] = (s, e, hon)
             continue
         na = _name_after(m, ge)
         if na and m[max(0, gs - 4):gs].casefold() == "của ":
@@ -769,6 +804,7 @@ def _texts_people(t: str, m: str, lc: str, site: _Site) -> list[tuple[int, int, 
                 hon = _hon_before(m[max(0, gs - 16):gs])
             found.append((s, e, hon, positions))
             claimed[(s, e)] = gi
+            owner[gi] = (s, e, hon)
     return found
 
 
@@ -787,20 +823,23 @@ def extract_officials(
     ``extract()`` record), so it is not cleaned again."""
     site = _site(site_name, province)
     clean = bool(clean)
-    texts: list[tuple[str, str, str, bool]] = []
-    for p in paragraphs or ():
-        if isinstance(p, str) and p:
-            t, m, lc = _prep(p, clean)
-            if t:
-                texts.append((t, m, lc, False))
-    for c in captions or ():
-        if isinstance(c, str) and c:
-            t, m, lc = _prep(c, clean)
-            if t:
-                texts.append((t, m, lc, True))
+    body_lcs: list[str] = []
+    cap_lcs: list[str] = []
+    # the texts in which a role is written (most name nobody: one search tells), with where the
+    # first one may start
+    texts: list[tuple[str, str, str, bool, int]] = []
+    for group, is_cap, lcs in ((paragraphs, False, body_lcs), (captions, True, cap_lcs)):
+        for p in group or ():
+            if isinstance(p, str) and p:
+                t, m, lc = _prep(p, clean)
+                if t:
+                    lcs.append(lc)
+                    r = _ROLE_LC_RE.search(lc)
+                    if r is not None:
+                        texts.append((t, m, lc, is_cap, r.start()))
     people: dict[str, dict] = {}
-    for t, m, lc, is_cap in texts:
-        for s, e, hon, positions in _texts_people(t, m, lc, site):
+    for t, m, lc, is_cap, first in texts:
+        for s, e, hon, positions in _texts_people(t, m, lc, site, first):
             raw_name = t[s:e]
             key = lc[s:e]  # == name_key(m[s:e]): lc is m (cleaned, new tones) lower-cased
             person = people.get(key)
@@ -832,8 +871,8 @@ def extract_officials(
                 person["positions"].append(position)
     if not people:
         return []
-    body_lc = "\n".join(lc for t, m, lc, is_cap in texts if not is_cap)
-    cap_lc = "\n".join(lc for t, m, lc, is_cap in texts if is_cap)
+    body_lc = "\n".join(body_lcs)
+    cap_lc = "\n".join(cap_lcs)
     out = []
     for person in people.values():
         del person["_seen"]

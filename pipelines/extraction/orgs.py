@@ -28,6 +28,8 @@ __all__ = [
     "RANKS",
     "BLOCKED_NAMES",
     "KNOWN_PLACES",
+    "ENTERPRISE_WORDS",
+    "NONPUBLIC_ORG_STARTS",
     "expand_abbreviations",
     "UPPER",
     "LOWER",
@@ -204,7 +206,7 @@ ORG_HEADS = [
     "Phòng", "Sở", "Bộ", "Ban", "Hội", "Trung tâm", "Cục", "Chi cục", "Tổng cục", "Hạt",
     "Đội", "Trạm", "Viện", "Đài", "Văn phòng", "Ủy ban", "Đoàn", "Liên đoàn", "Ngành",
     "Đồn Biên phòng", "Ban Công tác Mặt trận", "Khu kinh tế", "Chi cục Thuế", "Ban Tổ chức",
-    "Kho bạc Nhà nước", "Trường", "Công đoàn",
+    "Kho bạc Nhà nước", "Trường", "Công đoàn", "Quỹ",
 ]
 # party committees that stand for a unit ("Ban Dân vận Tỉnh ủy")
 COMPOUND_UNITS: dict[str, str] = {
@@ -244,8 +246,25 @@ DOMAIN_WORDS = {
     các khu công nghiệp, cơ sở, tham nhũng, tiêu cực, ma túy, tội phạm, dịch bệnh,
     chương trình mục tiêu quốc gia, chương trình, mục tiêu quốc gia, nông thôn mới, giảm nghèo,
     giảm nghèo bền vững, liên ngành, an toàn thực phẩm, liên ngành về an toàn thực phẩm, bầu cử,
-    chuyển đổi số, cải cách hành chính, phòng cháy chữa cháy""".split(",")
+    chuyển đổi số, cải cách hành chính, phòng cháy chữa cháy, lâm nghiệp, thủy lợi, thủy sản,
+    chăn nuôi, bảo vệ và phát triển rừng, phát triển rừng, đầu tư phát triển, phát triển quỹ đất,
+    phát triển đất, hỗ trợ nông dân, bảo trợ trẻ em, bảo lãnh tín dụng, vì người nghèo,
+    phát triển bền vững, lâm nghiệp bền vững""".split(",")
 } | {"phòng, chống", "tham nhũng, tiêu cực", "phòng, chống tham nhũng, tiêu cực", "phòng cháy, chữa cháy"}
+
+# organisations that are not public bodies: enterprises of any ownership, cooperatives (a
+# people's credit fund is one), their boards, and business associations. A post in one of them,
+# or in a body of one of them ("Công đoàn cơ sở Công ty …", "Chi bộ Công ty …"), is not a
+# public post. Matched case-insensitively at the start of an organisation or right after it.
+ENTERPRISE_WORDS = [
+    "công ty", "cty", "ctcp", "tổng công ty", "tập đoàn", "doanh nghiệp tư nhân", "doanh nghiệp",
+    "nhà máy", "xí nghiệp", "hợp tác xã", "htx", "liên hiệp hợp tác xã", "tổ hợp tác",
+    "quỹ tín dụng", "ngân hàng tmcp", "ngân hàng thương mại", "chi nhánh công ty",
+]
+NONPUBLIC_ORG_STARTS = ENTERPRISE_WORDS + [
+    "hội đồng quản trị", "hđqt", "hội đồng thành viên", "ban giám đốc", "ban kiểm soát công ty",
+    "hội doanh nghiệp", "hội doanh nhân", "hiệp hội doanh nghiệp", "câu lạc bộ doanh nhân",
+]
 
 # --- names --------------------------------------------------------------------------
 FAMILY_NAMES = set(

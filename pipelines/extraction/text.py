@@ -37,18 +37,29 @@ def clean_text(text: str | None) -> str:
     # already clean (the common case for text cut from cleaned text): every white space other
     # than " " and every invisible character (all in category Cf) is non-printable, so a
     # printable NFC text without double, leading or trailing spaces comes out unchanged
-    if (text.isprintable() and "  " not in text and text[0] != " " and text[-1] != " "
-            and (text.isascii() or unicodedata.is_normalized("NFC", text))):
-        return text
-    if not text.isascii():
-        if not unicodedata.is_normalized("NFC", text):
-            text = unicodedata.normalize("NFC", text)
-        # (six substring tests are ~3x faster than one search for the character class)
-        if ("\u200b" in text or "\u200c" in text or "\u200d" in text or "\u2060" in text
-                or "\ufeff" in text or "\u00ad" in text):
-            text = _INVISIBLE_RE.sub("", text)
-    # str.split() splits on every Unicode white space (NBSP, U+2000–U+200A, U+3000 …)
-    return " ".join(text.split())
+    # (normalize() returns an NFC text itself after its quick check, and composes a decomposed
+    # one once: asking is_normalized() first would compose it twice)
+    if text.isprintable() and "  " not in text and text[0] != " " and text[-1] != " ":
+        if text.isascii():
+            return text
+        nfc = unicodedata.normalize("NFC", text)
+        if nfc is text or nfc == text:
+            return text
+        text = nfc
+    elif text.isascii():
+        # str.split() splits on every Unicode white space (NBSP, U+2000–U+200A, U+3000 …)
+        return " ".join(text.split())
+    else:
+        text = unicodedata.normalize("NFC", text)
+    text = " ".join(text.split())
+    # the invisible characters are no white space, and non-printable (category Cf): a folded
+    # text that is printable holds none (one test instead of six); taken out, they may leave
+    # spaces to fold again
+    if not text.isprintable() and (
+            "\u200b" in text or "\u200c" in text or "\u200d" in text or "\u2060" in text
+            or "\ufeff" in text or "\u00ad" in text):
+        text = " ".join(_INVISIBLE_RE.sub("", text).split())
+    return text
 
 
 # --- tone placement -------------------------------------------------------------------

@@ -501,13 +501,30 @@ def generic_body(root, url: str, title: str | None, lead: str = "", date_el=None
         if line is not None and line.getparent() is not None:
             drop(line)
     # an element the CMS marks as a caption (wp-caption-text, image-caption …) is one, even
-    # when it reads like a sentence: read as a <figcaption>
+    # when it reads like a sentence: read as a <figcaption>; a table's row or cell keeps its
+    # tag (the table is read by rows and cells) and its content goes into a <figcaption>
     for el in _CAPTION_CLASS(container):
         if next(el.iter("img"), None) is None:
-            el.tag = "figcaption"
+            if el.tag in _TABLE_PARTS:
+                for cell in ([el] if el.tag in ("td", "th") else el.iter("td", "th")):
+                    _wrap_content(cell, "figcaption")
+            else:
+                el.tag = "figcaption"
     blocks = [b for b in linearize(container, url) if not _is_heading_or_dateline(b, title)]
     body = assemble(blocks, want_lead=not lead, skip_texts=tuple(x for x in (lead,) if x), alt_captions=alt_captions)
     return GenericBody(body.paragraphs, body.images, body.byline, body.lead)
+
+
+_TABLE_PARTS = frozenset(("td", "th", "tr", "tbody", "thead", "tfoot"))
+
+
+def _wrap_content(el, tag: str) -> None:
+    """Move the text and children of ``el`` into a new ``tag`` element, its only child."""
+    wrapper = el.makeelement(tag)
+    wrapper.text, el.text = el.text, None
+    for child in list(el):
+        wrapper.append(child)  # (moves it, with its tail)
+    el.append(wrapper)
 
 
 def _contains(ancestor, el) -> bool:
