@@ -409,3 +409,23 @@ def test_of_a_jobs_workers_only_the_last_to_leave_rebuilds_people(example, tmp_p
     assert officials["article_id"].nunique() == 4 and len(people) == last["people"]
     assert people["articles"].max() == 4   # the people named in both workers' articles
     assert not list(tmp_path.glob(".worker-*"))
+
+
+def test_merging_streams_file_by_file_into_full_row_groups_and_caps_a_merged_file(example, tmp_path):
+    """Many one-article part files: merged into files of at most 4 × small_bytes of input
+    each, whose row groups are full (not one per small file); every row kept."""
+    import pyarrow.parquet as pq
+
+    from pipelines.storage.dataset import merge_small_files
+
+    w = DatasetWriter(tmp_path, "w", flush_rows=1)
+    for r in _rows(example, 12):
+        w.add_article(*r)
+    w.close()
+    files = data_files(tmp_path, "articles")
+    size = max(p.stat().st_size for p in files)
+    stats = merge_small_files(tmp_path, "m", small_bytes=size + 1)
+    after = data_files(tmp_path, "articles")
+    assert len(files) == 12 and len(after) == 3 and stats["files_before"] >= 12   # ≤ 4 × (size + 1) per merged file
+    assert all(pq.ParquetFile(p).metadata.num_row_groups == 1 for p in after)
+    assert len(pd.read_parquet(tmp_path / "articles")) == 12 and len(pd.read_parquet(tmp_path / "images")) == 12 * 6

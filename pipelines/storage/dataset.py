@@ -677,13 +677,17 @@ MERGED_TABLES = PARTITIONED + ("runs", "failures")   # tables whose part files a
 
 def merge_small_files(root: str | Path, run_id: str, dirs: set[str] | None = None,
                       small_bytes: int = SMALL_FILE_BYTES) -> dict:
-    """Merge the small part files of each table directory into one file, keeping every row
-    (every version; no deduplication, which is ``compact``'s), by the same commit protocol
-    (the merged file appears and the files it replaces go in one committed step; a crash
-    leaves either the old files or the merged one). ``dirs``: only these directories
-    (relative to the root, e.g. ``articles/district=…/year=2024``, ``runs``), e.g. those a
-    run wrote into. Files of ``small_bytes`` or more are left as they are, so a partition
-    holds about (its size ÷ ``small_bytes``) + 1 files however many runs wrote to it.
+    """Merge the small part files of each table directory, keeping every row (every
+    version; no deduplication, which is ``compact``'s), by the same commit protocol (the
+    merged file appears and the files it replaces go in one committed step; a crash leaves
+    either the old files or the merged one). ``dirs``: only these directories (relative to
+    the root, e.g. ``articles/district=…/year=2024``, ``runs``), e.g. those a run wrote
+    into. Files of ``small_bytes`` or more are left as they are, so a partition holds about
+    (its size ÷ ``small_bytes``) + 1 files however many runs wrote to it.
+
+    Streamed: the small files are read one at a time and appended to the merged file, so
+    memory is bounded by the largest small file, not by the partition; one merged file
+    takes at most ``4 × small_bytes`` of small files (more make several).
 
     The caller holds the root's lock (a run at its end). Returns counts."""
     root = Path(root)
@@ -691,29 +695,57 @@ def merge_small_files(root: str | Path, run_id: str, dirs: set[str] | None = Non
     for table in MERGED_TABLES:
         schema = TABLES[table]
         names = [n for n in schema.names if n not in PARTITION_COLS]
-        by_dir: dict[Path, list[Path]] = defaultdict(list)
+        by_dir: dict[Path, list[tuple[Path, int]]] = defaultdict(list)
         for path in data_files(root, table):
             rel_dir = str(path.parent.relative_to(root))
             if dirs is not None and rel_dir not in dirs:
                 continue
-            if path.stat().st_size < small_bytes:
-                by_dir[path.parent].append(path)
-        for directory, files in sorted(by_dir.items()):
-            if len(files) < 2:
-                continue
-            merged = pa.concat_tables([read_file(p, table, names) for p in files],
-                                      promote_options="default").cast(schema)
-            rel = directory.relative_to(root)
-            name = f"part-{run_id}-m{uuid.uuid4().hex[:6]}"
-            tmp, final = rel / f"{TMP_PREFIX}{name}{TMP_SUFFIX}", rel / f"{name}.parquet"
-            try:
-                pq.write_table(merged, root / tmp, row_group_size=ROW_GROUP_SIZE, compression="zstd")
-            except BaseException:
-                (root / tmp).unlink(missing_ok=True)   # before the commit point: nothing changed
-                raise
-            commit(root, name, [(str(tmp), str(final))], remove=[str(p.relative_to(root)) for p in files])
-            stats["dirs"] += 1
-            stats["files_before"] += len(files)
-            stats["files_after"] += 1
-            stats["rows"] += merged.num_rows
+            size = path.stat().st_size
+            if size < small_bytes:
+                by_dir[path.parent].append((path, size))
+        for directory, sized in sorted(by_dir.items()):
+            groups: list[list[Path]] = [[]]
+            total = 0
+            for path, size in sized:
+                if groups[-1] and total + size > 4 * small_bytes:
+                    groups.append([])
+                    total = 0
+                groups[-1].append(path)
+                total += size
+            for files in groups:
+                if len(files) < 2:
+                    continue
+                stats["rows"] += _merge_files(root, table, schema, names, directory, files, run_id)
+                stats["dirs"] += 1
+                stats["files_before"] += len(files)
+                stats["files_after"] += 1
     return stats
+
+
+def _merge_files(root: Path, table: str, schema: pa.Schema, names: list[str], directory: Path,
+                 files: list[Path], run_id: str) -> int:
+    """Append ``files`` (of one directory) one by one to a new file that replaces them in one
+    committed step. Returns its rows."""
+    rel = directory.relative_to(root)
+    name = f"part-{run_id}-m{uuid.uuid4().hex[:6]}"
+    tmp, final = rel / f"{TMP_PREFIX}{name}{TMP_SUFFIX}", rel / f"{name}.parquet"
+    rows = 0
+    try:
+        with pq.ParquetWriter(root / tmp, schema, compression="zstd") as writer:
+            pending: list[pa.Table] = []   # small files' rows gathered into row groups of ROW_GROUP_SIZE
+            pending_rows = 0
+            for path in files:
+                part = read_file(path, table, names).cast(schema)
+                pending.append(part)
+                pending_rows += part.num_rows
+                rows += part.num_rows
+                if pending_rows >= ROW_GROUP_SIZE:
+                    writer.write_table(pa.concat_tables(pending), row_group_size=ROW_GROUP_SIZE)
+                    pending, pending_rows = [], 0
+            if pending:
+                writer.write_table(pa.concat_tables(pending), row_group_size=ROW_GROUP_SIZE)
+    except BaseException:
+        (root / tmp).unlink(missing_ok=True)   # before the commit point: nothing changed
+        raise
+    commit(root, name, [(str(tmp), str(final))], remove=[str(p.relative_to(root)) for p in files])
+    return rows
