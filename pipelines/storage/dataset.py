@@ -692,6 +692,7 @@ def merge_small_files(root: str | Path, run_id: str, dirs: set[str] | None = Non
     The caller holds the root's lock (a run at its end). Returns counts."""
     root = Path(root)
     stats = {"dirs": 0, "files_before": 0, "files_after": 0, "rows": 0}
+    pa.default_memory_pool().release_unused()
     for table in MERGED_TABLES:
         schema = TABLES[table]
         names = [n for n in schema.names if n not in PARTITION_COLS]
@@ -748,4 +749,5 @@ def _merge_files(root: Path, table: str, schema: pa.Schema, names: list[str], di
         (root / tmp).unlink(missing_ok=True)   # before the commit point: nothing changed
         raise
     commit(root, name, [(str(tmp), str(final))], remove=[str(p.relative_to(root)) for p in files])
+    pa.default_memory_pool().release_unused()   # (Arrow keeps freed buffers cached otherwise)
     return rows
