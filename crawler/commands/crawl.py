@@ -19,8 +19,7 @@ class Command(ScrapyCrawlCommand):
         return "Run a spider of the project (portal-news exit statuses: 0 done, 1 run failed, 2 usage error)"
 
     def run(self, args, opts) -> None:
-        from crawler.cli import EXIT_RUN_FAILED, EXIT_USAGE, CliError, CrawlFailed, check_crawl, crawl_outcome, \
-            crawl_status
+        from crawler.cli import CliError, CrawlFailed, check_crawl, crawl_outcome, crawl_status
         from crawler.spiders.portal import PortalSpider
 
         if len(args) != 1 or args[0] != PortalSpider.name:
@@ -28,25 +27,18 @@ class Command(ScrapyCrawlCommand):
         assert self.crawler_process is not None
         try:
             check_crawl(self.crawler_process.settings, dict(opts.spargs))
-        except CliError as exc:   # (the frontier's checks speak of --frontier, portal-news crawl's option)
-            print(f"scrapy crawl: {str(exc).replace('--frontier ', 'REDIS_URL ', 1)}", file=sys.stderr)
-            self.exitcode = EXIT_USAGE
-            return
-        except CrawlFailed as exc:
-            print(f"scrapy crawl: {exc}", file=sys.stderr)
-            self.exitcode = EXIT_RUN_FAILED
-            return
-        crawler = self._create_crawler(args[0])
-        self.crawler_process.crawl(crawler, **opts.spargs)
-        self.crawler_process.start()
-        try:
-            stats = crawl_outcome(dict(crawler.stats.get_stats()))
-        except CliError as exc:
-            print(f"scrapy crawl: {exc}", file=sys.stderr)
-            self.exitcode = EXIT_USAGE
-            return
-        except CrawlFailed as exc:
-            print(f"scrapy crawl: {exc}", file=sys.stderr)
-            self.exitcode = EXIT_RUN_FAILED
-            return
-        self.exitcode = crawl_status(stats)
+            crawler = self._create_crawler(args[0])
+            self.crawler_process.crawl(crawler, **opts.spargs)
+            self.crawler_process.start()
+            self.exitcode = crawl_status(crawl_outcome(dict(crawler.stats.get_stats())))
+        except (CliError, CrawlFailed) as exc:
+            self.exitcode = _one_line(exc)
+
+
+def _one_line(exc: Exception) -> int:
+    """Print a user error or a failed crawl as ``portal-news crawl`` does; its exit status."""
+    from crawler.cli import EXIT_RUN_FAILED, EXIT_USAGE, CliError
+
+    # (the frontier's checks speak of --frontier, portal-news crawl's option)
+    print(f"scrapy crawl: {str(exc).replace('--frontier ', 'REDIS_URL ', 1)}", file=sys.stderr)
+    return EXIT_USAGE if isinstance(exc, CliError) else EXIT_RUN_FAILED
