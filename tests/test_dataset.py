@@ -325,7 +325,8 @@ def test_merging_leaves_big_files_and_other_directories_alone(example, tmp_path)
     assert len(pd.read_parquet(tmp_path / "articles")) == 4
 
 
-def test_a_merge_killed_after_its_commit_point_is_finished_and_one_killed_before_changes_nothing(example, tmp_path):
+def test_a_merge_killed_after_its_commit_point_is_finished_and_one_killed_before_changes_nothing(example, tmp_path,
+                                                                                                  monkeypatch):
     from pipelines.storage.dataset import merge_small_files
 
     w = DatasetWriter(tmp_path, "w", flush_rows=1)
@@ -340,32 +341,21 @@ def test_a_merge_killed_after_its_commit_point_is_finished_and_one_killed_before
         if str(dst).endswith(".json"):
             raise KeyboardInterrupt("killed")
 
-    os.replace = die_after_journal
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            merge_small_files(tmp_path, "m")
-    finally:
-        os.replace = real_replace
+    with monkeypatch.context() as patched, pytest.raises(KeyboardInterrupt):
+        patched.setattr(os, "replace", die_after_journal)
+        merge_small_files(tmp_path, "m")
     assert len(data_files(tmp_path, "articles")) == 3      # old files still there, merged one hidden
     recover(tmp_path)
     assert len(data_files(tmp_path, "articles")) == 1
     pd.testing.assert_frame_equal(_frame(tmp_path, "articles"), before)
-    # killed before the commit point: the temporary file is discarded, the old files stay
+    # killed before the commit point (while writing the journal): nothing changes
     for r in _rows(example, 5)[3:]:
         w2 = DatasetWriter(tmp_path, "w2", flush_rows=1)
         w2.add_article(*r)
         w2.close()
-    real_dump = json.dump
-
-    def die_in_journal(*args, **kwargs):
-        raise KeyboardInterrupt("killed")
-
-    json.dump = die_in_journal
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            merge_small_files(tmp_path, "m2")
-    finally:
-        json.dump = real_dump
+    with monkeypatch.context() as patched, pytest.raises(KeyboardInterrupt):
+        patched.setattr(json, "dump", lambda *a, **k: (_ for _ in ()).throw(KeyboardInterrupt("killed")))
+        merge_small_files(tmp_path, "m2")
     recover(tmp_path)
     assert len(data_files(tmp_path, "articles")) == 3 and len(pd.read_parquet(tmp_path / "articles")) == 5
     assert not list(tmp_path.rglob("*.inprogress"))
