@@ -223,19 +223,21 @@ class RootLock:
             return True
         with self._mutex():
             if set(self.live_workers()) - {self.run_id}:
-                (self.root / f"{self.WORKER_PREFIX}{self.run_id}").unlink(missing_ok=True)
-                os.close(self._worker_fd)
-                self._worker_fd = None
+                self._leave_job()
                 return False
         return True
+
+    def _leave_job(self) -> None:
+        """Remove this worker's file and drop its lock (under the mutex)."""
+        (self.root / f"{self.WORKER_PREFIX}{self.run_id}").unlink(missing_ok=True)
+        os.close(self._worker_fd)
+        self._worker_fd = None
 
     def release(self) -> None:
         if self._worker_fd is not None:
             try:
                 with self._mutex():
-                    (self.root / f"{self.WORKER_PREFIX}{self.run_id}").unlink(missing_ok=True)
-                    os.close(self._worker_fd)
-                    self._worker_fd = None
+                    self._leave_job()
             except OSError:
                 pass
             if self._worker_fd is not None:
@@ -660,14 +662,9 @@ def _compact(root: Path, run_id: str) -> dict:
             if len(files) == 1 and len(keep) == len(rows) and not outdated:
                 stats["files_after"] += 1
                 continue
-            rel = directory.relative_to(root)
-            name = f"part-{run_id}-{uuid.uuid4().hex[:6]}"
-            tmp = rel / f"{TMP_PREFIX}{name}{TMP_SUFFIX}"
-            final = rel / f"{name}.parquet"
-            pq.write_table(pa.Table.from_pylist(keep, schema=schema), root / tmp,
-                           row_group_size=ROW_GROUP_SIZE, compression="zstd")
-            # the new file appears and the old ones go in one committed step
-            commit(root, name, [(str(tmp), str(final))], remove=[str(p.relative_to(root)) for p in files])
+            merged = pa.Table.from_pylist(keep, schema=schema)
+            _replace_files(root, directory, files, run_id, lambda path: pq.write_table(
+                merged, path, row_group_size=ROW_GROUP_SIZE, compression="zstd"))
             stats["files_after"] += 1
     return stats
 
@@ -727,16 +724,15 @@ def _merge_files(root: Path, table: str, schema: pa.Schema, names: list[str], di
                  files: list[Path], run_id: str) -> int:
     """Append ``files`` (of one directory) one by one to a new file that replaces them in one
     committed step. Returns its rows."""
-    rel = directory.relative_to(root)
-    name = f"part-{run_id}-m{uuid.uuid4().hex[:6]}"
-    tmp, final = rel / f"{TMP_PREFIX}{name}{TMP_SUFFIX}", rel / f"{name}.parquet"
     rows = 0
-    try:
-        with pq.ParquetWriter(root / tmp, schema, compression="zstd") as writer:
+
+    def write(path: Path) -> None:
+        nonlocal rows
+        with pq.ParquetWriter(path, schema, compression="zstd") as writer:
             pending: list[pa.Table] = []   # small files' rows gathered into row groups of ROW_GROUP_SIZE
             pending_rows = 0
-            for path in files:
-                part = read_file(path, table, names).cast(schema)
+            for file in files:
+                part = read_file(file, table, names).cast(schema)
                 pending.append(part)
                 pending_rows += part.num_rows
                 rows += part.num_rows
@@ -745,9 +741,22 @@ def _merge_files(root: Path, table: str, schema: pa.Schema, names: list[str], di
                     pending, pending_rows = [], 0
             if pending:
                 writer.write_table(pa.concat_tables(pending), row_group_size=ROW_GROUP_SIZE)
+
+    _replace_files(root, directory, files, run_id, write)
+    pa.default_memory_pool().release_unused()   # (Arrow keeps freed buffers cached otherwise)
+    return rows
+
+
+def _replace_files(root: Path, directory: Path, files: list[Path], run_id: str, write) -> None:
+    """Replace ``files`` of ``directory`` by one new part file that ``write(path)`` writes under
+    a temporary name: the new file appears and the old ones go in one committed step
+    (:func:`commit`). A failed write changes nothing (its temporary file is deleted)."""
+    rel = directory.relative_to(root)
+    name = f"part-{run_id}-{uuid.uuid4().hex[:6]}"
+    tmp, final = rel / f"{TMP_PREFIX}{name}{TMP_SUFFIX}", rel / f"{name}.parquet"
+    try:
+        write(root / tmp)
     except BaseException:
         (root / tmp).unlink(missing_ok=True)   # before the commit point: nothing changed
         raise
     commit(root, name, [(str(tmp), str(final))], remove=[str(p.relative_to(root)) for p in files])
-    pa.default_memory_pool().release_unused()   # (Arrow keeps freed buffers cached otherwise)
-    return rows

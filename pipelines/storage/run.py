@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from pipelines.sites.registry import canonical_url
 import pyarrow as pa
 
+from pipelines.sites.registry import canonical_url
 from pipelines.storage.dataset import DatasetError, DatasetWriter, RootBusy, RootLock, merge_small_files, read_table
 
 __version__ = "0.1.0"
@@ -353,9 +353,10 @@ class RunLedger:
         try:
             return merge_small_files(self.root, self.run_id, dirs)
         except (OSError, DatasetError, pa.ArrowException) as exc:
-            logger.warning("part files not merged (%s: %s); the data is intact, `portal-news compact` merges them later",
-                           type(exc).__name__, getattr(exc, "strerror", None) or exc)
-            return {"error": f"{type(exc).__name__}: {getattr(exc, 'strerror', None) or exc}"}
+            error = f"{type(exc).__name__}: {getattr(exc, 'strerror', None) or exc}"
+            logger.warning("part files not merged (%s); the data is intact, `portal-news compact` merges them later",
+                           error)
+            return {"error": error}
 
     def verdict(self, reason: str) -> str:
         """The run's finish reason as ``runs/`` records it and the exit status reports it:
@@ -363,8 +364,7 @@ class RunLedger:
         when rows could not be stored; ``failed`` when every site failed (pages were asked
         for and no page of any site answered) or articles were fetched and none could be
         stored; a run with nothing to fetch (an archive pull with every capture stored)
-        ``finished``; otherwise the
-        reason it was stopped for (``shutdown``, ``cancelled``, …)."""
+        ``finished``; otherwise the reason it was stopped for (``shutdown``, ``cancelled``, …)."""
         if self.storage_error:
             return "storage-error"
         if reason != "finished":
@@ -423,7 +423,8 @@ def run_rows(run_id: str, started, finished, reason: str, site_stats: dict, coun
             "articles_unchanged": c.get("articles_unchanged", 0),
             "articles_skipped_known": s.get("articles_skipped_known", 0),
             "articles_skipped_failed": s.get("articles_skipped_failed", 0),
-            "failures": sum(kinds.values()), "links_offsite": s.get("links_offsite", 0), "failures_by_kind": json.dumps(dict(kinds), sort_keys=True),
+            "failures": sum(kinds.values()), "failures_by_kind": json.dumps(dict(kinds), sort_keys=True),
+            "links_offsite": s.get("links_offsite", 0),
             "articles_empty_body": c.get("articles_empty_body", 0), "articles_no_date": c.get("articles_no_date", 0),
             "articles_no_title": c.get("articles_no_title", 0),
             "finish_reason": reason, "software_version": __version__,
