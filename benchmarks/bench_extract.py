@@ -12,6 +12,12 @@ rendered before any timing.
 Each round runs every method once over all pages, methods interleaved, so a neighbour's
 load hits all of them alike; the best round per method is kept. Figures are per core:
 CPU time of this process (``time.process_time``); wall time is reported alongside.
+
+On a shared VM the best rounds of two methods may come from moments of different load, so
+the ratio of bests moves by ±10 % between runs. The ratio against the bare parse is also
+taken round by round (``ours`` and the bare parse timed back to back, each round paired) and
+its median over the rounds reported beside it: it moves far less. Both are printed; the
+targets are judged on the paired median.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import cProfile
 import gc
 import io
 import pstats
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -88,11 +95,15 @@ def run(rounds: int = 5, n_pages: int = 200, profile: bool = False, log=print,
             fn(h, u, c)
     best_cpu = {k: float("inf") for k in fns}
     best_wall = {k: float("inf") for k in fns}
+    per_round: list[dict[str, float]] = []
     for r in range(rounds):
+        times = {}
         for name, fn in fns.items():
             cpu, wall = _time_once(fn, pages)
+            times[name] = cpu
             best_cpu[name] = min(best_cpu[name], cpu)
             best_wall[name] = min(best_wall[name], wall)
+        per_round.append(times)
         log(f"  round {r + 1}/{rounds}: " + ", ".join(f"{k.split()[0]} {n / best_cpu[k]:.0f}/s" for k in fns))
     res = {
         "pages": n, "avg_kb": round(total_bytes / n / 1024, 1), "rounds": rounds,
@@ -107,17 +118,24 @@ def run(rounds: int = 5, n_pages: int = 200, profile: bool = False, log=print,
     bare = res["methods"]["lxml.html.fromstring"]["pages_per_s"]
     traf = res["methods"]["trafilatura.extract"]["pages_per_s"]
     bs4 = res["methods"]["BeautifulSoup(lxml)"]["pages_per_s"]
+    paired = sorted(t["ours extract()"] / t["lxml.html.fromstring"] for t in per_round)
+    paired_nof = sorted(t["ours, no officials"] / t["lxml.html.fromstring"] for t in per_round)
+    paired_traf = sorted(t["trafilatura.extract"] / t["ours extract()"] for t in per_round)
     res["ratios"] = {
         "ours_vs_trafilatura_x_faster": round(ours / traf, 2),
         "ours_vs_bare_parse_x_slower": round(bare / ours, 2),
+        "paired_median_ours_vs_bare_parse_x_slower": round(statistics.median(paired), 2),
+        "paired_range_ours_vs_bare_parse": [round(paired[0], 2), round(paired[-1], 2)],
+        "paired_median_ours_no_officials_vs_bare_parse_x_slower": round(statistics.median(paired_nof), 2),
+        "paired_median_ours_vs_trafilatura_x_faster": round(statistics.median(paired_traf), 2),
         "ours_no_officials_vs_trafilatura_x_faster": round(ours_nof / traf, 2),
         "ours_no_officials_vs_bare_parse_x_slower": round(bare / ours_nof, 2),
         "ours_vs_beautifulsoup_x_faster": round(ours / bs4, 2),
         "officials_share_of_time": round(1 - ours / ours_nof, 3) if ours_nof else None,
     }
     res["targets"] = {
-        "vs_trafilatura_at_least_10x": res["ratios"]["ours_vs_trafilatura_x_faster"] >= 10,
-        "within_4x_of_bare_parse": res["ratios"]["ours_vs_bare_parse_x_slower"] <= 4,
+        "vs_trafilatura_at_least_10x": res["ratios"]["paired_median_ours_vs_trafilatura_x_faster"] >= 10,
+        "within_4x_of_bare_parse": res["ratios"]["paired_median_ours_vs_bare_parse_x_slower"] <= 4,
     }
     if profile:
         res["profile"] = profile_ours(pages, log=log)
@@ -155,10 +173,13 @@ def print_table(res: dict, log=print) -> None:
     if "ratios" not in res:  # (--methods: only some methods timed, no ratios)
         return
     r = res["ratios"]
-    log(f"ours vs trafilatura: {r['ours_vs_trafilatura_x_faster']:.1f}× faster (target ≥ 10×: "
+    log(f"ours vs trafilatura: {r['paired_median_ours_vs_trafilatura_x_faster']:.1f}× faster, paired median "
+        f"({r['ours_vs_trafilatura_x_faster']:.1f}× of the best rounds; target ≥ 10×: "
         f"{'met' if res['targets']['vs_trafilatura_at_least_10x'] else 'NOT met'})")
-    log(f"ours vs bare lxml parse: {r['ours_vs_bare_parse_x_slower']:.1f}× slower (target ≤ 4×: "
-        f"{'met' if res['targets']['within_4x_of_bare_parse'] else 'NOT met'})")
+    lo, hi = r["paired_range_ours_vs_bare_parse"]
+    log(f"ours vs bare lxml parse: {r['paired_median_ours_vs_bare_parse_x_slower']:.2f}× slower, paired median "
+        f"of {res['rounds']} rounds (range {lo:.2f}–{hi:.2f}; {r['ours_vs_bare_parse_x_slower']:.2f}× of the "
+        f"best rounds; target ≤ 4×: {'met' if res['targets']['within_4x_of_bare_parse'] else 'NOT met'})")
     log(f"without officials: {r['ours_no_officials_vs_trafilatura_x_faster']:.1f}× trafilatura, "
         f"{r['ours_no_officials_vs_bare_parse_x_slower']:.1f}× bare parse; officials take "
         f"{100 * r['officials_share_of_time']:.0f} % of extraction time")
