@@ -80,6 +80,17 @@ _ROLES_LC = [r.lower() for r in orgs.ROLES]
 _ROLE_RE = re.compile(rf"(?<![\w])(?P<former>nguyên )?(?P<role>{_trie_alt(orgs.ROLES + [r.lower() for r in orgs.ROLES])})(?![\w])", re.I)
 # searched without a leading look-behind so that re can skip on the first letter
 _ROLE_LC_RE = re.compile(rf"(?P<role>{_trie_alt(_ROLES_LC)})(?![\w])")
+# The same roles as the text may write them before the tones are modernised: of the rhymes
+# modern_tones() changes (o + toned a/e, u + toned y, at a word's end) the roles hold only "ủy",
+# old style "uỷ". Wherever _ROLE_LC_RE matches in lower(modern_tones(t)), this matches in
+# lower(t) at the same position (the other letters are the same), so a text where it does not
+# match has no role, and where it first matches is no later than the first role.
+_ROLE_LC0_RE = re.compile(
+    rf"(?:{_trie_alt(_ROLES_LC + [r.replace('ủy', 'uỷ') for r in _ROLES_LC if 'ủy' in r])})(?![\w])")
+assert not any(re.search("[óòõỏọ][ae]|[úùũủụ]y", r.replace("ủy", "")) for r in _ROLES_LC)
+# the letters of lower(modern_tones(t)) that may differ from lower(t): the first vowel of a
+# rhyme that took the tone, the second that gave it away
+_TONE_MOVED_RE = re.compile("[óòõỏọúùũủụaey]")
 
 
 def _search_role(lc: str, pos: int) -> tuple[str, bool, int, int] | None:
@@ -823,20 +834,46 @@ def extract_officials(
     ``extract()`` record), so it is not cleaned again."""
     site = _site(site_name, province)
     clean = bool(clean)
+    # lower-cased texts for the mention counts: a text with a role as _prep makes it; a text
+    # without one as lower(t), its tones not modernised yet (only a text in which a name may
+    # be counted needs them: see _count_in)
     body_lcs: list[str] = []
     cap_lcs: list[str] = []
+    body_rest: list[tuple[str, str]] = []  # (t, lower(t)) of the texts without a role
+    cap_rest: list[tuple[str, str]] = []
     # the texts in which a role is written (most name nobody: one search tells), with where the
     # first one may start
     texts: list[tuple[str, str, str, bool, int]] = []
-    for group, is_cap, lcs in ((paragraphs, False, body_lcs), (captions, True, cap_lcs)):
+    for group, is_cap, lcs, rest in ((paragraphs, False, body_lcs, body_rest), (captions, True, cap_lcs, cap_rest)):
         for p in group or ():
             if isinstance(p, str) and p:
-                t, m, lc = _prep(p, clean)
-                if t:
+                t = p if clean else clean_text(p)
+                if not t:
+                    continue
+                lc0 = t.lower()
+                if len(lc0) != len(t):  # (a letter that lower-cases to two: as _prep says)
+                    t, m, lc = _prep(t, True)
                     lcs.append(lc)
                     r = _ROLE_LC_RE.search(lc)
                     if r is not None:
                         texts.append((t, m, lc, is_cap, r.start()))
+                    continue
+                r = _ROLE_LC0_RE.search(lc0)
+                if r is None:
+                    rest.append((t, lc0))
+                    continue
+                # (= _prep(t, True); lower(modern_tones(t)) is lc0 where the tones stay)
+                m = modern_tones_nfc(t)
+                if m is t or m == t:
+                    lc = lc0
+                else:
+                    if len(m) != len(t):
+                        t = m
+                    lc = m.lower()
+                    if len(lc) != len(m):
+                        lc = m
+                lcs.append(lc)
+                texts.append((t, m, lc, is_cap, r.start()))
     people: dict[str, dict] = {}
     for t, m, lc, is_cap, first in texts:
         for s, e, hon, positions in _texts_people(t, m, lc, site, first):
@@ -873,16 +910,51 @@ def extract_officials(
         return []
     body_lc = "\n".join(body_lcs)
     cap_lc = "\n".join(cap_lcs)
+    body_rest_c = _RestCounter(body_rest)
+    cap_rest_c = _RestCounter(cap_rest)
     out = []
     for person in people.values():
         del person["_seen"]
         key = person["name_key"]
-        in_cap = cap_lc.count(key) if cap_lc else 0
+        # (the counts in the texts joined by "\n", as a name has no "\n": the sums of the counts
+        # in each text)
+        sub = max(_TONE_MOVED_RE.split(key), key=len)
+        in_cap = (cap_lc.count(key) if cap_lc else 0) + cap_rest_c.count(key, sub)
         if in_cap:
             person["in_caption"] = True
-        person["mentions"] = max(body_lc.count(key) + in_cap, 1)
+        person["mentions"] = max(body_lc.count(key) + body_rest_c.count(key, sub) + in_cap, 1)
         out.append(person)
     return out
+
+
+class _RestCounter:
+    """Counts a name key in the lower-cased texts (new-style tones) of texts without a role,
+    given as (t, lower(t)): their tones are modernised only when the count may be non-zero."""
+    __slots__ = ("rest", "lc0", "lc")
+
+    def __init__(self, rest: list[tuple[str, str]]):
+        self.rest = rest
+        self.lc0 = "\n".join(lc0 for _, lc0 in rest) if rest else ""
+        self.lc: str | None = None
+
+    def count(self, key: str, sub: str) -> int:
+        """``key``'s count in lower(modern_tones(t)) of the texts. ``sub``: a part of ``key``
+        with no letter that modernising the tones changes (_TONE_MOVED_RE); where ``key`` is
+        in lower(modern_tones(t)), ``sub`` is in lower(t) at the same place, so a text
+        joined in ``lc0`` without ``sub`` holds no ``key``."""
+        if not self.lc0 or sub not in self.lc0:
+            return 0
+        if self.lc is None:
+            lcs = []
+            for t, lc0 in self.rest:
+                m = modern_tones_nfc(t)
+                if m is t or m == t:
+                    lcs.append(lc0)
+                else:
+                    lc = m.lower()
+                    lcs.append(lc if len(lc) == len(m) else m)
+            self.lc = "\n".join(lcs)
+        return self.lc.count(key)
 
 
 def officials_brief(officials: Iterable[dict] | None) -> list[dict]:
