@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Any, Iterable
+from typing import Iterable
 
 from pipelines.extraction import orgs
 from pipelines.extraction.orgs import expand_abbreviations
@@ -645,8 +645,9 @@ def _position_groups(t: str, m: str, site: _Site, lc: str | None = None,
     return groups
 
 
-def _run_ending_at(m: str, j: int) -> tuple[int, int] | None:
-    """The run of capitalised syllables that ends at ``j`` (at most 8 syllables back)."""
+def _run_ending_at_words(m: str, j: int) -> tuple[int, int] | None:
+    """The run of capitalised syllables that ends at ``j`` (at most 8 syllables back), word by
+    word: what _run_ending_at tells with one match."""
     start = None
     k = j
     for _ in range(8):
@@ -661,6 +662,37 @@ def _run_ending_at(m: str, j: int) -> tuple[int, int] | None:
     if start is None:
         return None
     return start, j
+
+
+# _run_ending_at_words read backwards: the text before j reversed, one word after the other:
+# a capitalised word read from its end (_CAPWORD_RE's "$" lets it end in a newline), then the
+# space before it (not a double space: the word would not count) or the text's start
+# (possessive: no letter of _L is one of _U, and nothing follows the repetition)
+_RUN_REV_RE = re.compile(rf"(?:\n?[{_L}]*+[{_U}](?: (?! )|\Z)){{1,8}}+")
+_RUN_WINDOW = 40  # characters read back (a reversed text costs by the character)
+
+
+def _run_ending_at(m: str, j: int) -> tuple[int, int] | None:
+    """The run of capitalised syllables that ends at ``j`` (at most 8 syllables back)."""
+    if j <= 0:
+        return None
+    lo = j - _RUN_WINDOW
+    if lo <= 0:
+        r = m[j - 1::-1]
+        run = _RUN_REV_RE.match(r)
+    else:
+        r = m[j - 1:lo - 1:-1]
+        run = _RUN_REV_RE.match(r)
+        # the window's end told nothing: the word the match stopped at (and the character after
+        # the space before it) lies inside it
+        e = run.end() if run else 0
+        sp = r.find(" ", e)
+        if sp < 0 or sp >= len(r) - 1:
+            return _run_ending_at_words(m, j)
+    if run is None:
+        return None
+    e = run.end()
+    return (j - e + 1 if r[e - 1] == " " else j - e), j
 
 
 # "đồng chí X giữ chức Bí thư …", "ông X được bầu làm Chủ tịch …", "bổ nhiệm đồng chí X làm
