@@ -121,6 +121,7 @@ for _w in orgs.UNIT_WORDS:
     _PIECE_KIND[fold_key(_w)] = "unit"
 _ABBR_FOLD = {fold_key(a): a for a in orgs.ABBREVIATIONS}
 _ABBR_FOLD.update({fold_key(a): a for a in ("CHQS", "BCHQS", "QS", "CA")})
+_ABBR_WRITTEN = frozenset(_ABBR_FOLD.values())
 # alternations factored on prefixes (longest match first, as a length-sorted alternation);
 # the case-insensitive part from lower-cased keys, so that no two branches match one text
 _PIECE_RE = re.compile(
@@ -131,6 +132,12 @@ _JOIN_RE = re.compile(r" ?(?:-|–|&|và) ?| ")
 # a separator, then a piece: the separator as _JOIN_RE alone finds it (atomic: a piece that
 # does not follow it is no reason to try it shorter)
 _JOIN_PIECE_RE = re.compile(rf"(?>(?P<j>{_JOIN_RE.pattern})){_PIECE_RE.pattern}")
+# the same, then the capitalised run right after the piece if there is one (_PLACE_RE at the
+# piece's end, read in the same match: an optional last group that always matches changes
+# nothing before it)
+_PLACE_TAIL = rf"(?: (?P<run>{_SYL}(?: {_SYL})*))?"
+_PIECE_PLACE_RE = re.compile(_PIECE_RE.pattern + _PLACE_TAIL)
+_JOIN_PIECE_PLACE_RE = re.compile(_JOIN_PIECE_RE.pattern + _PLACE_TAIL)
 # piece as written -> (its fold, its kind)
 _WORD_FOLD_KIND: dict[str, tuple[str, str]] = {}
 _WORD_RE = re.compile(r" (?P<j>(?:và|&|-|–) )?(?P<w>[^\W\d_]+)(?![\w&])")
@@ -329,7 +336,7 @@ def _scan_org(m: str, pos: int, site: _Site) -> tuple[int, list[tuple]]:
     while end < n:
         # separator before the next piece
         if pieces:
-            pm = _JOIN_PIECE_RE.match(m, end)
+            pm = _JOIN_PIECE_PLACE_RE.match(m, end)
             if not pm:
                 break
             joiner = pm.group("j")
@@ -338,7 +345,7 @@ def _scan_org(m: str, pos: int, site: _Site) -> tuple[int, list[tuple]]:
             p = end
             if p < n and m[p] == " ":
                 p += 1
-            pm = _PIECE_RE.match(m, p)
+            pm = _PIECE_PLACE_RE.match(m, p)
             if not pm:
                 break
         word = pm.group("piece")
@@ -355,7 +362,7 @@ def _scan_org(m: str, pos: int, site: _Site) -> tuple[int, list[tuple]]:
             break
         if kind == "head" and word[0].islower() and not pieces and fold not in ("ban", "phòng", "bản", "thôn"):
             break
-        pend = pm.end()
+        pend = pm.end("piece")
         pl_s = pl_e = pend
         if kind in ("unit", "compound"):
             if kind == "unit":
@@ -366,15 +373,15 @@ def _scan_org(m: str, pos: int, site: _Site) -> tuple[int, list[tuple]]:
                     pieces.append((kind, p, num.end(), fold, pend + 1, num.end()))
                     end = num.end()
                     continue
-            r = _PLACE_RE.match(m, pend)
-            if r:
-                syls = r.group("run").split(" ")
+            run = pm.group("run")  # (_PLACE_RE.match(m, pend))
+            if run is not None:
+                syls = run.split(" ")
                 k = _place_len(syls, fold, site.place_fold)
                 if kind == "compound":
                     k = k if " ".join(s.casefold() for s in syls[:k]) in _KNOWN_PLACES or (
                         site.place_fold and " ".join(s.casefold() for s in syls[:k]) == site.place_fold) else 0
                 if k:
-                    pl_s = r.start("run")
+                    pl_s = pm.start("run")
                     pl_e = pl_s + len(" ".join(syls[:k]))
                     pend = pl_e
         elif kind == "head" or (kind == "phrase" and fold in ("ban quản lý", "ban chỉ đạo")):
@@ -401,6 +408,7 @@ _DOMAIN_BIGRAMS = {("nông", "thôn"), ("xã", "hội"), ("khu", "vực"), ("đ�
                    ("chuyên", "trách"), ("của", "quốc")}
 _DOMAIN_RE = re.compile(rf" (?:(?:và|&|-|–) )?(?P<d>{_trie_alt({w.lower() for w in orgs.DOMAIN_WORDS - {'và'}})})(?![\w])", re.I)
 _COMMA_CAP_RE = re.compile(rf", (?=[{_U}])")
+_AND_AHEAD_RE = re.compile(r"[^,;.]{0,40} và ")  # (no anchor, no look-behind: matched in place)
 # ("doanh nghiệp" alone is also a domain word: "Chi cục Tài chính doanh nghiệp")
 _ENTERPRISE_STOP_RE = re.compile(rf"(?:{_trie_alt(set(orgs.ENTERPRISE_WORDS) - {'doanh nghiệp'})})(?![\w])", re.I)
 
@@ -410,8 +418,10 @@ def _scan_domain(m: str, pos: int) -> int:
     end = pos
     prev = ""
     domain = False  # a domain word read (not only abbreviations and place names)
+    nxt = None
+    nxt_at = -1  # where nxt was matched (the word after the last word read)
     while True:
-        w = _WORD_RE.match(m, end)
+        w = nxt if end == nxt_at else _WORD_RE.match(m, end)
         if not w:
             # "Sở Văn hóa, Thể thao và Du lịch": a comma inside the domain
             c = _COMMA_CAP_RE.match(m, end)
@@ -420,7 +430,7 @@ def _scan_domain(m: str, pos: int) -> int:
                 if w2 and not w2.group("j"):
                     word = w2.group("w")
                     if (not _ROLE_RE.match(m, c.end()) and word.casefold() not in _FAMILY
-                            and fold_key(word) not in _PIECE_KIND and re.match(r"[^,;.]{0,40} và ", m[w2.end():])):
+                            and fold_key(word) not in _PIECE_KIND and _AND_AHEAD_RE.match(m, w2.end())):
                         end = c.end() - 1
                         prev = ""
                         continue
@@ -429,7 +439,8 @@ def _scan_domain(m: str, pos: int) -> int:
         if _ENTERPRISE_STOP_RE.match(m, w.start("w")):
             break  # "Công đoàn cơ sở Công ty …": a company is neither a domain nor a place name
         f = word.casefold()
-        nxt = _WORD_RE.match(m, w.end())
+        nxt_at = w.end()
+        nxt = _WORD_RE.match(m, nxt_at)
         nf = nxt.group("w").casefold() if nxt and not nxt.group("j") else ""
         if (prev, f) in _DOMAIN_BIGRAMS and not w.group("j"):
             end = w.end()
@@ -448,14 +459,14 @@ def _scan_domain(m: str, pos: int) -> int:
                 prev = d.group("d").rsplit(" ", 1)[-1].casefold()
                 domain = True
                 continue
-            if fold_key(word) in _PIECE_KIND and _PIECE_KIND[fold_key(word)] in ("compound",):
+            if _PIECE_KIND.get(fold_key(word)) == "compound":
                 break
             if m.startswith(" ủy", w.end()) or m.startswith(" đoàn", w.end()):
                 break  # "Huyện ủy" etc. are pieces of their own
             if _ROLE_RE.match(m, w.start("w")):
                 break
             if not _CAPWORD_RE.match(word):
-                if word in _ABBR_FOLD.values():
+                if word in _ABBR_WRITTEN:
                     end = w.end()
                     prev = f
                     continue
@@ -534,6 +545,9 @@ _SCHOOL_ROLES = frozenset(("Hiệu trưởng", "Phó Hiệu trưởng"))
 # role as found in the lower-cased text -> canonical role (ROLE_CANON of its fold)
 _ROLE_CANON = {r: orgs.ROLE_CANON.get(r.casefold(), r) for r in _ROLES_LC}
 _CHAIN_STARTS = (",", " kiêm", " và kiêm")
+# _CHAIN_RE, then _ROLE_RE where it ends, in one match (the separator atomic: _CHAIN_RE's
+# match is the only one tried)
+_CHAIN_ROLE_RE = re.compile(rf"(?>{_CHAIN_RE.pattern})(?P<rp>(?i:{_ROLE_RE.pattern}))")
 # not public bodies (orgs.NONPUBLIC_ORG_STARTS): an organisation that is one, or a body of one
 # ("Công đoàn cơ sở Công ty TNHH …", "Chi đoàn Nhà máy …")
 _NONPUBLIC_START_RE = re.compile(rf"(?:{_trie_alt(orgs.NONPUBLIC_ORG_STARTS)})(?![\w])", re.I)
@@ -628,13 +642,10 @@ def _position_groups(t: str, m: str, site: _Site, lc: str | None = None,
         positions = [p]
         # (a chain goes on after "," or " kiêm": nothing else to try after anything else)
         while m.startswith(_CHAIN_STARTS, end):
-            c = _CHAIN_RE.match(m, end)
-            if not c:
-                break
-            rm2 = _ROLE_RE.match(m, c.end())
+            rm2 = _CHAIN_ROLE_RE.match(m, end)
             if not rm2:
                 break
-            parsed2 = _parse_position(t, m, rm2.group("role"), rm2.group("former") is not None, rm2.start(),
+            parsed2 = _parse_position(t, m, rm2.group("role"), rm2.group("former") is not None, rm2.start("rp"),
                                       rm2.end(), site)
             if parsed2 is None:
                 break
