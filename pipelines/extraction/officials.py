@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from typing import Iterable
 
 from pipelines.extraction import orgs
@@ -80,13 +81,25 @@ _ROLES_LC = [r.lower() for r in orgs.ROLES]
 _ROLE_RE = re.compile(rf"(?<![\w])(?P<former>nguyên )?(?P<role>{_trie_alt(orgs.ROLES + [r.lower() for r in orgs.ROLES])})(?![\w])", re.I)
 # searched without a leading look-behind so that re can skip on the first letter
 _ROLE_LC_RE = re.compile(rf"(?P<role>{_trie_alt(_ROLES_LC)})(?![\w])")
-# The same roles as the text may write them before the tones are modernised: of the rhymes
-# modern_tones() changes (o + toned a/e, u + toned y, at a word's end) the roles hold only "ủy",
-# old style "uỷ". Wherever _ROLE_LC_RE matches in lower(modern_tones(t)), this matches in
-# lower(t) at the same position (the other letters are the same), so a text where it does not
-# match has no role, and where it first matches is no later than the first role.
-_ROLE_LC0_RE = re.compile(
-    rf"(?:{_trie_alt(_ROLES_LC + [r.replace('ủy', 'uỷ') for r in _ROLES_LC if 'ủy' in r])})(?![\w])")
+# Where a text has a role, and where the first one may start, told by one search of lower(t)
+# (its tones not modernised yet):
+# * of the rhymes modern_tones() changes (o + toned a/e, u + toned y, at a word's end) the
+#   roles hold only "ủy", old style "uỷ": wherever _ROLE_LC_RE matches in
+#   lower(modern_tones(t)), the role or its old-style spelling is in lower(t) at the same place;
+# * each role is looked for from its first vowel with a mark (a tone, a hat, a horn): these
+#   letters are each far rarer than the consonants the roles begin with, and a search that
+#   tries less often costs less. That tail of the role is where the role is, _ROLE_ANCHOR_BACK
+#   characters back at most.
+# So a text where _ROLE_ANCHOR_RE does not match has no role, and no role starts before
+# _ROLE_ANCHOR_BACK characters before where it first matches.
+def _marked_tail(role: str) -> tuple[int, str]:
+    i = next((k for k, ch in enumerate(role) if len(unicodedata.normalize("NFD", ch)) > 1), 0)
+    return i, role[i:]
+
+
+_ROLE_TAILS = [_marked_tail(r) for r in _ROLES_LC + [r.replace("ủy", "uỷ") for r in _ROLES_LC if "ủy" in r]]
+_ROLE_ANCHOR_BACK = max(i for i, _ in _ROLE_TAILS)
+_ROLE_ANCHOR_RE = re.compile(rf"(?:{_trie_alt(tail for _, tail in _ROLE_TAILS)})(?![\w])")
 assert not any(re.search("[óòõỏọ][ae]|[úùũủụ]y", r.replace("ủy", "")) for r in _ROLES_LC)
 # the letters of lower(modern_tones(t)) that may differ from lower(t): the first vowel of a
 # rhyme that took the tone, the second that gave it away
@@ -901,7 +914,7 @@ def extract_officials(
                     if r is not None:
                         texts.append((t, m, lc, is_cap, r.start()))
                     continue
-                r = _ROLE_LC0_RE.search(lc0)
+                r = _ROLE_ANCHOR_RE.search(lc0)
                 if r is None:
                     rest.append((t, lc0))
                     continue
@@ -916,7 +929,7 @@ def extract_officials(
                     if len(lc) != len(m):
                         lc = m
                 lcs.append(lc)
-                texts.append((t, m, lc, is_cap, r.start()))
+                texts.append((t, m, lc, is_cap, max(0, r.start() - _ROLE_ANCHOR_BACK)))
     people: dict[str, dict] = {}
     for t, m, lc, is_cap, first in texts:
         for s, e, hon, positions in _texts_people(t, m, lc, site, first):
