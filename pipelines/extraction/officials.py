@@ -100,6 +100,10 @@ def _marked_tail(role: str) -> tuple[int, str]:
 _ROLE_TAILS = [_marked_tail(r) for r in _ROLES_LC + [r.replace("ủy", "uỷ") for r in _ROLES_LC if "ủy" in r]]
 _ROLE_ANCHOR_BACK = max(i for i, _ in _ROLE_TAILS)
 _ROLE_ANCHOR_RE = re.compile(rf"(?:{_trie_alt(tail for _, tail in _ROLE_TAILS)})(?![\w])")
+# the same for text whose tones are modernised (_ROLE_LC_RE's roles only)
+_ROLE_TAILS_LC = [_marked_tail(r) for r in _ROLES_LC]
+_ROLE_TAIL_BACK = max(i for i, _ in _ROLE_TAILS_LC)
+_ROLE_TAIL_RE = re.compile(rf"(?:{_trie_alt(tail for _, tail in _ROLE_TAILS_LC)})(?![\w])")
 assert not any(re.search("[óòõỏọ][ae]|[úùũủụ]y", r.replace("ủy", "")) for r in _ROLES_LC)
 # the letters of lower(modern_tones(t)) that may differ from lower(t): the first vowel of a
 # rhyme that took the tone, the second that gave it away
@@ -110,7 +114,13 @@ def _search_role(lc: str, pos: int) -> tuple[str, bool, int, int] | None:
     """(role as written in ``lc``, former, start of the role, its end) of the first role at or
     after ``pos`` that starts a word; "nguyên " right before it makes it a former post."""
     while True:
-        r = _ROLE_LC_RE.search(lc, pos)
+        # (= _ROLE_LC_RE.search(lc, pos): a role that starts at or after pos has its tail found
+        # by _ROLE_TAIL_RE at most _ROLE_TAIL_BACK characters after its start, so none starts
+        # before that many characters before the first tail; from there the roles are close)
+        a = _ROLE_TAIL_RE.search(lc, pos)
+        if a is None:
+            return None
+        r = _ROLE_LC_RE.search(lc, max(pos, a.start() - _ROLE_TAIL_BACK))
         if r is None:
             return None
         rs, re_ = r.span()
