@@ -278,7 +278,8 @@ def _place_len(syls: list[str], unit: str, site_place: str | None) -> int:
     n = len(syls)
     if n == 0:
         return 0
-    folded = [s.casefold() for s in syls]
+    # (case folding maps each character by itself and makes no space: fold once, then split)
+    folded = " ".join(syls).casefold().split(" ")
     for k in (3, 2, 1):
         if k <= n and " ".join(folded[:k]) in _KNOWN_PLACES:
             return k
@@ -825,18 +826,24 @@ def _name_after(m: str, end: int) -> tuple[int, int, str | None] | None:
 
 
 def _snippet(t: str, s: int, e: int, width: int = 160) -> str:
-    a = max(0, s - 50)
-    b = min(len(t), a + width)
-    snip = t[a:b]
+    """t[a:b] with a 50 characters before ``s``, b ``width`` after a; a moved after a space in the
+    first 20 characters of the window, b back to a space in its last 20 (found in t, sliced
+    once)."""
+    n = len(t)
+    a = s - 50 if s > 50 else 0
+    b = a + width if a + width < n else n
     if a > 0:
-        sp = snip.find(" ")
-        if 0 <= sp < 20:
-            snip = snip[sp + 1:]
-    if b < len(t):
-        sp = snip.rfind(" ")
-        if sp > len(snip) - 20:
-            snip = snip[:sp]
-    return snip.strip()[:width]
+        sp = t.find(" ", a, a + 20 if a + 20 < b else b)
+        if sp >= 0:
+            a = sp + 1
+    if b < n:
+        sp = t.rfind(" ", a, b)
+        if sp >= 0:
+            if sp > b - 20:
+                b = sp
+        elif b - a < 19 and b > a:  # (the slice's rfind gave -1, and [:-1] cut one character)
+            b -= 1
+    return t[a:b].strip()[:width]
 
 
 def _texts_people(t: str, m: str, lc: str, site: _Site, pos: int = 0) -> list[tuple[int, int, str | None, list[dict]]]:
@@ -902,15 +909,19 @@ def extract_officials(
     clean = bool(clean)
     # lower-cased texts for the mention counts: a text with a role as _prep makes it; a text
     # without one as lower(t), its tones not modernised yet (only a text in which a name may
-    # be counted needs them: see _count_in)
+    # be counted needs them: see the counts below)
     body_lcs: list[str] = []
     cap_lcs: list[str] = []
-    body_rest: list[tuple[str, str]] = []  # (t, lower(t)) of the texts without a role
-    cap_rest: list[tuple[str, str]] = []
+    # the texts without a role, and lower(t) of each
+    body_rest_ts: list[str] = []
+    body_rest_lc0s: list[str] = []
+    cap_rest_ts: list[str] = []
+    cap_rest_lc0s: list[str] = []
     # the texts in which a role is written (most name nobody: one search tells), with where the
     # first one may start
     texts: list[tuple[str, str, str, bool, int]] = []
-    for group, is_cap, lcs, rest in ((paragraphs, False, body_lcs, body_rest), (captions, True, cap_lcs, cap_rest)):
+    for group, is_cap, lcs, rest_ts, rest_lc0s in ((paragraphs, False, body_lcs, body_rest_ts, body_rest_lc0s),
+                                                  (captions, True, cap_lcs, cap_rest_ts, cap_rest_lc0s)):
         for p in group or ():
             if isinstance(p, str) and p:
                 t = p if clean else clean_text(p)
@@ -926,7 +937,8 @@ def extract_officials(
                     continue
                 r = _ROLE_ANCHOR_RE.search(lc0)
                 if r is None:
-                    rest.append((t, lc0))
+                    rest_ts.append(t)
+                    rest_lc0s.append(lc0)
                     continue
                 # (= _prep(t, True); lower(modern_tones(t)) is lc0 where the tones stay)
                 m = modern_tones_nfc(t)
@@ -974,53 +986,50 @@ def extract_officials(
                 person["positions"].append(position)
     if not people:
         return []
+    # the mention counts, in the texts joined by "\n" (a name has no "\n": the sums of the counts
+    # in each text); in a text without a role the tones are modernised only where the name may be
     body_lc = "\n".join(body_lcs)
     cap_lc = "\n".join(cap_lcs)
-    body_rest_c = _RestCounter(body_rest)
-    cap_rest_c = _RestCounter(cap_rest)
+    body_rest_lc0 = "\n".join(body_rest_lc0s)
+    cap_rest_lc0 = "\n".join(cap_rest_lc0s)
+    body_rest_lc = cap_rest_lc = None
     out = []
     for person in people.values():
         del person["_seen"]
         key = person["name_key"]
-        # (the counts in the texts joined by "\n", as a name has no "\n": the sums of the counts
-        # in each text)
-        sub = max(_TONE_MOVED_RE.split(key), key=len)
-        in_cap = (cap_lc.count(key) if cap_lc else 0) + cap_rest_c.count(key, sub)
+        in_cap = cap_lc.count(key) if cap_lc else 0
+        mentions = body_lc.count(key) if body_lc else 0
+        if body_rest_lc0 or cap_rest_lc0:
+            # where key is in lower(modern_tones(t)), this part of it (no letter that modernising
+            # the tones changes) is in lower(t) at the same place
+            sub = max(_TONE_MOVED_RE.split(key), key=len)
+            if cap_rest_lc0 and sub in cap_rest_lc0:
+                if cap_rest_lc is None:
+                    cap_rest_lc = _modern_lcs(cap_rest_ts, cap_rest_lc0s)
+                in_cap += cap_rest_lc.count(key)
+            if body_rest_lc0 and sub in body_rest_lc0:
+                if body_rest_lc is None:
+                    body_rest_lc = _modern_lcs(body_rest_ts, body_rest_lc0s)
+                mentions += body_rest_lc.count(key)
         if in_cap:
             person["in_caption"] = True
-        person["mentions"] = max(body_lc.count(key) + body_rest_c.count(key, sub) + in_cap, 1)
+        person["mentions"] = max(mentions + in_cap, 1)
         out.append(person)
     return out
 
 
-class _RestCounter:
-    """Counts a name key in the lower-cased texts (new-style tones) of texts without a role,
-    given as (t, lower(t)): their tones are modernised only when the count may be non-zero."""
-    __slots__ = ("rest", "lc0", "lc")
-
-    def __init__(self, rest: list[tuple[str, str]]):
-        self.rest = rest
-        self.lc0 = "\n".join(lc0 for _, lc0 in rest) if rest else ""
-        self.lc: str | None = None
-
-    def count(self, key: str, sub: str) -> int:
-        """``key``'s count in lower(modern_tones(t)) of the texts. ``sub``: a part of ``key``
-        with no letter that modernising the tones changes (_TONE_MOVED_RE); where ``key`` is
-        in lower(modern_tones(t)), ``sub`` is in lower(t) at the same place, so a text
-        joined in ``lc0`` without ``sub`` holds no ``key``."""
-        if not self.lc0 or sub not in self.lc0:
-            return 0
-        if self.lc is None:
-            lcs = []
-            for t, lc0 in self.rest:
-                m = modern_tones_nfc(t)
-                if m is t or m == t:
-                    lcs.append(lc0)
-                else:
-                    lc = m.lower()
-                    lcs.append(lc if len(lc) == len(m) else m)
-            self.lc = "\n".join(lcs)
-        return self.lc.count(key)
+def _modern_lcs(ts: list[str], lc0s: list[str]) -> str:
+    """The texts ``ts`` lower-cased as _prep does (new-style tones), joined by "\n"; ``lc0s``:
+    lower(t) of each."""
+    lcs = []
+    for t, lc0 in zip(ts, lc0s):
+        m = modern_tones_nfc(t)
+        if m is t or m == t:
+            lcs.append(lc0)
+        else:
+            lc = m.lower()
+            lcs.append(lc if len(lc) == len(m) else m)
+    return "\n".join(lcs)
 
 
 def officials_brief(officials: Iterable[dict] | None) -> list[dict]:
