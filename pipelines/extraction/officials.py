@@ -454,7 +454,7 @@ def _scan_domain(m: str, pos: int) -> int:
                 if w2 and not w2.group("j"):
                     word = w2.group("w")
                     if (not _ROLE_RE.match(m, c.end()) and word.casefold() not in _FAMILY
-                            and fold_key(word) not in _PIECE_KIND and _AND_AHEAD_RE.match(m, w2.end())):
+                            and _AND_AHEAD_RE.match(m, w2.end()) and fold_key(word) not in _PIECE_KIND):
                         end = c.end() - 1
                         prev = ""
                         continue
@@ -483,8 +483,8 @@ def _scan_domain(m: str, pos: int) -> int:
                 prev = d.group("d").rsplit(" ", 1)[-1].casefold()
                 domain = True
                 continue
-            if _PIECE_KIND.get(fold_key(word)) == "compound":
-                break
+            # (a compound unit, "Huyện ủy", is two words: no single word folds to one; what
+            # follows below stops at those)
             if m.startswith(" ủy", w.end()) or m.startswith(" đoàn", w.end()):
                 break  # "Huyện ủy" etc. are pieces of their own
             if _ROLE_RE.match(m, w.start("w")):
@@ -566,6 +566,7 @@ def _level(pieces: list[tuple], org_full: str) -> str | None:
 
 
 _SCHOOL_ROLES = frozenset(("Hiệu trưởng", "Phó Hiệu trưởng"))
+_HEAD_FOLD = {h: fold_key(h) for h in orgs.ROLE_HEADS.values()}  # organisation head of a role -> its fold
 # role as found in the lower-cased text -> canonical role (ROLE_CANON of its fold)
 _ROLE_CANON = {r: orgs.ROLE_CANON.get(r.casefold(), r) for r in _ROLES_LC}
 _CHAIN_STARTS = (",", " kiêm", " và kiêm")
@@ -598,7 +599,7 @@ def _parse_position(t: str, m: str, role_text: str, former: bool, start: int, ro
         org_start = role_end - len(head)
         end, pieces = _scan_org(m, org_start, site)
         if not pieces or pieces[0][1] != org_start:
-            hf = fold_key(head)
+            hf = _HEAD_FOLD[head]
             is_unit = hf in _UNIT_LEVEL
             if not is_unit and hf not in _COMPOUND_LEVEL:
                 return None
@@ -764,10 +765,10 @@ def _name_before(m: str, start: int) -> tuple[int, int, str | None] | None:
         offs += len(syls[0]) + 1
         syls = syls[1:]
     # context
-    before = m[max(0, offs - 16):offs]
-    hon = _hon_before(before)
     if offs > rs:  # "Ông Lò Văn A": the honorific was part of the capitalised run
         hon = m[rs:offs].strip()
+    else:
+        hon = _hon_before(m[max(0, offs - 16):offs])
     k = offs
     while k > 0 and m[k - 1] == " ":
         k -= 1
