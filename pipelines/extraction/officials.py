@@ -93,7 +93,12 @@ _ROLE_LC_RE = re.compile(rf"(?P<role>{_trie_alt(_ROLES_LC)})(?![\w])")
 # So a text where _ROLE_ANCHOR_RE does not match has no role, and no role starts before
 # _ROLE_ANCHOR_BACK characters before where it first matches.
 def _marked_tail(role: str) -> tuple[int, str]:
-    i = next((k for k, ch in enumerate(role) if len(unicodedata.normalize("NFD", ch)) > 1), 0)
+    """(i, role[i:]) from the role's first marked vowel; not from an "à" (the commonest of them:
+    và, là …) when another follows."""
+    marked = [k for k, ch in enumerate(role) if len(unicodedata.normalize("NFD", ch)) > 1]
+    if not marked:
+        return 0, role
+    i = marked[1] if role[marked[0]] == "à" and len(marked) > 1 else marked[0]
     return i, role[i:]
 
 
