@@ -125,7 +125,8 @@ def _search_role(lc: str, pos: int) -> tuple[str, bool, int, int] | None:
         a = _ROLE_TAIL_RE.search(lc, pos)
         if a is None:
             return None
-        r = _ROLE_LC_RE.search(lc, max(pos, a.start() - _ROLE_TAIL_BACK))
+        back = a.start() - _ROLE_TAIL_BACK
+        r = _ROLE_LC_RE.search(lc, back if back > pos else pos)
         if r is None:
             return None
         rs, re_ = r.span()
@@ -773,11 +774,11 @@ def _name_before(m: str, start: int) -> tuple[int, int, str | None] | None:
     if offs > rs:  # "Ông Lò Văn A": the honorific was part of the capitalised run
         hon = m[rs:offs].strip()
     else:
-        hon = _hon_before(m[max(0, offs - 16):offs])
+        hon = _hon_before(m[offs - 16 if offs > 16 else 0:offs])
     k = offs
     while k > 0 and m[k - 1] == " ":
         k -= 1
-    list_ctx = k == 0 or m[k - 1] in ":;" or m[max(0, k - 3):k] == " và"
+    list_ctx = k == 0 or m[k - 1] in ":;" or m[k - 3 if k > 3 else 0:k] == " và"
     lenient = bool(hon) or (list_ctx and takes is None)
     if list_ctx and not hon and k > 0:
         colon = m.rfind(":", 0, k)
@@ -886,12 +887,12 @@ def _texts_people(t: str, m: str, lc: str, site: _Site, pos: int = 0) -> list[tu
             owner[gi] = (s, e, hon)
             continue
         na = _name_after(m, ge)
-        if na and m[max(0, gs - 4):gs].casefold() == "của ":
+        if na and m[gs - 4 if gs > 4 else 0:gs].casefold() == "của ":
             na = None  # "thừa ủy quyền của Chủ tịch nước, đồng chí X": X is not the president
         if na:
             s, e, hon = na
             if not hon:
-                hon = _hon_before(m[max(0, gs - 16):gs])
+                hon = _hon_before(m[gs - 16 if gs > 16 else 0:gs])
             found.append((s, e, hon, positions))
             claimed[(s, e)] = gi
             owner[gi] = (s, e, hon)
@@ -957,7 +958,8 @@ def extract_officials(
                     if len(lc) != len(m):
                         lc = m
                 lcs.append(lc)
-                texts.append((t, m, lc, is_cap, max(0, r.start() - _ROLE_ANCHOR_BACK)))
+                first = r.start() - _ROLE_ANCHOR_BACK
+                texts.append((t, m, lc, is_cap, first if first > 0 else 0))
     people: dict[str, dict] = {}
     for t, m, lc, is_cap, first in texts:
         for s, e, hon, positions in _texts_people(t, m, lc, site, first):
@@ -1019,7 +1021,8 @@ def extract_officials(
                 mentions += body_rest_lc.count(key)
         if in_cap:
             person["in_caption"] = True
-        person["mentions"] = max(mentions + in_cap, 1)
+        mentions += in_cap
+        person["mentions"] = mentions if mentions > 1 else 1
         out.append(person)
     return out
 
