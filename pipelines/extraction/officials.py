@@ -546,6 +546,9 @@ def _org_full(m: str, org_start: int, pieces: list[tuple], site: _Site) -> str:
     return full[:1].upper() + full[1:] if full else full
 
 
+_CENTRAL_RE = re.compile("|".join(map(re.escape, orgs.CENTRAL_MARKERS)))  # (any of them in the text)
+
+
 def _level(pieces: list[tuple], org_full: str) -> str | None:
     """The most local level named by the pieces' unit words, else by their compound units
     (party committees), else by the organisation's name."""
@@ -563,7 +566,7 @@ def _level(pieces: list[tuple], org_full: str) -> str | None:
     if best:
         return best
     org_fold = org_full.casefold()
-    if any(k in org_fold for k in orgs.CENTRAL_MARKERS) or org_fold.startswith(("bộ ", "cục ", "tổng cục")):
+    if org_fold.startswith(("bộ ", "cục ", "tổng cục")) or _CENTRAL_RE.search(org_fold):
         if not org_fold.startswith("bộ chỉ huy"):
             return "central"
     if org_fold.startswith(orgs.PROVINCE_MARKERS) or "bộ chỉ huy" in org_fold:
