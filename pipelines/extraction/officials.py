@@ -1013,7 +1013,10 @@ def extract_officials(
         if body_rest_lc0 or cap_rest_lc0:
             # where key is in lower(modern_tones(t)), this part of it (no letter that modernising
             # the tones changes) is in lower(t) at the same place
-            sub = max(_TONE_MOVED_RE.split(key), key=len)
+            sub = ""  # (the longest such part: the first of the longest)
+            for part in _TONE_MOVED_RE.split(key):
+                if len(part) > len(sub):
+                    sub = part
             if cap_rest_lc0 and sub in cap_rest_lc0:
                 if cap_rest_lc is None:
                     cap_rest_lc = _modern_lcs(cap_rest_ts, cap_rest_lc0s)
