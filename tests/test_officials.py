@@ -308,3 +308,17 @@ def test_enterprises_cooperatives_and_their_bodies_are_not_public():
         "Quách Văn Tú": ["Chủ tịch Công đoàn cơ sở xã Cẩm Ngọc"],
         "Phạm Văn Hà": ["Chủ tịch Liên minh Hợp tác xã tỉnh"],
     }
+
+
+def test_old_style_tones_role_and_mentions():
+    """A role written with old-style tones ("Uỷ viên") is found, and a name is counted in the
+    texts without a role whatever their tones ("Thuỷ" and "THỦY" count as "Thủy")."""
+    paras = ["Đồng chí Lê Thị Thuỷ, Uỷ viên Ban Thường vụ Tỉnh uỷ, phát biểu.",
+             "Bà Lê Thị Thuỷ nhấn mạnh nhiệm vụ của năm.",
+             "LÊ THỊ THỦY cho biết thêm.",
+             "Không nhắc tới ai."]
+    out = extract_officials(paras, ["Bà Lê Thị Thủy tại hội nghị."])
+    assert [(o["name"], o["name_raw"], o["mentions"], o["in_caption"]) for o in out] == [
+        ("Lê Thị Thủy", "Lê Thị Thuỷ", 4, True)]
+    assert out[0]["positions"][0]["role"] == "Ủy viên"
+    assert out[0]["positions"][0]["organization"] == "Ban Thường vụ Tỉnh uỷ"

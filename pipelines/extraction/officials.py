@@ -30,7 +30,8 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Any, Iterable
+import unicodedata
+from typing import Iterable
 
 from pipelines.extraction import orgs
 from pipelines.extraction.orgs import expand_abbreviations
@@ -80,13 +81,52 @@ _ROLES_LC = [r.lower() for r in orgs.ROLES]
 _ROLE_RE = re.compile(rf"(?<![\w])(?P<former>nguyên )?(?P<role>{_trie_alt(orgs.ROLES + [r.lower() for r in orgs.ROLES])})(?![\w])", re.I)
 # searched without a leading look-behind so that re can skip on the first letter
 _ROLE_LC_RE = re.compile(rf"(?P<role>{_trie_alt(_ROLES_LC)})(?![\w])")
+# Where a text has a role, and where the first one may start, told by one search of lower(t)
+# (its tones not modernised yet):
+# * of the rhymes modern_tones() changes (o + toned a/e, u + toned y, at a word's end) the
+#   roles hold only "ủy", old style "uỷ": wherever _ROLE_LC_RE matches in
+#   lower(modern_tones(t)), the role or its old-style spelling is in lower(t) at the same place;
+# * each role is looked for from its first vowel with a mark (a tone, a hat, a horn): these
+#   letters are each far rarer than the consonants the roles begin with, and a search that
+#   tries less often costs less. That tail of the role is where the role is, _ROLE_ANCHOR_BACK
+#   characters back at most.
+# So a text where _ROLE_ANCHOR_RE does not match has no role, and no role starts before
+# _ROLE_ANCHOR_BACK characters before where it first matches.
+def _marked_tail(role: str) -> tuple[int, str]:
+    """(i, role[i:]) from the role's first marked vowel; not from an "à" (the commonest of them:
+    và, là …) when another follows."""
+    marked = [k for k, ch in enumerate(role) if len(unicodedata.normalize("NFD", ch)) > 1]
+    if not marked:
+        return 0, role
+    i = marked[1] if role[marked[0]] == "à" and len(marked) > 1 else marked[0]
+    return i, role[i:]
+
+
+_ROLE_TAILS = [_marked_tail(r) for r in _ROLES_LC + [r.replace("ủy", "uỷ") for r in _ROLES_LC if "ủy" in r]]
+_ROLE_ANCHOR_BACK = max(i for i, _ in _ROLE_TAILS)
+_ROLE_ANCHOR_RE = re.compile(rf"(?:{_trie_alt(tail for _, tail in _ROLE_TAILS)})(?![\w])")
+# the same for text whose tones are modernised (_ROLE_LC_RE's roles only)
+_ROLE_TAILS_LC = [_marked_tail(r) for r in _ROLES_LC]
+_ROLE_TAIL_BACK = max(i for i, _ in _ROLE_TAILS_LC)
+_ROLE_TAIL_RE = re.compile(rf"(?:{_trie_alt(tail for _, tail in _ROLE_TAILS_LC)})(?![\w])")
+assert not any(re.search("[óòõỏọ][ae]|[úùũủụ]y", r.replace("ủy", "")) for r in _ROLES_LC)
+# the letters of lower(modern_tones(t)) that may differ from lower(t): the first vowel of a
+# rhyme that took the tone, the second that gave it away
+_TONE_MOVED_RE = re.compile("[óòõỏọúùũủụaey]")
 
 
 def _search_role(lc: str, pos: int) -> tuple[str, bool, int, int] | None:
     """(role as written in ``lc``, former, start of the role, its end) of the first role at or
     after ``pos`` that starts a word; "nguyên " right before it makes it a former post."""
     while True:
-        r = _ROLE_LC_RE.search(lc, pos)
+        # (= _ROLE_LC_RE.search(lc, pos): a role that starts at or after pos has its tail found
+        # by _ROLE_TAIL_RE at most _ROLE_TAIL_BACK characters after its start, so none starts
+        # before that many characters before the first tail; from there the roles are close)
+        a = _ROLE_TAIL_RE.search(lc, pos)
+        if a is None:
+            return None
+        back = a.start() - _ROLE_TAIL_BACK
+        r = _ROLE_LC_RE.search(lc, back if back > pos else pos)
         if r is None:
             return None
         rs, re_ = r.span()
@@ -110,6 +150,7 @@ for _w in orgs.UNIT_WORDS:
     _PIECE_KIND[fold_key(_w)] = "unit"
 _ABBR_FOLD = {fold_key(a): a for a in orgs.ABBREVIATIONS}
 _ABBR_FOLD.update({fold_key(a): a for a in ("CHQS", "BCHQS", "QS", "CA")})
+_ABBR_WRITTEN = frozenset(_ABBR_FOLD.values())
 # alternations factored on prefixes (longest match first, as a length-sorted alternation);
 # the case-insensitive part from lower-cased keys, so that no two branches match one text
 _PIECE_RE = re.compile(
@@ -120,6 +161,12 @@ _JOIN_RE = re.compile(r" ?(?:-|–|&|và) ?| ")
 # a separator, then a piece: the separator as _JOIN_RE alone finds it (atomic: a piece that
 # does not follow it is no reason to try it shorter)
 _JOIN_PIECE_RE = re.compile(rf"(?>(?P<j>{_JOIN_RE.pattern})){_PIECE_RE.pattern}")
+# the same, then the capitalised run right after the piece if there is one (_PLACE_RE at the
+# piece's end, read in the same match: an optional last group that always matches changes
+# nothing before it)
+_PLACE_TAIL = rf"(?: (?P<run>{_SYL}(?: {_SYL})*))?"
+_PIECE_PLACE_RE = re.compile(_PIECE_RE.pattern + _PLACE_TAIL)
+_JOIN_PIECE_PLACE_RE = re.compile(_JOIN_PIECE_RE.pattern + _PLACE_TAIL)
 # piece as written -> (its fold, its kind)
 _WORD_FOLD_KIND: dict[str, tuple[str, str]] = {}
 _WORD_RE = re.compile(r" (?P<j>(?:và|&|-|–) )?(?P<w>[^\W\d_]+)(?![\w&])")
@@ -237,7 +284,8 @@ def _place_len(syls: list[str], unit: str, site_place: str | None) -> int:
     n = len(syls)
     if n == 0:
         return 0
-    folded = [s.casefold() for s in syls]
+    # (case folding maps each character by itself and makes no space: fold once, then split)
+    folded = " ".join(syls).casefold().split(" ")
     for k in (3, 2, 1):
         if k <= n and " ".join(folded[:k]) in _KNOWN_PLACES:
             return k
@@ -318,7 +366,7 @@ def _scan_org(m: str, pos: int, site: _Site) -> tuple[int, list[tuple]]:
     while end < n:
         # separator before the next piece
         if pieces:
-            pm = _JOIN_PIECE_RE.match(m, end)
+            pm = _JOIN_PIECE_PLACE_RE.match(m, end)
             if not pm:
                 break
             joiner = pm.group("j")
@@ -327,7 +375,7 @@ def _scan_org(m: str, pos: int, site: _Site) -> tuple[int, list[tuple]]:
             p = end
             if p < n and m[p] == " ":
                 p += 1
-            pm = _PIECE_RE.match(m, p)
+            pm = _PIECE_PLACE_RE.match(m, p)
             if not pm:
                 break
         word = pm.group("piece")
@@ -344,7 +392,7 @@ def _scan_org(m: str, pos: int, site: _Site) -> tuple[int, list[tuple]]:
             break
         if kind == "head" and word[0].islower() and not pieces and fold not in ("ban", "phòng", "bản", "thôn"):
             break
-        pend = pm.end()
+        pend = pm.end("piece")
         pl_s = pl_e = pend
         if kind in ("unit", "compound"):
             if kind == "unit":
@@ -355,15 +403,15 @@ def _scan_org(m: str, pos: int, site: _Site) -> tuple[int, list[tuple]]:
                     pieces.append((kind, p, num.end(), fold, pend + 1, num.end()))
                     end = num.end()
                     continue
-            r = _PLACE_RE.match(m, pend)
-            if r:
-                syls = r.group("run").split(" ")
+            run = pm.group("run")  # (_PLACE_RE.match(m, pend))
+            if run is not None:
+                syls = run.split(" ")
                 k = _place_len(syls, fold, site.place_fold)
                 if kind == "compound":
                     k = k if " ".join(s.casefold() for s in syls[:k]) in _KNOWN_PLACES or (
                         site.place_fold and " ".join(s.casefold() for s in syls[:k]) == site.place_fold) else 0
                 if k:
-                    pl_s = r.start("run")
+                    pl_s = pm.start("run")
                     pl_e = pl_s + len(" ".join(syls[:k]))
                     pend = pl_e
         elif kind == "head" or (kind == "phrase" and fold in ("ban quản lý", "ban chỉ đạo")):
@@ -390,6 +438,7 @@ _DOMAIN_BIGRAMS = {("nông", "thôn"), ("xã", "hội"), ("khu", "vực"), ("đ�
                    ("chuyên", "trách"), ("của", "quốc")}
 _DOMAIN_RE = re.compile(rf" (?:(?:và|&|-|–) )?(?P<d>{_trie_alt({w.lower() for w in orgs.DOMAIN_WORDS - {'và'}})})(?![\w])", re.I)
 _COMMA_CAP_RE = re.compile(rf", (?=[{_U}])")
+_AND_AHEAD_RE = re.compile(r"[^,;.]{0,40} và ")  # (no anchor, no look-behind: matched in place)
 # ("doanh nghiệp" alone is also a domain word: "Chi cục Tài chính doanh nghiệp")
 _ENTERPRISE_STOP_RE = re.compile(rf"(?:{_trie_alt(set(orgs.ENTERPRISE_WORDS) - {'doanh nghiệp'})})(?![\w])", re.I)
 
@@ -399,8 +448,10 @@ def _scan_domain(m: str, pos: int) -> int:
     end = pos
     prev = ""
     domain = False  # a domain word read (not only abbreviations and place names)
+    nxt = None
+    nxt_at = -1  # where nxt was matched (the word after the last word read)
     while True:
-        w = _WORD_RE.match(m, end)
+        w = nxt if end == nxt_at else _WORD_RE.match(m, end)
         if not w:
             # "Sở Văn hóa, Thể thao và Du lịch": a comma inside the domain
             c = _COMMA_CAP_RE.match(m, end)
@@ -409,7 +460,7 @@ def _scan_domain(m: str, pos: int) -> int:
                 if w2 and not w2.group("j"):
                     word = w2.group("w")
                     if (not _ROLE_RE.match(m, c.end()) and word.casefold() not in _FAMILY
-                            and fold_key(word) not in _PIECE_KIND and re.match(r"[^,;.]{0,40} và ", m[w2.end():])):
+                            and _AND_AHEAD_RE.match(m, w2.end()) and fold_key(word) not in _PIECE_KIND):
                         end = c.end() - 1
                         prev = ""
                         continue
@@ -418,7 +469,8 @@ def _scan_domain(m: str, pos: int) -> int:
         if _ENTERPRISE_STOP_RE.match(m, w.start("w")):
             break  # "Công đoàn cơ sở Công ty …": a company is neither a domain nor a place name
         f = word.casefold()
-        nxt = _WORD_RE.match(m, w.end())
+        nxt_at = w.end()
+        nxt = _WORD_RE.match(m, nxt_at)
         nf = nxt.group("w").casefold() if nxt and not nxt.group("j") else ""
         if (prev, f) in _DOMAIN_BIGRAMS and not w.group("j"):
             end = w.end()
@@ -437,14 +489,14 @@ def _scan_domain(m: str, pos: int) -> int:
                 prev = d.group("d").rsplit(" ", 1)[-1].casefold()
                 domain = True
                 continue
-            if fold_key(word) in _PIECE_KIND and _PIECE_KIND[fold_key(word)] in ("compound",):
-                break
+            # (a compound unit, "Huyện ủy", is two words: no single word folds to one; what
+            # follows below stops at those)
             if m.startswith(" ủy", w.end()) or m.startswith(" đoàn", w.end()):
                 break  # "Huyện ủy" etc. are pieces of their own
             if _ROLE_RE.match(m, w.start("w")):
                 break
             if not _CAPWORD_RE.match(word):
-                if word in _ABBR_FOLD.values():
+                if word in _ABBR_WRITTEN:
                     end = w.end()
                     prev = f
                     continue
@@ -494,6 +546,9 @@ def _org_full(m: str, org_start: int, pieces: list[tuple], site: _Site) -> str:
     return full[:1].upper() + full[1:] if full else full
 
 
+_CENTRAL_RE = re.compile("|".join(map(re.escape, orgs.CENTRAL_MARKERS)))  # (any of them in the text)
+
+
 def _level(pieces: list[tuple], org_full: str) -> str | None:
     """The most local level named by the pieces' unit words, else by their compound units
     (party committees), else by the organisation's name."""
@@ -511,7 +566,7 @@ def _level(pieces: list[tuple], org_full: str) -> str | None:
     if best:
         return best
     org_fold = org_full.casefold()
-    if any(k in org_fold for k in orgs.CENTRAL_MARKERS) or org_fold.startswith(("bộ ", "cục ", "tổng cục")):
+    if org_fold.startswith(("bộ ", "cục ", "tổng cục")) or _CENTRAL_RE.search(org_fold):
         if not org_fold.startswith("bộ chỉ huy"):
             return "central"
     if org_fold.startswith(orgs.PROVINCE_MARKERS) or "bộ chỉ huy" in org_fold:
@@ -520,9 +575,13 @@ def _level(pieces: list[tuple], org_full: str) -> str | None:
 
 
 _SCHOOL_ROLES = frozenset(("Hiệu trưởng", "Phó Hiệu trưởng"))
+_HEAD_FOLD = {h: fold_key(h) for h in orgs.ROLE_HEADS.values()}  # organisation head of a role -> its fold
 # role as found in the lower-cased text -> canonical role (ROLE_CANON of its fold)
 _ROLE_CANON = {r: orgs.ROLE_CANON.get(r.casefold(), r) for r in _ROLES_LC}
 _CHAIN_STARTS = (",", " kiêm", " và kiêm")
+# _CHAIN_RE, then _ROLE_RE where it ends, in one match (the separator atomic: _CHAIN_RE's
+# match is the only one tried)
+_CHAIN_ROLE_RE = re.compile(rf"(?>{_CHAIN_RE.pattern})(?P<rp>(?i:{_ROLE_RE.pattern}))")
 # not public bodies (orgs.NONPUBLIC_ORG_STARTS): an organisation that is one, or a body of one
 # ("Công đoàn cơ sở Công ty TNHH …", "Chi đoàn Nhà máy …")
 _NONPUBLIC_START_RE = re.compile(rf"(?:{_trie_alt(orgs.NONPUBLIC_ORG_STARTS)})(?![\w])", re.I)
@@ -549,7 +608,7 @@ def _parse_position(t: str, m: str, role_text: str, former: bool, start: int, ro
         org_start = role_end - len(head)
         end, pieces = _scan_org(m, org_start, site)
         if not pieces or pieces[0][1] != org_start:
-            hf = fold_key(head)
+            hf = _HEAD_FOLD[head]
             is_unit = hf in _UNIT_LEVEL
             if not is_unit and hf not in _COMPOUND_LEVEL:
                 return None
@@ -617,13 +676,10 @@ def _position_groups(t: str, m: str, site: _Site, lc: str | None = None,
         positions = [p]
         # (a chain goes on after "," or " kiêm": nothing else to try after anything else)
         while m.startswith(_CHAIN_STARTS, end):
-            c = _CHAIN_RE.match(m, end)
-            if not c:
-                break
-            rm2 = _ROLE_RE.match(m, c.end())
+            rm2 = _CHAIN_ROLE_RE.match(m, end)
             if not rm2:
                 break
-            parsed2 = _parse_position(t, m, rm2.group("role"), rm2.group("former") is not None, rm2.start(),
+            parsed2 = _parse_position(t, m, rm2.group("role"), rm2.group("former") is not None, rm2.start("rp"),
                                       rm2.end(), site)
             if parsed2 is None:
                 break
@@ -634,8 +690,9 @@ def _position_groups(t: str, m: str, site: _Site, lc: str | None = None,
     return groups
 
 
-def _run_ending_at(m: str, j: int) -> tuple[int, int] | None:
-    """The run of capitalised syllables that ends at ``j`` (at most 8 syllables back)."""
+def _run_ending_at_words(m: str, j: int) -> tuple[int, int] | None:
+    """The run of capitalised syllables that ends at ``j`` (at most 8 syllables back), word by
+    word: what _run_ending_at tells with one match."""
     start = None
     k = j
     for _ in range(8):
@@ -650,6 +707,37 @@ def _run_ending_at(m: str, j: int) -> tuple[int, int] | None:
     if start is None:
         return None
     return start, j
+
+
+# _run_ending_at_words read backwards: the text before j reversed, one word after the other:
+# a capitalised word read from its end (_CAPWORD_RE's "$" lets it end in a newline), then the
+# space before it (not a double space: the word would not count) or the text's start
+# (possessive: no letter of _L is one of _U, and nothing follows the repetition)
+_RUN_REV_RE = re.compile(rf"(?:\n?[{_L}]*+[{_U}](?: (?! )|\Z)){{1,8}}+")
+_RUN_WINDOW = 40  # characters read back (a reversed text costs by the character)
+
+
+def _run_ending_at(m: str, j: int) -> tuple[int, int] | None:
+    """The run of capitalised syllables that ends at ``j`` (at most 8 syllables back)."""
+    if j <= 0:
+        return None
+    lo = j - _RUN_WINDOW
+    if lo <= 0:
+        r = m[j - 1::-1]
+        run = _RUN_REV_RE.match(r)
+    else:
+        r = m[j - 1:lo - 1:-1]
+        run = _RUN_REV_RE.match(r)
+        # the window's end told nothing: the word the match stopped at (and the character after
+        # the space before it) lies inside it
+        e = run.end() if run else 0
+        sp = r.find(" ", e)
+        if sp < 0 or sp >= len(r) - 1:
+            return _run_ending_at_words(m, j)
+    if run is None:
+        return None
+    e = run.end()
+    return (j - e + 1 if r[e - 1] == " " else j - e), j
 
 
 # "đồng chí X giữ chức Bí thư …", "ông X được bầu làm Chủ tịch …", "bổ nhiệm đồng chí X làm
@@ -686,14 +774,14 @@ def _name_before(m: str, start: int) -> tuple[int, int, str | None] | None:
         offs += len(syls[0]) + 1
         syls = syls[1:]
     # context
-    before = m[max(0, offs - 16):offs]
-    hon = _hon_before(before)
     if offs > rs:  # "Ông Lò Văn A": the honorific was part of the capitalised run
         hon = m[rs:offs].strip()
+    else:
+        hon = _hon_before(m[offs - 16 if offs > 16 else 0:offs])
     k = offs
     while k > 0 and m[k - 1] == " ":
         k -= 1
-    list_ctx = k == 0 or m[k - 1] in ":;" or m[max(0, k - 3):k] == " và"
+    list_ctx = k == 0 or m[k - 1] in ":;" or m[k - 3 if k > 3 else 0:k] == " và"
     lenient = bool(hon) or (list_ctx and takes is None)
     if list_ctx and not hon and k > 0:
         colon = m.rfind(":", 0, k)
@@ -748,18 +836,24 @@ def _name_after(m: str, end: int) -> tuple[int, int, str | None] | None:
 
 
 def _snippet(t: str, s: int, e: int, width: int = 160) -> str:
-    a = max(0, s - 50)
-    b = min(len(t), a + width)
-    snip = t[a:b]
+    """t[a:b] with a 50 characters before ``s``, b ``width`` after a; a moved after a space in the
+    first 20 characters of the window, b back to a space in its last 20 (found in t, sliced
+    once)."""
+    n = len(t)
+    a = s - 50 if s > 50 else 0
+    b = a + width if a + width < n else n
     if a > 0:
-        sp = snip.find(" ")
-        if 0 <= sp < 20:
-            snip = snip[sp + 1:]
-    if b < len(t):
-        sp = snip.rfind(" ")
-        if sp > len(snip) - 20:
-            snip = snip[:sp]
-    return snip.strip()[:width]
+        sp = t.find(" ", a, a + 20 if a + 20 < b else b)
+        if sp >= 0:
+            a = sp + 1
+    if b < n:
+        sp = t.rfind(" ", a, b)
+        if sp >= 0:
+            if sp > b - 20:
+                b = sp
+        elif b - a < 19 and b > a:  # (the slice's rfind gave -1, and [:-1] cut one character)
+            b -= 1
+    return t[a:b].strip()[:width]
 
 
 def _texts_people(t: str, m: str, lc: str, site: _Site, pos: int = 0) -> list[tuple[int, int, str | None, list[dict]]]:
@@ -796,12 +890,12 @@ def _texts_people(t: str, m: str, lc: str, site: _Site, pos: int = 0) -> list[tu
             owner[gi] = (s, e, hon)
             continue
         na = _name_after(m, ge)
-        if na and m[max(0, gs - 4):gs].casefold() == "của ":
+        if na and m[gs - 4 if gs > 4 else 0:gs].casefold() == "của ":
             na = None  # "thừa ủy quyền của Chủ tịch nước, đồng chí X": X is not the president
         if na:
             s, e, hon = na
             if not hon:
-                hon = _hon_before(m[max(0, gs - 16):gs])
+                hon = _hon_before(m[gs - 16 if gs > 16 else 0:gs])
             found.append((s, e, hon, positions))
             claimed[(s, e)] = gi
             owner[gi] = (s, e, hon)
@@ -823,20 +917,52 @@ def extract_officials(
     ``extract()`` record), so it is not cleaned again."""
     site = _site(site_name, province)
     clean = bool(clean)
+    # lower-cased texts for the mention counts: a text with a role as _prep makes it; a text
+    # without one as lower(t), its tones not modernised yet (only a text in which a name may
+    # be counted needs them: see the counts below)
     body_lcs: list[str] = []
     cap_lcs: list[str] = []
+    # the texts without a role, and lower(t) of each
+    body_rest_ts: list[str] = []
+    body_rest_lc0s: list[str] = []
+    cap_rest_ts: list[str] = []
+    cap_rest_lc0s: list[str] = []
     # the texts in which a role is written (most name nobody: one search tells), with where the
     # first one may start
     texts: list[tuple[str, str, str, bool, int]] = []
-    for group, is_cap, lcs in ((paragraphs, False, body_lcs), (captions, True, cap_lcs)):
+    for group, is_cap, lcs, rest_ts, rest_lc0s in ((paragraphs, False, body_lcs, body_rest_ts, body_rest_lc0s),
+                                                  (captions, True, cap_lcs, cap_rest_ts, cap_rest_lc0s)):
         for p in group or ():
             if isinstance(p, str) and p:
-                t, m, lc = _prep(p, clean)
-                if t:
+                t = p if clean else clean_text(p)
+                if not t:
+                    continue
+                lc0 = t.lower()
+                if len(lc0) != len(t):  # (a letter that lower-cases to two: as _prep says)
+                    t, m, lc = _prep(t, True)
                     lcs.append(lc)
                     r = _ROLE_LC_RE.search(lc)
                     if r is not None:
                         texts.append((t, m, lc, is_cap, r.start()))
+                    continue
+                r = _ROLE_ANCHOR_RE.search(lc0)
+                if r is None:
+                    rest_ts.append(t)
+                    rest_lc0s.append(lc0)
+                    continue
+                # (= _prep(t, True); lower(modern_tones(t)) is lc0 where the tones stay)
+                m = modern_tones_nfc(t)
+                if m is t or m == t:
+                    lc = lc0
+                else:
+                    if len(m) != len(t):
+                        t = m
+                    lc = m.lower()
+                    if len(lc) != len(m):
+                        lc = m
+                lcs.append(lc)
+                first = r.start() - _ROLE_ANCHOR_BACK
+                texts.append((t, m, lc, is_cap, first if first > 0 else 0))
     people: dict[str, dict] = {}
     for t, m, lc, is_cap, first in texts:
         for s, e, hon, positions in _texts_people(t, m, lc, site, first):
@@ -871,18 +997,54 @@ def extract_officials(
                 person["positions"].append(position)
     if not people:
         return []
+    # the mention counts, in the texts joined by "\n" (a name has no "\n": the sums of the counts
+    # in each text); in a text without a role the tones are modernised only where the name may be
     body_lc = "\n".join(body_lcs)
     cap_lc = "\n".join(cap_lcs)
+    body_rest_lc0 = "\n".join(body_rest_lc0s)
+    cap_rest_lc0 = "\n".join(cap_rest_lc0s)
+    body_rest_lc = cap_rest_lc = None
     out = []
     for person in people.values():
         del person["_seen"]
         key = person["name_key"]
         in_cap = cap_lc.count(key) if cap_lc else 0
+        mentions = body_lc.count(key) if body_lc else 0
+        if body_rest_lc0 or cap_rest_lc0:
+            # where key is in lower(modern_tones(t)), this part of it (no letter that modernising
+            # the tones changes) is in lower(t) at the same place
+            sub = ""  # (the longest such part: the first of the longest)
+            for part in _TONE_MOVED_RE.split(key):
+                if len(part) > len(sub):
+                    sub = part
+            if cap_rest_lc0 and sub in cap_rest_lc0:
+                if cap_rest_lc is None:
+                    cap_rest_lc = _modern_lcs(cap_rest_ts, cap_rest_lc0s)
+                in_cap += cap_rest_lc.count(key)
+            if body_rest_lc0 and sub in body_rest_lc0:
+                if body_rest_lc is None:
+                    body_rest_lc = _modern_lcs(body_rest_ts, body_rest_lc0s)
+                mentions += body_rest_lc.count(key)
         if in_cap:
             person["in_caption"] = True
-        person["mentions"] = max(body_lc.count(key) + in_cap, 1)
+        mentions += in_cap
+        person["mentions"] = mentions if mentions > 1 else 1
         out.append(person)
     return out
+
+
+def _modern_lcs(ts: list[str], lc0s: list[str]) -> str:
+    """The texts ``ts`` lower-cased as _prep does (new-style tones), joined by "\n"; ``lc0s``:
+    lower(t) of each."""
+    lcs = []
+    for t, lc0 in zip(ts, lc0s):
+        m = modern_tones_nfc(t)
+        if m is t or m == t:
+            lcs.append(lc0)
+        else:
+            lc = m.lower()
+            lcs.append(lc if len(lc) == len(m) else m)
+    return "\n".join(lcs)
 
 
 def officials_brief(officials: Iterable[dict] | None) -> list[dict]:
