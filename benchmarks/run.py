@@ -78,6 +78,8 @@ def summary_table(res: dict) -> list[str]:
         f"| extraction vs bare parse | {m['ours extract()']['ms_per_page']:.2f} ms/page "
         f"| `lxml.html.fromstring` {m['lxml.html.fromstring']['ms_per_page']:.2f} ms/page "
         f"| {r['ours_vs_bare_parse_x_slower']:.1f}× slower | ≤ 4× {'✔' if e['targets']['within_4x_of_bare_parse'] else '✘'} |",
+        f"| the same, paired page by page (median of the rounds) | — | — "
+        f"| {r['paired_median_ours_vs_bare_parse_x_slower']:.2f}× slower | — |",
         f"| extraction without officials | {m['ours, no officials']['pages_per_s']:.0f} pages/s/core "
         f"| trafilatura / bare parse | {r['ours_no_officials_vs_trafilatura_x_faster']:.1f}× / "
         f"{r['ours_no_officials_vs_bare_parse_x_slower']:.1f}× slower | — |",
