@@ -40,8 +40,10 @@ def _codec(name: str | None) -> str | None:
 def declared_charset(data: bytes, content_type: str | None = None) -> str | None:
     if content_type:
         m = _HEADER_CHARSET.search(content_type)
-        if m and _codec(m.group(1)):
-            return _codec(m.group(1))
+        if m:
+            codec = _codec(m.group(1))  # (one lookup: the same name gives the same codec)
+            if codec:
+                return codec
     m = _META_CHARSET.search(data[:4096])
     if m:
         return _codec(m.group(1).decode("ascii", "ignore"))
@@ -52,6 +54,10 @@ _CONTROL_BYTES = bytes(b for b in range(32) if b < 9 or 13 < b)
 # every control byte -> 1, every other byte -> 0 (a plain table lookup per byte, then a count:
 # cheaper than deleting the control bytes to compare lengths)
 _CONTROL_TABLE = bytes(1 if b in _CONTROL_BYTES else 0 for b in range(256))
+# every byte to itself but the control bytes (to 0xff): bytes.translate() gives back its
+# argument itself when no byte changed, so a head without control bytes is known in one pass
+# without making and counting a table of flags
+_CONTROL_MARK = bytes(0xFF if b in _CONTROL_BYTES else b for b in range(256))
 
 
 def looks_binary(data: bytes) -> bool:
@@ -60,6 +66,8 @@ def looks_binary(data: bytes) -> bool:
         return False
     if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return True
+    if head.translate(_CONTROL_MARK) is head:  # (no control byte: a count of 0)
+        return False
     control = head.translate(_CONTROL_TABLE).count(1)
     return control / len(head) > 0.05
 

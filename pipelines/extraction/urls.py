@@ -11,16 +11,38 @@ _UNSAFE_IN_SRC = frozenset("?#;\t\r\n[]")
 _BASES: dict = {}
 
 
+def _plain_origin(base: str) -> str | None:
+    """``url_origin(base)`` of a plain http(s) URL, read without urlsplit; None when urlsplit
+    must decide. urlsplit finds the same netloc here: the URL starts with a lower-case scheme
+    (nothing to strip before it, nothing to lower-case), the netloc runs to the first "/", "?"
+    or "#" after "//" as in urlsplit's _splitnetloc, and a printable ASCII netloc without
+    brackets has no tab or newline for urlsplit to remove and nothing for its IPv6 and NFKC
+    checks to reject."""
+    if base.startswith(("http://", "https://")):
+        start = 7 if base[4] == ":" else 8
+        end = len(base)
+        for ch in "/?#":
+            i = base.find(ch, start, end)
+            if i >= 0:
+                end = i
+        netloc = base[start:end]
+        if netloc and netloc.isascii() and netloc.isprintable() and "[" not in netloc and "]" not in netloc:
+            return base[:end]
+    return None
+
+
 def url_origin(base: str) -> str | None:
     """``scheme://netloc`` of an http(s) base URL as urljoin reads it, else None."""
     origin = _BASES.get(base, "")
     if origin == "":
-        try:
-            parts = urlsplit(base)
-        except ValueError:
-            parts = None
-        origin = (parts.scheme + "://" + parts.netloc
-                  if parts and parts.scheme in ("http", "https") and parts.netloc else None)
+        origin = _plain_origin(base)
+        if origin is None:
+            try:
+                parts = urlsplit(base)
+            except ValueError:
+                parts = None
+            origin = (parts.scheme + "://" + parts.netloc
+                      if parts and parts.scheme in ("http", "https") and parts.netloc else None)
         if len(_BASES) >= 256:
             _BASES.clear()
         _BASES[base] = origin
