@@ -84,13 +84,28 @@ class Article:
     officials_detail: list[dict] | None = None   # parsed positions and mentions, when extracted
 
     def to_record(self) -> dict:
-        record = empty_record(self.url)
-        record.update(
-            is_article=self.is_article, extractor=self.extractor, site_name=self.site_name,
-            title=self.title, published_date=self.published_date, published_at=self.published_at,
-            date_source=self.date_source, summary=self.summary, body_paragraphs=self.body_paragraphs,
-            images=self.images, tags=self.tags, category=self.category, byline=self.byline,
-            officials=self.officials)
+        # == empty_record(self.url) updated with the article's fields: the same keys in the
+        # same order (update() keeps a key where it is), built once instead of filled twice
+        record = {
+            "url": self.url,
+            "is_article": self.is_article,
+            "extractor": self.extractor,
+            "error": None,
+            "site_name": self.site_name,
+            "title": self.title,
+            "published_date": self.published_date,
+            "published_at": self.published_at,
+            "date_source": self.date_source,
+            "summary": self.summary,
+            "body_paragraphs": self.body_paragraphs,
+            "images": self.images,
+            "tags": self.tags,
+            "category": self.category,
+            "byline": self.byline,
+            "officials": self.officials,
+            "listing_links": [],
+            "next_page": None,
+        }
         if self.officials_detail is not None:
             record["officials_detail"] = self.officials_detail
         return record
