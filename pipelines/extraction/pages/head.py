@@ -35,9 +35,9 @@ def site_name(root, doc: Doc | None = None) -> str | None:
 
 def title_from_head(root, site: str | None = None) -> str | None:
     for meta in root.iter("meta"):
-        key = (meta.get("property") or meta.get("name") or "").lower()
+        key = (meta.get(b"property") or meta.get(b"name") or "").lower()
         if key in ("og:title", "twitter:title"):
-            value = clean_text(meta.get("content"))
+            value = clean_text(meta.get(b"content"))
             if value:
                 return _strip_site_suffix(value, site)
     title = root.find(".//title")
@@ -100,9 +100,9 @@ def meta_datetime(root):
         if tag == "meta":
             metas.append(el)
         elif tag == "script":
-            if el.get("type") == "application/ld+json":
+            if el.get(b"type") == "application/ld+json":
                 scripts.append(el)
-        elif el.get("datetime") is not None:
+        elif el.get(b"datetime") is not None:
             times.append(el)
     d, t = _metas_date(metas)
     if d:
@@ -143,9 +143,10 @@ def meta_date(root):
 
 def _metas_date(metas):
     for meta in metas:
-        key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
+        # (bytes attribute names: lxml need not encode them)
+        key = (meta.get(b"property") or meta.get(b"name") or meta.get(b"itemprop") or "").lower()
         if key in _META_DATE_KEYS:
-            d, t = parse_iso(meta.get("content") or meta.get("datetime"))
+            d, t = parse_iso(meta.get(b"content") or meta.get(b"datetime"))
             if d:
                 return d, t
     return None, None

@@ -43,7 +43,7 @@ def is_article(doc: Doc, url: str | None = None) -> bool:
 
 def _rich_fields(doc: Doc) -> list:
     """The page's rich-text fields of the article body (``…__ControlWrapper_RichHtmlField``)."""
-    return [el for el in doc.cls("ms-rtestate-field") if "RichHtmlField" in (el.get("id") or "")]
+    return [el for el in doc.cls("ms-rtestate-field") if "RichHtmlField" in (el.get(b"id") or "")]
 
 
 def body_only(doc: Doc, url: str | None) -> bool:
@@ -132,13 +132,13 @@ def sidebar_time(doc: Doc, url: str, title: str | None):
                 link = next(li.iter("a"), None)
                 if link is None:
                     continue
-            href = link.get("href") or ""
+            href = link.get(b"href") or ""  # (bytes attribute names: lxml need not encode them)
             if quick and "%" not in href and last not in href.lower():
                 same = False
             else:
                 same = _path_key(_href_path(href.strip(), url)) == page
             if not same and title:
-                raw = link.get("title")
+                raw = link.get(b"title")
                 # (clean_text("") == ""; the memo read here without the call for the titles
                 # seen, and a "" it holds is read again by the call: the same value)
                 same = bool(raw) and (_LINK_TITLES.get(raw) or _clean_link_title(raw)) == title
@@ -293,7 +293,7 @@ _FIELD_LABELS = etree.XPath("descendant::*[starts-with(@id, 'ctl00_PlaceHolderMa
 def _drop_junk(doc: Doc, body_root) -> None:
     """Take the junk out of the body's element. (A rich-text field holds the editor's text
     only: the junk of the article area sits beside it, so it is not searched.)"""
-    if "ms-rtestate-field" in (body_root.get("class") or ""):
+    if "ms-rtestate-field" in (body_root.get(b"class") or ""):
         return
     junk = [el for name in _JUNK_CLASSES for el in doc.cls(name) if Doc.contains(body_root, el)]
     if len(body_root):
@@ -313,7 +313,7 @@ def _tags(doc: Doc) -> list[str]:
         texts = [(a, t) for a, t in texts if t]
         if texts:
             a, t = texts[0]
-            if t.rstrip(" :").lower() in _TAG_LABELS or any(w in (a.get("class") or "") for w in ("title", "label")):
+            if t.rstrip(" :").lower() in _TAG_LABELS or any(w in (a.get(b"class") or "") for w in ("title", "label")):
                 texts = texts[1:]
         tags.extend(t for _, t in texts)
     return tags
@@ -374,7 +374,7 @@ def _date_line(doc: Doc, url: str):
         return None, None
     url_day = date_from_url(url)
     for sib in found[0].itersiblings():
-        c = sib.get("class")
+        c = sib.get(b"class")
         if c and (not _AFTER_DATE_LINE.isdisjoint(c.split()) or _BODY_WORDS.search(c)):
             break
         text = text_of(sib)
