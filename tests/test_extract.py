@@ -340,3 +340,19 @@ def test_caption_marked_table_cells_on_other_cms(table, caption):
     assert rec["extractor"] == "generic"
     assert rec["images"] == [{"url": "https://sonn.example.gov.vn/u/a.jpg", "caption": caption}]
     assert caption not in rec["body_paragraphs"] and len(rec["body_paragraphs"]) == 6
+
+
+def test_every_item_kind_gives_the_record_keys_of_empty_record_in_order():
+    """Article.to_record spells its keys out (built at once, for speed): it must stay the keys
+    of empty_record, in the same order, as the listing's and the unusable page's records do."""
+    from pipelines.extraction.items import Article, Listing, Unusable, empty_record
+
+    keys = list(empty_record("http://x/"))
+    article = Article("http://x/", "tandan", is_article=True, title="T", body_paragraphs=["p"])
+    assert list(article.to_record()) == keys
+    article.officials_detail = []
+    assert list(article.to_record()) == keys + ["officials_detail"]
+    assert list(Listing("http://x/").to_record()) == keys
+    assert list(Unusable("http://x/", "empty").to_record()) == keys
+    record = Article("http://x/", "tandan", title="T", summary="s").to_record()
+    assert record["title"] == "T" and record["summary"] == "s" and record["error"] is None
