@@ -226,9 +226,7 @@ def _walk(el, out, base, centered, right, in_caption=False):
     style = el.get(b"style")
     align = el.get(b"align")
     if style is not None or align is not None:
-        # (the memo read here, without the call, for the attributes seen; a flags tuple is
-        # never empty, so ``or`` only calls on a miss)
-        flags = _ALIGN.get((style, align)) or _cached_align(style, align)
+        flags = _cached_align(style, align)
         if flags[0]:
             centered = True
         if flags[1]:
@@ -243,10 +241,7 @@ def _walk(el, out, base, centered, right, in_caption=False):
     if not len(el):  # no children (most paragraphs): the text is the run, the loop below not needed
         text = el.text
         if text and not text.isspace():
-            # == _emit_run([text], None, …): one text segment, no styled characters
-            text = clean_text(text)
-            if text:
-                out.append(Block("caption" if in_caption else "text", text, "", centered, False, False, right))
+            _emit_run([text], None, out, centered, right, base, in_caption)
         return
     # the current run: its pieces, whether the block's own text and tails in it are all white
     # space, and a _Run for its inline elements, made only when one comes (most blocks hold

@@ -79,50 +79,8 @@ _JSONLD_SCRIPTS = etree.XPath("/descendant::script[@type='application/ld+json']"
 _DATE_ELEMENTS = etree.XPath("/descendant::*/@itemprop[. = 'datePublished']/..|/descendant::time[@datetime]")
 
 
-_ITEMPROP_DATES = etree.XPath("/descendant::*/@itemprop[. = 'datePublished']/..")
-
-
 def meta_datetime(root):
     """Publication date from meta tags, JSON-LD, ``<time datetime>`` or itemprop."""
-    if root.getparent() is not None or root.getroottree().getroot() is not root:
-        return _meta_datetime(root)
-    # The document's root element (the extractors' case): one walk of the tree finds what
-    # meta_date (root.iter("meta")), jsonld_date (the same scripts as _JSONLD_SCRIPTS: "/"
-    # is this element's document, and everything in it is under its root element) and the
-    # <time> half of _DATE_ELEMENTS look for, each list in document order; they are read in
-    # the same order as before. (lxml's walk for tag names skips at once a name the
-    # document does not have, as it mostly does not "time".)
-    metas = []
-    scripts = []
-    times = []
-    for el in root.iter("meta", "script", "time"):
-        tag = el.tag
-        if tag == "meta":
-            metas.append(el)
-        elif tag == "script":
-            if el.get(b"type") == "application/ld+json":
-                scripts.append(el)
-        elif el.get(b"datetime") is not None:
-            times.append(el)
-    d, t = _metas_date(metas)
-    if d:
-        return d, t
-    for script in scripts:
-        d, t = _jsonld_date(script.text or "")
-        if d:
-            return d, t
-    # _DATE_ELEMENTS(root): the union of the itemprop owners and the <time> elements in
-    # document order; when one of them is empty, the other alone
-    owners = _ITEMPROP_DATES(root)
-    for el in (_DATE_ELEMENTS(root) if owners and times else owners or times):
-        d, t = parse_iso(el.get("datetime") or el.get("content") or text_of(el))
-        if d:
-            return d, t
-    return None, None
-
-
-def _meta_datetime(root):
-    """:func:`meta_datetime` of any element."""
     d, t = meta_date(root)
     if d:
         return d, t
@@ -138,11 +96,7 @@ def _meta_datetime(root):
 
 def meta_date(root):
     """Publication date of the published-time ``<meta>`` tags."""
-    return _metas_date(root.iter("meta"))
-
-
-def _metas_date(metas):
-    for meta in metas:
+    for meta in root.iter("meta"):
         # (bytes attribute names: lxml need not encode them)
         key = (meta.get(b"property") or meta.get(b"name") or meta.get(b"itemprop") or "").lower()
         if key in _META_DATE_KEYS:

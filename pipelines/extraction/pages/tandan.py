@@ -139,9 +139,7 @@ def sidebar_time(doc: Doc, url: str, title: str | None):
                 same = _path_key(_href_path(href.strip(), url)) == page
             if not same and title:
                 raw = link.get(b"title")
-                # (clean_text("") == ""; the memo read here without the call for the titles
-                # seen, and a "" it holds is read again by the call: the same value)
-                same = bool(raw) and (_LINK_TITLES.get(raw) or _clean_link_title(raw)) == title
+                same = bool(raw) and _clean_link_title(raw) == title  # (clean_text("") == "")
             if not same:
                 continue
             d, t = parse_datetime_text(text_of(li))
