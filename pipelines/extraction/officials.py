@@ -245,6 +245,18 @@ def _prep(text: str | None, clean: bool = False) -> tuple[str, str, str]:
     return t, m, lc
 
 
+def _prep_lowered(t: str, lc0: str) -> tuple[str, str, str]:
+    """``_prep(t, clean=True)`` when ``lc0`` is ``t.lower()`` (as long as ``t``): ``lc0`` itself
+    where modernising the tones changes nothing (most texts), else as _prep makes it."""
+    m = modern_tones_nfc(t)
+    if m is t or m == t:
+        return t, m, lc0
+    if len(m) != len(t):
+        t = m
+    lc = m.lower()
+    return t, m, (lc if len(lc) == len(m) else m)
+
+
 def display_name(name: str | None) -> str:
     """NFC, new tones, single spaces, each syllable capitalised."""
     return " ".join(s[:1].upper() + s[1:].lower() for s in modern_tones(clean_text(name)).split())
@@ -950,16 +962,7 @@ def extract_officials(
                     rest_ts.append(t)
                     rest_lc0s.append(lc0)
                     continue
-                # (= _prep(t, True); lower(modern_tones(t)) is lc0 where the tones stay)
-                m = modern_tones_nfc(t)
-                if m is t or m == t:
-                    lc = lc0
-                else:
-                    if len(m) != len(t):
-                        t = m
-                    lc = m.lower()
-                    if len(lc) != len(m):
-                        lc = m
+                t, m, lc = _prep_lowered(t, lc0)
                 lcs.append(lc)
                 first = r.start() - _ROLE_ANCHOR_BACK
                 texts.append((t, m, lc, is_cap, first if first > 0 else 0))
@@ -1036,15 +1039,7 @@ def extract_officials(
 def _modern_lcs(ts: list[str], lc0s: list[str]) -> str:
     """The texts ``ts`` lower-cased as _prep does (new-style tones), joined by "\n"; ``lc0s``:
     lower(t) of each."""
-    lcs = []
-    for t, lc0 in zip(ts, lc0s):
-        m = modern_tones_nfc(t)
-        if m is t or m == t:
-            lcs.append(lc0)
-        else:
-            lc = m.lower()
-            lcs.append(lc if len(lc) == len(m) else m)
-    return "\n".join(lcs)
+    return "\n".join(_prep_lowered(t, lc0)[2] for t, lc0 in zip(ts, lc0s))
 
 
 def officials_brief(officials: Iterable[dict] | None) -> list[dict]:
