@@ -131,8 +131,9 @@ def run(rounds: int = 5, n_pages: int = 200, profile: bool = False, log=print,
     # best round is less likely to be free of a burst of load the longer it lasts, so rounds of
     # unequal length would favour the shorter)
     first = {name: _time_once(fn, pages)[0] for name, fn in fns.items()}
-    longest = max(t for name, t in first.items() if not name.startswith(("trafilatura", "BeautifulSoup"))) \
-        if any(not name.startswith(("trafilatura", "BeautifulSoup")) for name in first) else max(first.values())
+    # (the slow libraries' rounds are long enough as they are: the length to reach is ours)
+    longest = max([t for name, t in first.items() if not name.startswith(("trafilatura", "BeautifulSoup"))]
+                  or first.values())
     passes = {name: max(1, min(8, round(longest / t))) if t > 0 else 1 for name, t in first.items()}
     best_cpu = {k: float("inf") for k in fns}
     best_wall = {k: float("inf") for k in fns}
